@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, engine/session set-up, repositories and Alembic migrations."""
