@@ -17,10 +17,11 @@ Only `accepted` evidence counts; the score that pending evidence would give is c
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
-from rubric.model import EvidenceRule, Polarity, Rubric
+from rubric.model import Behaviour, EvidenceRule, Polarity, Rubric
 
 ACCEPTED = "accepted"
 PENDING = "pending"
@@ -58,8 +59,9 @@ class EvidenceItem:
     mitigated: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class LevelTrace:
+class LevelTrace(NamedTuple):
+    """Why one level scored what it did (NamedTuple: immutable and cheap to build)."""
+
     criterion: str
     level: int
     rule: EvidenceRule
@@ -69,8 +71,8 @@ class LevelTrace:
     non_conforming_ids: tuple[int | str, ...] = ()
     distinct_nominators: int = 0
     required_nominators: int = 0
-    # What the level still needs (only set where the climb stopped): how many more distinct
-    # nominators with conforming cases, and which unmitigated non-conforming cases block it.
+    # What the level still needs (where the climb stopped): how many more distinct nominators
+    # with conforming cases, and which non-conforming cases block it.
     more_nominators_needed: int = 0
     blocking_ids: tuple[int | str, ...] = ()
 
@@ -79,8 +81,7 @@ class LevelTrace:
         return 1.0 if self.outcome is Outcome.MET else 0.5 if self.outcome is Outcome.HALF else 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class ValueScore:
+class ValueScore(NamedTuple):
     key: str
     score: float
     levels: tuple[LevelTrace, ...]
@@ -112,69 +113,128 @@ class ScoreResult:
     with_pending: PersonScore
 
 
-@dataclass(slots=True)
-class _Bucket:
-    conforming: list[int | str] = field(default_factory=list)
-    nominators: set[str | None] = field(default_factory=set)
-    non_conforming: list[int | str] = field(default_factory=list)
-    unmitigated: int = 0
+# A bucket holds one criterion's evidence in one view, read in the single pass over the items:
+# (conforming ids, their nominators, non-conforming ids, their mitigated flags). Reading every
+# field in that one sequential pass matters: revisiting scattered items later costs a cache miss
+# each (measured at ~100 ns per item on 1M items, more than the whole pass).
+_Bucket = tuple[list, list, list, list]
+_EMPTY: _Bucket = ([], [], [], [])
 
-    def merge(self, other: _Bucket | None) -> _Bucket:
-        if other is None:
-            return self
-        return _Bucket(
-            self.conforming + other.conforming,
+
+class _Step(NamedTuple):
+    """One behaviour, prepared once per rubric: its rule and the traces that need no evidence."""
+
+    behaviour: Behaviour
+    empty: LevelTrace  # the trace when no evidence names this behaviour
+    not_reached: LevelTrace
+
+
+class _Plan(NamedTuple):
+    values: tuple[tuple[str, tuple[_Step, ...]], ...]
+    known: frozenset[str]
+    required: int
+    progressive: bool
+    max_total: int
+    version: str
+
+
+_PLANS: dict[int, tuple[Rubric, _Plan]] = {}
+
+
+def _plan(rubric: Rubric) -> _Plan:
+    """Per-rubric preparation, cached by identity (the entry keeps the rubric alive, so ids stay unique)."""
+    hit = _PLANS.get(id(rubric))
+    if hit is not None and hit[0] is rubric:
+        return hit[1]
+    required = rubric.policy.min_distinct_nominators
+    values = []
+    for value in rubric.values:
+        steps = []
+        for b in sorted(value.behaviours, key=lambda b: b.level):
+            steps.append(
+                _Step(
+                    b,
+                    _level(b, _NONE, required),
+                    LevelTrace(b.id, b.level, b.rule, Outcome.NOT_REACHED, (Reason.PREVIOUS_LEVEL,)),
+                )
+            )
+        values.append((value.key, tuple(steps)))
+    plan = _Plan(
+        tuple(values),
+        frozenset(b.id for v in rubric.values for b in v.behaviours),
+        required,
+        rubric.policy.progressive,
+        sum(len(v.behaviours) for v in rubric.values),
+        rubric.version,
+    )
+    if len(_PLANS) > 32:
+        _PLANS.clear()
+    _PLANS[id(rubric)] = (rubric, plan)
+    return plan
+
+
+def _collect(items: Iterable[EvidenceItem]) -> tuple[dict[str, _Bucket], dict[str, _Bucket]]:
+    """One pass, bucketing what the levels need by status and criterion."""
+    accepted: dict[str, _Bucket] = {}
+    pending: dict[str, _Bucket] = {}
+    views = {ACCEPTED: accepted, PENDING: pending}
+    for e in items:
+        buckets = views.get(e.status)
+        if buckets is None:
+            continue  # rejected
+        b = buckets.get(e.criterion)
+        if b is None:
+            b = buckets[e.criterion] = ([], [], [], [])
+        if e.polarity == _CONFORMING:
+            b[0].append(e.id)
+            b[1].append(e.nominator)
+        else:
+            b[2].append(e.id)
+            b[3].append(e.mitigated)
+    return accepted, pending
+
+
+class _Summary(NamedTuple):
+    """What a level needs to know about one criterion's evidence in one view."""
+
+    conforming_ids: tuple[int | str, ...]
+    nominators: frozenset[str | None]
+    non_conforming_ids: tuple[int | str, ...]
+    all_mitigated: bool
+
+    def merge(self, other: _Summary) -> _Summary:
+        return _Summary(
+            _sort_ids(self.conforming_ids + other.conforming_ids),
             self.nominators | other.nominators,
-            self.non_conforming + other.non_conforming,
-            self.unmitigated + other.unmitigated,
+            _sort_ids(self.non_conforming_ids + other.non_conforming_ids),
+            self.all_mitigated and other.all_mitigated,
         )
 
 
-_EMPTY = _Bucket()
+_NONE = _Summary((), frozenset(), (), True)
 
 
-def _collect(items: Iterable[EvidenceItem], known: frozenset[str]) -> tuple[dict, dict, list]:
-    """One pass over the evidence, bucketing by criterion for accepted and pending separately."""
-    accepted: dict[str, _Bucket] = {}
-    pending: dict[str, _Bucket] = {}
-    ignored: list[int | str] = []
-    for e in items:
-        status = e.status
-        if status == ACCEPTED:
-            buckets = accepted
-        elif status == PENDING:
-            buckets = pending
-        else:
-            continue
-        crit = e.criterion
-        b = buckets.get(crit)
-        if b is None:
-            if crit not in known:
-                ignored.append(e.id)
-                continue
-            b = buckets[crit] = _Bucket([], set(), [], 0)
-        if e.polarity == _CONFORMING:
-            b.conforming.append(e.id)
-            b.nominators.add(e.nominator)
-        else:
-            b.non_conforming.append(e.id)
-            if not e.mitigated:
-                b.unmitigated += 1
-    return accepted, pending, ignored
-
-
-def _sorted_ids(ids: list[int | str]) -> tuple[int | str, ...]:
-    # Mixed id types would not compare; sort on a stable key that keeps ints numeric.
+def _sort_ids(ids: tuple | list) -> tuple[int | str, ...]:
     try:
-        return tuple(sorted(ids))
-    except TypeError:
+        return tuple(sorted(ids))  # timsort: near-linear on the already-ordered runs we pass
+    except TypeError:  # mixed id types: a stable order that keeps ints numeric
         return tuple(sorted(ids, key=lambda i: (isinstance(i, str), str(i))))
 
 
-def _level(rubric: Rubric, behaviour, bucket: _Bucket, required: int) -> LevelTrace:
+def _summarise(bucket: _Bucket) -> _Summary:
+    conforming, nominators, non_conforming, mitigated = bucket
+    return _Summary(
+        _sort_ids(conforming) if conforming else (),
+        frozenset(nominators),
+        _sort_ids(non_conforming) if non_conforming else (),
+        all(mitigated),
+    )
+
+
+def _level(behaviour: Behaviour, summary: _Summary, required: int) -> LevelTrace:
     rule = behaviour.rule
-    n_nom = len(bucket.nominators)
-    has_nc = bool(bucket.non_conforming)
+    n_nom = len(summary.nominators)
+    has_nc = bool(summary.non_conforming_ids)
     enough = n_nom >= required
     reasons: list[Reason] = []
     if rule is not EvidenceRule.DEFAULT_PASS:
@@ -189,63 +249,83 @@ def _level(rubric: Rubric, behaviour, bucket: _Bucket, required: int) -> LevelTr
     nc_ok = not has_nc or rule is EvidenceRule.EVIDENCE_REQUIRED
     if evidence_ok and nc_ok:
         outcome = Outcome.MET
-    elif evidence_ok and behaviour.half_point and bucket.unmitigated == 0:
+    elif evidence_ok and behaviour.half_point and summary.all_mitigated:
         outcome = Outcome.HALF
         reasons = [r if r is not Reason.NON_CONFORMING else Reason.ONLY_MITIGATED for r in reasons]
     else:
         outcome = Outcome.NOT_MET
-    blocking: tuple[int | str, ...] = ()
-    if outcome is not Outcome.MET and rule is not EvidenceRule.EVIDENCE_REQUIRED:
-        blocking = _sorted_ids(bucket.non_conforming)
+    blocks = outcome is not Outcome.MET and rule is not EvidenceRule.EVIDENCE_REQUIRED
     return LevelTrace(
-        criterion=behaviour.id,
-        level=behaviour.level,
-        rule=rule,
-        outcome=outcome,
-        reasons=tuple(reasons),
-        conforming_ids=_sorted_ids(bucket.conforming),
-        non_conforming_ids=_sorted_ids(bucket.non_conforming),
-        distinct_nominators=n_nom,
-        required_nominators=0 if rule is EvidenceRule.DEFAULT_PASS else required,
-        more_nominators_needed=0 if evidence_ok else required - n_nom,
-        blocking_ids=blocking,
+        behaviour.id,
+        behaviour.level,
+        rule,
+        outcome,
+        tuple(reasons),
+        summary.conforming_ids,
+        summary.non_conforming_ids,
+        n_nom,
+        0 if rule is EvidenceRule.DEFAULT_PASS else required,
+        0 if evidence_ok else required - n_nom,
+        summary.non_conforming_ids if blocks else (),
     )
 
 
-def _score_view(rubric: Rubric, buckets: dict[str, _Bucket], ignored: list) -> PersonScore:
-    required = rubric.policy.min_distinct_nominators
-    progressive = rubric.policy.progressive
+def _score_view(plan: _Plan, summary_of, ignored: tuple) -> PersonScore:
+    """`summary_of(criterion)` gives a _Summary or None; it is only asked for levels reached."""
     values: dict[str, ValueScore] = {}
     total = 0.0
-    max_total = 0
-    for value in rubric.values:
+    required, progressive = plan.required, plan.progressive
+    for key, steps in plan.values:
         traces: list[LevelTrace] = []
         score = 0.0
         stopped_at: int | None = None
-        for behaviour in sorted(value.behaviours, key=lambda b: b.level):
+        for step in steps:
             if progressive and stopped_at is not None:
-                traces.append(
-                    LevelTrace(
-                        behaviour.id, behaviour.level, behaviour.rule, Outcome.NOT_REACHED, (Reason.PREVIOUS_LEVEL,)
-                    )
-                )
+                traces.append(step.not_reached)
                 continue
-            trace = _level(rubric, behaviour, buckets.get(behaviour.id, _EMPTY), required)
+            summary = summary_of(step.behaviour.id)
+            trace = step.empty if summary is None else _level(step.behaviour, summary, required)
             traces.append(trace)
             score += trace.points
             if trace.outcome is not Outcome.MET and stopped_at is None:
-                stopped_at = behaviour.level
-        values[value.key] = ValueScore(value.key, score, tuple(traces), stopped_at)
+                stopped_at = step.behaviour.level
+        values[key] = ValueScore(key, score, tuple(traces), stopped_at)
         total += score
-        max_total += len(value.behaviours)
-    return PersonScore(values, total, max_total, rubric.version, _sorted_ids(ignored))
+    return PersonScore(values, total, plan.max_total, plan.version, ignored)
 
 
 def score(rubric: Rubric, items: Iterable[EvidenceItem]) -> ScoreResult:
     """Score one person's evidence for one period under `rubric`."""
-    accepted, pending, ignored = _collect(items, rubric.criterion_ids)
-    merged = {crit: accepted.get(crit, _EMPTY).merge(pending.get(crit)) for crit in accepted.keys() | pending.keys()}
-    return ScoreResult(
-        accepted=_score_view(rubric, accepted, ignored),
-        with_pending=_score_view(rubric, merged, ignored),
-    )
+    plan = _plan(rubric)
+    accepted, pending = _collect(items)
+    unknown = [c for c in accepted.keys() | pending.keys() if c not in plan.known]
+    ignored: tuple = ()
+    if unknown:  # evidence under criteria this rubric lacks (e.g. from another rubric version)
+        stray: list[int | str] = []
+        for view in (accepted, pending):
+            for c in unknown:
+                bucket = view.pop(c, _EMPTY)
+                stray += bucket[0] + bucket[2]
+        ignored = _sort_ids(stray)
+
+    acc_cache: dict[str, _Summary | None] = {}
+
+    def accepted_summary(crit: str) -> _Summary | None:
+        if crit not in acc_cache:
+            bucket = accepted.get(crit)
+            acc_cache[crit] = None if bucket is None else _summarise(bucket)
+        return acc_cache[crit]
+
+    acc_view = _score_view(plan, accepted_summary, ignored)
+    if not pending:
+        return ScoreResult(acc_view, acc_view)
+
+    def merged_summary(crit: str) -> _Summary | None:
+        a = accepted_summary(crit)
+        bucket = pending.get(crit)
+        if bucket is None:
+            return a
+        p = _summarise(bucket)
+        return p if a is None else a.merge(p)
+
+    return ScoreResult(acc_view, _score_view(plan, merged_summary, ignored))
