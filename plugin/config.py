@@ -1,0 +1,113 @@
+"""Settings from the environment (and an optional `.env`), validated once at start-up.
+
+A missing or contradictory setting fails with one line naming the variable, so an operator can
+fix a deployment from the log line alone.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_PATH = Path.home() / ".liumai" / "liumai.db"
+
+
+class ConfigError(RuntimeError):
+    """A setting that cannot be used; the message names the environment variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default=f"sqlite:///{DEFAULT_DB_PATH}", validation_alias="LIUMAI_DATABASE_URL")
+    rubric: Path | None = Field(default=None, validation_alias="LIUMAI_RUBRIC")
+    timezone: str = Field(default="UTC", validation_alias="LIUMAI_TIMEZONE")
+    fiscal_year_start_month: int = Field(default=1, ge=1, le=12, validation_alias="LIUMAI_FISCAL_YEAR_START_MONTH")
+    digest_cron: str = Field(default="0 9 * * MON", validation_alias="LIUMAI_DIGEST_CRON")
+    notify_nominee: bool = Field(default=True, validation_alias="LIUMAI_NOTIFY_NOMINEE")
+
+    llm_base_url: str | None = Field(default=None, validation_alias="LIUMAI_LLM_BASE_URL")
+    llm_api_key: str | None = Field(default=None, validation_alias=AliasChoices("LIUMAI_LLM_API_KEY", "OPENAI_API_KEY"))
+    llm_model: str | None = Field(default=None, validation_alias="LIUMAI_LLM_MODEL")
+    llm_timeout_s: float = Field(default=20.0, gt=0, le=600, validation_alias="LIUMAI_LLM_TIMEOUT_S")
+    llm_mode: str | None = Field(default=None, validation_alias="LIUMAI_LLM_MODE")
+
+    slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
+    slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
+
+    feishu_app_id: str | None = Field(default=None, validation_alias="FEISHU_APP_ID")
+    feishu_app_secret: str | None = Field(default=None, validation_alias="FEISHU_APP_SECRET")
+    feishu_verification_token: str | None = Field(default=None, validation_alias="FEISHU_VERIFICATION_TOKEN")
+    feishu_encrypt_key: str | None = Field(default=None, validation_alias="FEISHU_ENCRYPT_KEY")
+    feishu_domain: str = Field(default="https://open.feishu.cn", validation_alias="FEISHU_DOMAIN")
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, v: str) -> str:
+        if "://" not in v:
+            raise ValueError("must be a SQLAlchemy URL such as sqlite:///path.db or postgresql+psycopg://...")
+        if v.startswith("postgres://") or v.startswith("postgresql://"):
+            # Only psycopg 3 is installed; make the driver explicit rather than failing on import.
+            v = "postgresql+psycopg://" + v.split("://", 1)[1]
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (use an IANA name such as Asia/Shanghai)") from None
+        return v
+
+    @field_validator("llm_mode")
+    @classmethod
+    def _mode(cls, v: str | None) -> str | None:
+        if v is not None and v not in {"json_schema", "json_object", "text"}:
+            raise ValueError("must be one of json_schema, json_object, text")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.llm_base_url and not self.llm_model:
+            raise ValueError("LIUMAI_LLM_MODEL: required when LIUMAI_LLM_BASE_URL is set")
+        if self.slack_client_id and not self.slack_client_secret:
+            raise ValueError("SLACK_CLIENT_SECRET: required when SLACK_CLIENT_ID is set (OAuth install)")
+        return self
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))
+
+
+_ALIASES = {
+    name: (f.validation_alias if isinstance(f.validation_alias, str) else f.validation_alias.choices[0])
+    for name, f in Settings.model_fields.items()
+    if f.validation_alias is not None
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings or a ConfigError whose single line names the offending variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as err:
+        e = err.errors()[0]
+        loc = e["loc"][0] if e["loc"] else ""
+        var = _ALIASES.get(str(loc), str(loc))
+        msg = e["msg"].removeprefix("Value error, ")
+        if ": " in msg and msg.split(": ", 1)[0].isupper():
+            raise ConfigError(msg) from None
+        raise ConfigError(f"{var}: {msg}" if var else msg) from None

@@ -1,0 +1,262 @@
+"""Managers' decisions on evidence, and concerns (non-conforming cases).
+
+Evidence from a nomination is pending until a manager (direct or indirect) or an admin accepts
+it; a concern is accepted at once because the manager recording it is the one who decides.
+Concerns are visible to managers and admins only - never to peers, never in digests, and not
+in a person's own view (they are discussed in the review interview).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from plugin.services import audit
+from plugin.services.context import AppContext
+from plugin.services.errors import InvalidInput, NotFound, PermissionDenied
+from plugin.services.people import can_view, get_person, reports_of, require_manager
+from rubric.model import Polarity
+from storage.db import session_scope
+from storage.models import Concern, Evidence, Nomination, Person, utcnow
+
+STATUSES = ("pending", "accepted", "rejected")
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """Evidence with what a reader needs to judge it (story, nominator, link)."""
+
+    id: int
+    subject_email: str
+    subject_name: str
+    criterion: str
+    polarity: str
+    mitigated: bool
+    status: str
+    period: str
+    occurred_at: datetime
+    nominator_email: str | None
+    nominator_name: str | None
+    story: str | None
+    source_link: str | None
+    note: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    private: bool = False
+
+    @property
+    def is_concern(self) -> bool:
+        return self.polarity == Polarity.NON_CONFORMING.value
+
+    def to_dict(self) -> dict:
+        d = dict(self.__dict__)
+        d["occurred_at"] = self.occurred_at.isoformat()
+        d["decided_at"] = self.decided_at.isoformat() if self.decided_at else None
+        return d
+
+
+def _view(session: Session, e: Evidence) -> EvidenceView:
+    subject = session.get(Person, e.subject_id)
+    nominator = session.get(Person, e.nominator_id) if e.nominator_id else None
+    decider = session.get(Person, e.decided_by_id) if e.decided_by_id else None
+    story = link = note = None
+    private = False
+    if e.nomination_id:
+        n = session.get(Nomination, e.nomination_id)
+        if n:
+            story, link, private = n.story, n.source_link, n.private
+    if e.concern_id:
+        c = session.get(Concern, e.concern_id)
+        note = c.note if c else None
+    return EvidenceView(
+        id=e.id,
+        subject_email=subject.email,
+        subject_name=subject.display_name,
+        criterion=e.criterion,
+        polarity=e.polarity,
+        mitigated=e.mitigated,
+        status=e.status,
+        period=e.period,
+        occurred_at=e.occurred_at,
+        nominator_email=nominator.email if nominator else None,
+        nominator_name=nominator.display_name if nominator else None,
+        story=story,
+        source_link=link,
+        note=note,
+        decided_by=decider.email if decider else None,
+        decided_at=e.decided_at,
+        private=private,
+    )
+
+
+def list_evidence(
+    ctx: AppContext,
+    viewer: str | int | None,
+    *,
+    person: str | int | None = None,
+    status: str | None = None,
+    period: str | None = None,
+) -> list[EvidenceView]:
+    """Evidence the viewer may see: their own recognition, their reports' evidence, or all (admin).
+
+    `viewer=None` is the operator at the command line, who sees everything.
+    """
+    if status is not None and status not in STATUSES:
+        raise InvalidInput("status.bad", status=status)
+    with session_scope(ctx.engine) as session:
+        actor = get_person(session, viewer) if viewer is not None else None
+        if person is not None:
+            subject = get_person(session, person, active=False)
+            if actor is not None and not can_view(session, actor, subject):
+                raise PermissionDenied("permission.view", subject=subject.display_name)
+            subjects = [subject]
+        elif actor is None or actor.is_admin:
+            subjects = None
+        else:
+            subjects = [actor, *reports_of(session, actor)]
+        stmt = select(Evidence)
+        if subjects is not None:
+            stmt = stmt.where(Evidence.subject_id.in_([s.id for s in subjects]))  # type: ignore[union-attr]
+        if status:
+            stmt = stmt.where(Evidence.status == status)
+        if period:
+            stmt = stmt.where(Evidence.period == period)
+        rows = session.exec(stmt.order_by(Evidence.occurred_at, Evidence.id)).all()
+        out = []
+        for e in rows:
+            # A person's own view holds their recognition, never concerns about them.
+            own = actor is not None and e.subject_id == actor.id
+            if own and e.polarity != Polarity.CONFORMING.value and not actor.is_admin:
+                continue
+            out.append(_view(session, e))
+        return out
+
+
+def _load(session: Session, evidence_id: int) -> Evidence:
+    e = session.get(Evidence, evidence_id)
+    if e is None:
+        raise NotFound("evidence.unknown", id=evidence_id)
+    return e
+
+
+def decide(ctx: AppContext, evidence_id: int, by: str | int, decision: str) -> EvidenceView:
+    """Accept or reject; managers may change their minds, and every change is audited."""
+    if decision not in ("accepted", "rejected", "pending"):
+        raise InvalidInput("status.bad", status=decision)
+    with session_scope(ctx.engine) as session:
+        e = _load(session, evidence_id)
+        actor = get_person(session, by)
+        subject = session.get(Person, e.subject_id)
+        if actor.id == subject.id:
+            raise PermissionDenied("evidence.own")
+        require_manager(session, actor, subject)
+        if e.status != decision:
+            old = e.status
+            e.status = decision
+            e.decided_by_id = actor.id
+            e.decided_at = ctx.now()
+            session.add(e)
+            audit.record(
+                session, actor, f"evidence.{decision.removesuffix('ed')}", "evidence", e.id, old=old, new=decision
+            )
+        session.flush()
+        return _view(session, e)
+
+
+def retag(ctx: AppContext, evidence_id: int, by: str | int, criterion: str, *, accept: bool = True) -> EvidenceView:
+    """A manager re-tags evidence to another behaviour; re-tagging is a decision, so it accepts."""
+    if criterion not in ctx.rubric.criterion_ids:
+        raise InvalidInput("criterion.unknown", criterion=criterion)
+    with session_scope(ctx.engine) as session:
+        e = _load(session, evidence_id)
+        actor = get_person(session, by)
+        subject = session.get(Person, e.subject_id)
+        if actor.id == subject.id:
+            raise PermissionDenied("evidence.own")
+        require_manager(session, actor, subject)
+        old = (e.criterion, e.status)
+        e.criterion = criterion
+        if accept:
+            e.status = "accepted"
+        e.decided_by_id = actor.id
+        e.decided_at = ctx.now()
+        e.rubric_version = ctx.rubric.version
+        session.add(e)
+        audit.record(
+            session,
+            actor,
+            "evidence.retag",
+            "evidence",
+            e.id,
+            old_criterion=old[0],
+            new_criterion=criterion,
+            old_status=old[1],
+            new_status=e.status,
+        )
+        session.flush()
+        return _view(session, e)
+
+
+def add_concern(
+    ctx: AppContext,
+    by: str | int,
+    person: str | int,
+    criterion: str,
+    note: str,
+    *,
+    mitigated: bool = False,
+    at: datetime | None = None,
+) -> EvidenceView:
+    """Record a non-conforming case; accepted at once, visible to managers and admins only."""
+    if criterion not in ctx.rubric.criterion_ids:
+        raise InvalidInput("criterion.unknown", criterion=criterion)
+    with session_scope(ctx.engine) as session:
+        actor = get_person(session, by)
+        subject = get_person(session, person, active=False)
+        if actor.id == subject.id:
+            raise PermissionDenied("evidence.own")
+        require_manager(session, actor, subject)
+        text = (note or "").strip()
+        if not text:
+            raise InvalidInput("concern.note_empty")
+        when = at or ctx.now()
+        concern = Concern(
+            subject_id=subject.id,
+            manager_id=actor.id,
+            criterion=criterion,
+            mitigated=mitigated,
+            note=text,
+            created_at=when,
+        )
+        session.add(concern)
+        session.flush()
+        e = Evidence(
+            subject_id=subject.id,
+            criterion=criterion,
+            polarity=Polarity.NON_CONFORMING.value,
+            mitigated=mitigated,
+            status="accepted",
+            nominator_id=actor.id,
+            concern_id=concern.id,
+            period=str(ctx.quarter_of(when)),
+            occurred_at=when,
+            rubric_version=ctx.rubric.version,
+            decided_by_id=actor.id,
+            decided_at=utcnow(),
+        )
+        session.add(e)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "concern.create",
+            "concern",
+            concern.id,
+            subject=subject.email,
+            criterion=criterion,
+            mitigated=mitigated,
+            evidence=e.id,
+        )
+        return _view(session, e)

@@ -1,0 +1,286 @@
+"""Nominating a colleague: store first, tag second, confirm third.
+
+The nomination row and its tag job are committed before any tagging starts, so a tagger that
+fails, hangs or crashes the process never loses a nomination: the job stays queued for the
+worker (design.md, "Tagging"). Confirming turns the chosen behaviour into *pending* evidence
+for the nominee; only a manager's decision makes it count.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from plugin.services import audit
+from plugin.services.context import AppContext
+from plugin.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from plugin.services.people import get_person
+from plugin.tagging.base import Suggestions, TagContext
+from rubric.model import Polarity
+from storage.db import session_scope
+from storage.models import Evidence, Nomination, Person, Suggestion, TagJob, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_STORY = 3000
+SOURCES = {"cli", "slack", "feishu", "demo", "api"}
+
+
+@dataclass(frozen=True)
+class NominationResult:
+    nomination: Nomination
+    suggestions: list[Suggestion]
+    created: bool  # False when the idempotency key was seen before
+    evidence: Evidence | None = None
+
+
+def _check_story(story: str, nominee: Person) -> str:
+    text = (story or "").strip()
+    if not text:
+        raise InvalidInput("nominate.story_empty", nominee=nominee.display_name)
+    if len(text) > MAX_STORY:
+        raise InvalidInput("nominate.story_too_long", length=len(text), limit=MAX_STORY)
+    return text
+
+
+def _existing(session: Session, key: str) -> Nomination | None:
+    return session.exec(select(Nomination).where(Nomination.idempotency_key == key)).first()
+
+
+def _suggestions(session: Session, nomination_id: int) -> list[Suggestion]:
+    return list(
+        session.exec(
+            select(Suggestion).where(Suggestion.nomination_id == nomination_id).order_by(Suggestion.rank)
+        ).all()
+    )
+
+
+def nominate(
+    ctx: AppContext,
+    nominator: str | int,
+    nominee: str | int,
+    story: str,
+    *,
+    source: str = "cli",
+    idempotency_key: str | None = None,
+    source_link: str | None = None,
+    value_hint: str | None = None,
+    private: bool = False,
+    at: datetime | None = None,
+    tag: bool = True,
+) -> NominationResult:
+    """Store a nomination (idempotently) and, unless `tag` is False, tag it right away."""
+    key = idempotency_key or f"{source}:{uuid.uuid4()}"
+    with session_scope(ctx.engine) as session:
+        found = _existing(session, key)
+        if found is not None:
+            return NominationResult(found, _suggestions(session, found.id), created=False)
+        by = get_person(session, nominator)
+        to = get_person(session, nominee)
+        if by.id == to.id:
+            raise InvalidInput("nominate.self")
+        text = _check_story(story, to)
+        if value_hint is not None and value_hint not in ctx.rubric.value_keys:
+            value_hint = None  # a hint is advisory; an unknown one is dropped, not an error
+        nomination = Nomination(
+            nominator_id=by.id,
+            nominee_id=to.id,
+            story=text,
+            source=source if source in SOURCES else "api",
+            source_link=source_link,
+            value_hint=value_hint,
+            private=private,
+            status="pending_tag",
+            idempotency_key=key,
+            created_at=at or ctx.now(),
+        )
+        session.add(nomination)
+        try:
+            session.flush()
+        except IntegrityError:
+            # A concurrent delivery with the same key won the race: return its nomination.
+            session.rollback()
+            found = _existing(session, key)
+            if found is None:
+                raise
+            return NominationResult(found, _suggestions(session, found.id), created=False)
+        session.add(TagJob(nomination_id=nomination.id, next_attempt_at=utcnow()))
+        audit.record(
+            session, by, "nomination.create", "nomination", nomination.id, nominee=to.email, source=nomination.source
+        )
+    if not tag:
+        return NominationResult(nomination, [], created=True)
+    suggestions = tag_nomination(ctx, nomination.id)
+    with session_scope(ctx.engine) as session:
+        nomination = session.get(Nomination, nomination.id)  # type: ignore[assignment]
+    return NominationResult(nomination, suggestions, created=True)
+
+
+def tag_nomination(ctx: AppContext, nomination_id: int, tagger=None) -> list[Suggestion]:
+    """Run the tagger on a stored nomination; on failure the job stays queued with backoff."""
+    tagger = tagger or ctx.tagger
+    with session_scope(ctx.engine) as session:
+        nomination = session.get(Nomination, nomination_id)
+        if nomination is None:
+            raise NotFound("nomination.unknown", id=nomination_id)
+        if nomination.status != "pending_tag":
+            return _suggestions(session, nomination_id)
+        story, hint = nomination.story, nomination.value_hint
+    try:
+        result = tagger.suggest(story, TagContext(value_hint=hint))
+    except Exception as exc:  # the nomination is safe; the worker will retry
+        log.warning("tagging nomination %s failed: %s", nomination_id, exc)
+        _job_failed(ctx, nomination_id, exc)
+        return []
+    return store_suggestions(ctx, nomination_id, result)
+
+
+def _job_failed(ctx: AppContext, nomination_id: int, exc: Exception) -> None:
+    with session_scope(ctx.engine) as session:
+        job = session.exec(select(TagJob).where(TagJob.nomination_id == nomination_id)).first()
+        if job is None:
+            return
+        job.attempts += 1
+        job.status = "queued"
+        job.lease_until = None
+        job.worker = None
+        job.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        job.next_attempt_at = utcnow() + timedelta(seconds=min(3600, 5 * 2 ** min(job.attempts, 10)))
+        job.updated_at = utcnow()
+        session.add(job)
+
+
+def store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions) -> list[Suggestion]:
+    """Record a tagger's answer and mark the job done, once (a second answer is ignored)."""
+    with session_scope(ctx.engine) as session:
+        nomination = session.get(Nomination, nomination_id)
+        if nomination is None:
+            raise NotFound("nomination.unknown", id=nomination_id)
+        if nomination.status != "pending_tag":
+            return _suggestions(session, nomination_id)
+        rows = []
+        for rank, s in enumerate(result.items, start=1):
+            if s.criterion not in ctx.rubric.criterion_ids:
+                continue  # defence in depth: taggers validate, the store re-checks
+            rows.append(
+                Suggestion(
+                    nomination_id=nomination_id,
+                    rank=rank,
+                    criterion=s.criterion,
+                    polarity=s.polarity,
+                    confidence=max(0.0, min(1.0, float(s.confidence))),
+                    quote=s.quote,
+                    rationale=s.rationale,
+                    tagger=result.tagger,
+                    model=result.model,
+                    rubric_version=result.rubric_version,
+                    prompt_version=result.prompt_version,
+                )
+            )
+        session.add_all(rows)
+        nomination.status = "suggested"
+        nomination.abstain_reason = result.abstain_reason if not rows else None
+        session.add(nomination)
+        job = session.exec(select(TagJob).where(TagJob.nomination_id == nomination_id)).first()
+        if job is not None:
+            job.status = "done"
+            job.lease_until = None
+            job.updated_at = utcnow()
+            session.add(job)
+        audit.record(
+            session,
+            "tagger",
+            "nomination.tagged",
+            "nomination",
+            nomination_id,
+            tagger=result.tagger,
+            criteria=[r.criterion for r in rows],
+            abstain=result.abstain_reason if not rows else None,
+        )
+        session.flush()
+        return _suggestions(session, nomination_id)
+
+
+def confirm(
+    ctx: AppContext,
+    nomination_id: int,
+    by: str | int,
+    criterion: str,
+    *,
+    polarity: str = Polarity.CONFORMING.value,
+) -> Evidence:
+    """The nominator confirms a suggested behaviour or picks another: pending evidence results.
+
+    Idempotent for the same criterion (double clicks, retried deliveries); a nomination that is
+    already confirmed as something else is refused rather than silently changed - re-tagging is
+    a manager's decision.
+    """
+    if criterion not in ctx.rubric.criterion_ids:
+        raise InvalidInput("criterion.unknown", criterion=criterion)
+    if polarity != Polarity.CONFORMING.value:
+        raise InvalidInput("nominate.polarity")
+    with session_scope(ctx.engine) as session:
+        nomination = session.get(Nomination, nomination_id)
+        if nomination is None:
+            raise NotFound("nomination.unknown", id=nomination_id)
+        actor = get_person(session, by, active=False)
+        if actor.id != nomination.nominator_id:
+            raise PermissionDenied("nominate.not_nominator")
+        if nomination.status == "cancelled":
+            raise Conflict("nominate.cancelled")
+        existing = session.exec(select(Evidence).where(Evidence.nomination_id == nomination_id)).first()
+        if existing is not None:
+            if existing.criterion == criterion:
+                return existing
+            raise Conflict("nominate.already_confirmed", criterion=existing.criterion)
+        evidence = Evidence(
+            subject_id=nomination.nominee_id,
+            criterion=criterion,
+            polarity=polarity,
+            status="pending",
+            nominator_id=nomination.nominator_id,
+            nomination_id=nomination_id,
+            period=str(ctx.quarter_of(nomination.created_at)),
+            occurred_at=nomination.created_at,
+            rubric_version=ctx.rubric.version,
+        )
+        session.add(evidence)
+        nomination.status = "confirmed"
+        session.add(nomination)
+        try:
+            session.flush()
+        except IntegrityError:  # a concurrent confirm won; return what it stored
+            session.rollback()
+            existing = session.exec(select(Evidence).where(Evidence.nomination_id == nomination_id)).first()
+            if existing is None:
+                raise
+            if existing.criterion != criterion:
+                raise Conflict("nominate.already_confirmed", criterion=existing.criterion) from None
+            return existing
+        audit.record(
+            session, actor, "evidence.create", "evidence", evidence.id, criterion=criterion, nomination=nomination_id
+        )
+        return evidence
+
+
+def cancel(ctx: AppContext, nomination_id: int, by: str | int) -> Nomination:
+    with session_scope(ctx.engine) as session:
+        nomination = session.get(Nomination, nomination_id)
+        if nomination is None:
+            raise NotFound("nomination.unknown", id=nomination_id)
+        actor = get_person(session, by, active=False)
+        if actor.id != nomination.nominator_id:
+            raise PermissionDenied("nominate.not_nominator")
+        if nomination.status == "confirmed":
+            existing = session.exec(select(Evidence).where(Evidence.nomination_id == nomination_id)).first()
+            raise Conflict("nominate.already_confirmed", criterion=existing.criterion if existing else "?")
+        if nomination.status != "cancelled":
+            nomination.status = "cancelled"
+            session.add(nomination)
+            audit.record(session, actor, "nomination.cancel", "nomination", nomination_id)
+        return nomination
