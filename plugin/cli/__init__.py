@@ -1,0 +1,1 @@
+"""The `liumai` command line (Typer): an adapter over the services, like Slack and Feishu."""

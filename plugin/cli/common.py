@@ -1,0 +1,93 @@
+"""Shared CLI plumbing: building the context, printing tables or JSON, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import typer
+
+from plugin.config import ConfigError, Settings, load_settings
+from plugin.services.context import AppContext
+from plugin.services.errors import ServiceError
+from rubric.loader import RubricError, load_rubric
+from storage.db import SchemaError, make_engine, open_database
+
+
+@dataclass
+class CliState:
+    lang: str = "en"
+
+
+STATE = CliState()
+
+
+def default_lang() -> str:
+    for var in ("LIUMAI_LANG", "LC_ALL", "LANG"):
+        val = os.environ.get(var, "")
+        if val:
+            return "zh" if val.lower().startswith("zh") else "en"
+    return "en"
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        fail(str(exc), 2)
+
+
+def build_tagger(s: Settings, rubric, which: str | None = None):
+    from plugin.tagging.offline import OfflineTagger
+
+    return OfflineTagger(rubric)
+
+
+def context(*, check_schema: bool = True, tagger: str | None = None, url: str | None = None) -> AppContext:
+    s = settings()
+    try:
+        rubric = load_rubric(s.rubric)
+    except RubricError as exc:
+        fail(f"LIUMAI_RUBRIC: {exc}", 2)
+    db_url = url or s.database_url
+    try:
+        engine = open_database(db_url) if check_schema else make_engine(db_url)
+    except SchemaError as exc:
+        fail(str(exc))
+    return AppContext(settings=s, engine=engine, rubric=rubric, tagger=build_tagger(s, rubric, tagger))
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """Services refuse with a reason; show it in the user's language and exit 1."""
+    try:
+        yield
+    except ServiceError as exc:
+        fail(exc.message(STATE.lang))
+
+
+def emit(as_json: bool, payload: Any, human: Callable[[], None]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        human()
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(*headers, show_lines=False)
+    for r in rows:
+        t.add_row(*("" if c is None else str(c) for c in r))
+    Console(soft_wrap=True).print(t)

@@ -1,0 +1,542 @@
+"""`liumai`: every command prints a table for people and, with --json, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from plugin.cli import common
+from plugin.cli.common import STATE, emit, fail, service_errors, table
+
+app = typer.Typer(
+    help="Liumai: values recognition on the six values rubric (六脉神剑).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+rubric_app = typer.Typer(help="Show, validate and explain rubrics.", no_args_is_help=True)
+org_app = typer.Typer(help="Import the org chart.", no_args_is_help=True)
+team_app = typer.Typer(help="Teams and their digest channels.", no_args_is_help=True)
+evidence_app = typer.Typer(help="List and decide evidence.", no_args_is_help=True)
+concern_app = typer.Typer(help="Record non-conforming cases (managers).", no_args_is_help=True)
+app.add_typer(rubric_app, name="rubric")
+app.add_typer(org_app, name="org")
+app.add_typer(team_app, name="team")
+app.add_typer(evidence_app, name="evidence")
+app.add_typer(concern_app, name="concern")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+@app.callback()
+def _main(
+    lang: Annotated[str | None, typer.Option("--lang", help="zh or en (default: from LIUMAI_LANG/LANG).")] = None,
+) -> None:
+    STATE.lang = (lang or common.default_lang())[:2]
+    if STATE.lang not in ("zh", "en"):
+        fail("--lang must be zh or en", 2)
+
+
+# ---------------------------------------------------------------------------- migrate
+@app.command()
+def migrate(as_json: JsonOpt = False) -> None:
+    """Create or upgrade the database schema (Alembic)."""
+    from storage.db import migrate as run
+
+    ctx = common.context(check_schema=False)
+    try:
+        before, after = run(ctx.engine)
+    except Exception as exc:
+        fail(f"migration failed: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+    url = ctx.engine.url.render_as_string(hide_password=True)
+    emit(
+        as_json,
+        {"database": url, "from": before, "to": after},
+        lambda: typer.echo(f"{url}: schema {before or '(empty)'} -> {after}"),
+    )
+
+
+# ---------------------------------------------------------------------------- rubric
+def _rubric(path: Path | None):
+    from rubric.loader import RubricError, load_rubric
+
+    if path is None:
+        path = common.settings().rubric
+    try:
+        return load_rubric(path)
+    except RubricError as exc:
+        fail(str(exc))
+
+
+@rubric_app.command("show")
+def rubric_show(
+    value: Annotated[str | None, typer.Argument(help="A value key, e.g. teamwork.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="A rubric file (default: LIUMAI_RUBRIC or built-in).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The behaviours of the rubric, with their evidence rules."""
+    r = _rubric(file)
+    lg = (lang or STATE.lang)[:2]
+    if value is not None and value not in r.value_keys:
+        fail(f"unknown value {value!r}; values are: {', '.join(r.value_keys)}")
+    rows = [
+        {
+            "id": b.id,
+            "value": v.key,
+            "level": b.level,
+            "statement_zh": b.statement.zh,
+            "statement_en": b.statement.en,
+            "rule": b.rule.value,
+            "half_point": b.half_point,
+            "statement_source": b.statement_source,
+            "rule_source": b.rule_source,
+        }
+        for v in r.values
+        if value in (None, v.key)
+        for b in v.behaviours
+    ]
+
+    def human() -> None:
+        typer.echo(f"{r.name.get(lg)}  ({r.version})")
+        for v in r.values:
+            if value not in (None, v.key):
+                continue
+            typer.echo(f"\n{v.names.get(lg)} [{v.key}]: {v.motto.get(lg)}")
+            table(
+                ["id", "statement" if lg == "en" else "行为", "rule" if lg == "en" else "规则", "½", "source"],
+                [
+                    [b.id, b.statement.get(lg), b.rule.value, "✓" if b.half_point else "", b.statement_source]
+                    for b in v.behaviours
+                ],
+            )
+        if r.policy.min_distinct_nominators > 1:
+            typer.echo(f"\npolicy: min_distinct_nominators = {r.policy.min_distinct_nominators}")
+
+    emit(as_json, rows, human)
+
+
+@rubric_app.command("validate")
+def rubric_validate(file: Path, as_json: JsonOpt = False) -> None:
+    """Check a rubric file; prints one line per problem and exits 1 if there are any."""
+    from rubric.loader import validate_file
+
+    problems = validate_file(file)
+    if as_json:
+        emit(True, {"file": str(file), "valid": not problems, "problems": problems}, lambda: None)
+    elif problems:
+        for p in problems:
+            typer.echo(f"{file}: {p}", err=True)
+    else:
+        typer.echo(f"{file}: valid")
+    if problems:
+        raise typer.Exit(1)
+
+
+@rubric_app.command("explain")
+def rubric_explain(
+    criterion: str,
+    lang: Annotated[str | None, typer.Option("--lang")] = None,
+    file: Annotated[Path | None, typer.Option("--file")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One behaviour in full: statement, key meaning, cases, rule and where each comes from."""
+    r = _rubric(file)
+    lg = (lang or STATE.lang)[:2]
+    try:
+        b = r.behaviour(criterion)
+    except KeyError:
+        fail(f"unknown behaviour {criterion!r}; ids look like teamwork.3 (see `liumai rubric show`)")
+    v = r.value(b.value_key)
+    if as_json:
+        emit(True, {"value": v.key, **b.model_dump(mode="json")}, lambda: None)
+        return
+    from plugin.reports.explain import RULE_NAMES
+
+    zh = lg == "zh"
+    typer.echo(f"{b.id}  {v.names.get(lg)} · {'第' + str(b.level) + '级' if zh else 'level ' + str(b.level)}")
+    typer.echo(f"  {b.statement.get(lg)}   [{b.statement_source}]")
+    for var in b.variants:
+        typer.echo(f"  {'异文' if zh else 'variant'}: {var.get(lg)}")
+    rule = RULE_NAMES[b.rule][lg]
+    typer.echo(f"\n{'规则' if zh else 'Rule'}: {b.rule.value} ({rule})   [{b.rule_source}]")
+    if b.half_point:
+        typer.echo(
+            ("可得半分" if zh else "Half point allowed")
+            + (f": {b.half_point_note.get(lg)}" if b.half_point_note else "")
+        )
+    if b.key_meaning:
+        typer.echo(f"\n{'关键含义' if zh else 'Key meaning'}: {b.key_meaning.get(lg)}   [{b.key_meaning_source}]")
+    for title, cases in (
+        (("符合的案例" if zh else "Conforming cases"), b.conforming_cases),
+        (("不符合的案例" if zh else "Non-conforming cases"), b.non_conforming_cases),
+    ):
+        if cases:
+            typer.echo(f"\n{title}:")
+            for c in cases:
+                typer.echo(f"  - {c.get(lg)}   [{c.source}]")
+
+
+# ---------------------------------------------------------------------------- org
+@org_app.command("import")
+def org_import(file: Path, as_json: JsonOpt = False) -> None:
+    """Import people from CSV: email,name,team,manager_email,slack_user_id,feishu_open_id,is_admin,locale."""
+    from plugin.services.org import OrgImportError, import_org
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}")
+    except UnicodeDecodeError:
+        fail(f"{file} is not UTF-8 text (save the CSV as UTF-8)")
+    ctx = common.context()
+    try:
+        report = import_org(ctx, text)
+    except OrgImportError as exc:
+        for p in exc.problems:
+            typer.echo(f"{file}: {p}", err=True)
+        fail(f"nothing imported ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''})")
+    d = report.to_dict()
+    emit(as_json, d, lambda: typer.echo(", ".join(f"{k}: {len(v)}" for k, v in d.items())))
+
+
+@team_app.command("set")
+def team_set(
+    key: str,
+    name_zh: Annotated[str | None, typer.Option("--name-zh")] = None,
+    name_en: Annotated[str | None, typer.Option("--name-en")] = None,
+    slack_channel: Annotated[str | None, typer.Option("--slack-channel")] = None,
+    feishu_chat: Annotated[str | None, typer.Option("--feishu-chat")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create or update a team (names, the Slack channel / Feishu chat for its digest)."""
+    from plugin.services.org import set_team
+
+    ctx = common.context()
+    with service_errors():
+        t = set_team(
+            ctx, key, name_zh=name_zh, name_en=name_en, slack_channel_id=slack_channel, feishu_chat_id=feishu_chat
+        )
+    emit(
+        as_json,
+        t.model_dump(),
+        lambda: typer.echo(
+            f"team {t.key}: {t.name_zh} / {t.name_en}, "
+            f"slack={t.slack_channel_id or '-'}, feishu={t.feishu_chat_id or '-'}"
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------- nominate
+@app.command()
+def nominate(
+    nominator: Annotated[str, typer.Option("--from", help="Nominator's e-mail.")],
+    nominee: Annotated[str, typer.Option("--to", help="Nominee's e-mail.")],
+    story: Annotated[str, typer.Option("--story", help="What they did (up to 3,000 characters).")],
+    criterion: Annotated[str | None, typer.Option("--criterion", help="Confirm this behaviour id.")] = None,
+    key: Annotated[
+        str | None, typer.Option("--idempotency-key", help="Retrying with the same key never duplicates.")
+    ] = None,
+    private: Annotated[bool, typer.Option("--private", help="Keep the story out of team digests.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Nominate a colleague; prints the nomination id and the suggested behaviours."""
+    from plugin.services.nominations import confirm
+    from plugin.services.nominations import nominate as run
+
+    ctx = common.context()
+    with service_errors():
+        res = run(ctx, nominator, nominee, story, source="cli", idempotency_key=key, private=private)
+        evidence = confirm(ctx, res.nomination.id, nominator, criterion) if criterion else None
+    lg = STATE.lang
+    payload = {
+        "nomination_id": res.nomination.id,
+        "created": res.created,
+        "status": res.nomination.status,
+        "suggestions": [
+            {
+                "rank": s.rank,
+                "criterion": s.criterion,
+                "polarity": s.polarity,
+                "confidence": round(s.confidence, 3),
+                "quote": s.quote,
+                "tagger": s.tagger,
+            }
+            for s in res.suggestions
+        ],
+        "abstain_reason": res.nomination.abstain_reason,
+        "evidence_id": evidence.id if evidence else None,
+        "evidence_status": evidence.status if evidence else None,
+    }
+
+    def human() -> None:
+        typer.echo(f"nomination #{res.nomination.id}" + ("" if res.created else " (already recorded)"))
+        if res.suggestions:
+            table(
+                ["#", "behaviour", "statement", "conf.", "quote"],
+                [
+                    [
+                        s.rank,
+                        s.criterion,
+                        ctx.rubric.behaviour(s.criterion).statement.get(lg),
+                        f"{s.confidence:.2f}",
+                        s.quote,
+                    ]
+                    for s in res.suggestions
+                ],
+            )
+        elif res.nomination.abstain_reason:
+            typer.echo(f"no suggestion: {res.nomination.abstain_reason}")
+        if evidence:
+            typer.echo(f"confirmed {evidence.criterion}: evidence #{evidence.id} is pending a manager's review")
+        elif res.suggestions:
+            typer.echo("confirm with --criterion ID (the nominator's choice)")
+
+    emit(as_json, payload, human)
+
+
+# ---------------------------------------------------------------------------- evidence
+@evidence_app.command("list")
+def evidence_list(
+    person: Annotated[str | None, typer.Option("--person")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="pending, accepted or rejected")] = None,
+    quarter: Annotated[str | None, typer.Option("--quarter")] = None,
+    viewer: Annotated[str | None, typer.Option("--as", help="Show what this person may see.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Evidence (the operator sees all; --as EMAIL applies that person's permissions)."""
+    from plugin.services.evidence import list_evidence
+    from plugin.services.scoring import resolve_quarter
+
+    ctx = common.context()
+    with service_errors():
+        q = resolve_quarter(ctx, quarter) if quarter else None
+        rows = list_evidence(ctx, viewer, person=person, status=status, period=q)
+    emit(
+        as_json,
+        [r.to_dict() for r in rows],
+        lambda: table(
+            ["id", "person", "behaviour", "polarity", "status", "from", "date", "story / note"],
+            [
+                [
+                    r.id,
+                    r.subject_email,
+                    r.criterion,
+                    r.polarity + (" (mitigated)" if r.mitigated else ""),
+                    r.status,
+                    r.nominator_email,
+                    r.occurred_at.date(),
+                    (r.story or r.note or "")[:80],
+                ]
+                for r in rows
+            ],
+        ),
+    )
+
+
+def _decide(evidence_id: int, by: str, decision: str, as_json: bool) -> None:
+    from plugin.services.evidence import decide
+
+    ctx = common.context()
+    with service_errors():
+        v = decide(ctx, evidence_id, by, decision)
+    emit(as_json, v.to_dict(), lambda: typer.echo(f"evidence #{v.id} ({v.criterion}, {v.subject_email}): {v.status}"))
+
+
+@evidence_app.command("accept")
+def evidence_accept(evidence_id: int, by: Annotated[str, typer.Option("--by")], as_json: JsonOpt = False) -> None:
+    """Accept evidence (managers of the person, or an admin)."""
+    _decide(evidence_id, by, "accepted", as_json)
+
+
+@evidence_app.command("reject")
+def evidence_reject(evidence_id: int, by: Annotated[str, typer.Option("--by")], as_json: JsonOpt = False) -> None:
+    """Reject evidence (managers of the person, or an admin)."""
+    _decide(evidence_id, by, "rejected", as_json)
+
+
+@evidence_app.command("retag")
+def evidence_retag(
+    evidence_id: int,
+    criterion: Annotated[str, typer.Option("--criterion")],
+    by: Annotated[str, typer.Option("--by")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-tag evidence to another behaviour (and accept it)."""
+    from plugin.services.evidence import retag
+
+    ctx = common.context()
+    with service_errors():
+        v = retag(ctx, evidence_id, by, criterion)
+    emit(as_json, v.to_dict(), lambda: typer.echo(f"evidence #{v.id}: {v.criterion}, {v.status}"))
+
+
+@concern_app.command("add")
+def concern_add(
+    by: Annotated[str, typer.Option("--by", help="The manager's e-mail.")],
+    person: Annotated[str, typer.Option("--person")],
+    criterion: Annotated[str, typer.Option("--criterion")],
+    note: Annotated[str, typer.Option("--note")],
+    mitigated: Annotated[bool, typer.Option("--mitigated", help="情有可原: mitigating circumstances.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a non-conforming case; visible to managers and admins only."""
+    from plugin.services.evidence import add_concern
+
+    ctx = common.context()
+    with service_errors():
+        v = add_concern(ctx, by, person, criterion, note, mitigated=mitigated)
+    emit(
+        as_json,
+        v.to_dict(),
+        lambda: typer.echo(
+            f"concern recorded as evidence #{v.id} ({v.criterion}{', mitigated' if v.mitigated else ''})"
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------- score
+@app.command()
+def score(
+    person: Annotated[str, typer.Option("--person")],
+    quarter: Annotated[str | None, typer.Option("--quarter", help="e.g. 2026Q4 (default: current)")] = None,
+    viewer: Annotated[str | None, typer.Option("--as", help="Apply this person's permissions.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Per value the score and the reasons (accepted evidence; pending shown separately)."""
+    from plugin.reports.explain import score_lines, trace_dict
+    from plugin.services.scoring import score_person
+
+    ctx = common.context()
+    with service_errors():
+        res = score_person(ctx, person, quarter, viewer=viewer)
+    acc, pend = res.result.accepted, res.result.with_pending
+    payload = {
+        "person": res.person_email,
+        "quarter": res.quarter,
+        "rubric_version": acc.rubric_version,
+        "total": acc.total,
+        "max_total": acc.max_total,
+        "total_with_pending": pend.total,
+        "values": {k: {**trace_dict(v), "score_with_pending": pend.values[k].score} for k, v in acc.values.items()},
+    }
+
+    def human() -> None:
+        lg = STATE.lang
+        typer.echo(
+            f"{res.person_name} <{res.person_email}>  {res.quarter}  "
+            f"{'总分' if lg == 'zh' else 'total'} {acc.total:g}/{acc.max_total}"
+            + (f" ({'含待审' if lg == 'zh' else 'with pending'} {pend.total:g})" if pend.total != acc.total else "")
+        )
+        for line in score_lines(acc, ctx.rubric, lg, with_pending=pend):
+            typer.echo(line)
+        typer.echo(f"rubric {acc.rubric_version}")
+
+    emit(as_json, payload, human)
+
+
+# ---------------------------------------------------------------------------- tagging
+@app.command()
+def tag(
+    story: str,
+    tagger: Annotated[str, typer.Option("--tagger", help="offline (default) or llm")] = "offline",
+    as_json: JsonOpt = False,
+) -> None:
+    """Try the tagger on a story without storing anything."""
+    from rubric.loader import RubricError, load_rubric
+
+    s = common.settings()
+    try:
+        r = load_rubric(s.rubric)
+    except RubricError as exc:
+        fail(str(exc))
+    t = common.build_tagger(s, r, tagger)
+    res = t.suggest(story)
+    payload = {
+        "tagger": res.tagger,
+        "model": res.model,
+        "rubric_version": res.rubric_version,
+        "abstain_reason": res.abstain_reason,
+        "suggestions": [
+            {
+                "criterion": x.criterion,
+                "polarity": x.polarity,
+                "confidence": round(x.confidence, 3),
+                "quote": x.quote,
+                "rationale": x.rationale,
+            }
+            for x in res.items
+        ],
+    }
+    emit(
+        as_json,
+        payload,
+        lambda: (
+            table(
+                ["behaviour", "polarity", "conf.", "quote"],
+                [[x.criterion, x.polarity, f"{x.confidence:.2f}", x.quote] for x in res.items],
+            )
+            if res.items
+            else typer.echo(f"abstain: {res.abstain_reason}")
+        ),
+    )
+
+
+@app.command("eval")
+def eval_cmd(
+    file: Annotated[str, typer.Argument(help="JSONL rows {text, criterion, polarity}; or 'dev' / 'holdout'.")],
+    tagger: Annotated[str, typer.Option("--tagger")] = "offline",
+    as_json: JsonOpt = False,
+) -> None:
+    """Accuracy of a tagger on a labelled data set: top-1, top-3, macro-F1, abstain precision."""
+    from importlib import resources
+
+    from plugin.tagging.evaluate import evaluate, format_report, load_dataset
+    from rubric.loader import RubricError, load_rubric
+
+    path: Path | str = file
+    if file in ("dev", "holdout"):
+        path = str(resources.files("plugin.data.eval").joinpath(f"{file}.jsonl"))
+    try:
+        rows = load_dataset(path)
+    except (OSError, ValueError) as exc:
+        fail(str(exc))
+    s = common.settings()
+    try:
+        r = load_rubric(s.rubric)
+    except RubricError as exc:
+        fail(str(exc))
+    report = evaluate(common.build_tagger(s, r, tagger), rows)
+    emit(as_json, report.to_dict(), lambda: typer.echo(format_report(report)))
+
+
+# ---------------------------------------------------------------------------- demo
+@app.command()
+def demo(
+    db: Annotated[Path | None, typer.Option("--db", help="Keep the demo database here (default: temporary).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the Markdown summary.")] = Path(
+        "liumai-demo-summary.md"
+    ),
+    as_json: JsonOpt = False,
+) -> None:
+    """The whole product offline on a bundled sample organisation (SQLite, offline tagger)."""
+    from plugin.cli.demo import run_demo
+
+    result = run_demo(db=db, out=out, lang=STATE.lang, echo=None if as_json else typer.echo)
+    if as_json:
+        emit(True, result, lambda: None)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+
+__all__ = ["app", "json"]

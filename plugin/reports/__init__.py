@@ -1,0 +1,1 @@
+"""Human-readable outputs: explanations of scores, summaries and digests, in zh and en."""

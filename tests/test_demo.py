@@ -1,0 +1,82 @@
+"""`liumai demo`: runs offline end to end, deterministic apart from paths and timings."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from plugin.cli.main import app
+
+VOLATILE = re.compile(r"(/[^\s)]*liumai-demo[^\s)]*|\(\d+\.\d s\)|\d+\.\d+ s\b|[^\s]*summary\.md)")
+
+
+def _run(tmp_path: Path, name: str) -> tuple[str, str]:
+    out = tmp_path / f"{name}-summary.md"
+    res = CliRunner().invoke(app, ["demo", "--out", str(out)], env={"LIUMAI_LANG": "en"})
+    assert res.exit_code == 0, res.stdout + res.stderr
+    return res.stdout, out.read_text(encoding="utf-8")
+
+
+def test_demo_output_is_deterministic_and_complete(tmp_path):
+    a_out, a_md = _run(tmp_path, "a")
+    b_out, b_md = _run(tmp_path, "b")
+    assert VOLATILE.sub("<v>", a_out) == VOLATILE.sub("<v>", b_out)
+    assert a_md == b_md
+    assert "115 stories" in a_out and "2 concerns recorded (1 mitigated)" in a_out
+    for team in ("Payments (payments)", "Support (support)"):
+        assert team in a_out and f"## {team}" in a_md
+    assert "王芳" in a_out and "Maria Lopez" in a_out
+    assert "needs one conforming case" in a_out  # reasons are printed
+    assert "0.5" in a_out  # the mitigated concern gives a half point
+    assert "is blocked this quarter by non-conforming case" in a_out  # the unmitigated one
+
+
+def test_demo_refuses_an_existing_database(tmp_path):
+    db = tmp_path / "x.db"
+    db.write_text("")
+    res = CliRunner().invoke(app, ["demo", "--db", str(db), "--out", str(tmp_path / "s.md")])
+    assert res.exit_code != 0
+
+
+def test_demo_in_chinese_and_json(tmp_path):
+    res = CliRunner().invoke(app, ["--lang", "zh", "demo", "--json", "--out", str(tmp_path / "zh.md")])
+    assert res.exit_code == 0, res.stderr
+    import json
+
+    data = json.loads(res.stdout)
+    assert data["nominations"] >= 100 and data["accepted"] > data["rejected"] + data["pending"]
+    assert set(data["teams"]) >= {"payments", "support"}
+    md = (tmp_path / "zh.md").read_text(encoding="utf-8")
+    assert "价值观季度小结" in md and "团队合作" in md
+
+
+@pytest.mark.skipif(shutil.which("liumai") is None, reason="console script not installed (pip install .)")
+def test_installed_console_script_runs_the_demo_outside_the_source_tree(tmp_path):
+    """The package as pip installs it: data files come through importlib.resources."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    exe = shutil.which("liumai")
+    where = subprocess.run(
+        [sys.executable, "-c", "import plugin, rubric; print(plugin.__file__, rubric.__file__)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    res = subprocess.run(
+        [exe, "demo", "--out", str(tmp_path / "s.md")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "Summary written to" in res.stdout and (tmp_path / "s.md").exists()
+    assert where.returncode == 0, where.stderr
