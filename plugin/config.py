@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(default=None, validation_alias="LIUMAI_LLM_MODEL")
     llm_timeout_s: float = Field(default=20.0, gt=0, le=600, validation_alias="LIUMAI_LLM_TIMEOUT_S")
     llm_mode: str | None = Field(default=None, validation_alias="LIUMAI_LLM_MODE")
+    # Total time one tagging may take across retries; after it the offline tagger answers.
+    llm_deadline_s: float = Field(default=30.0, gt=0, le=3600, validation_alias="LIUMAI_LLM_DEADLINE_S")
+    llm_redact: bool = Field(default=False, validation_alias="LIUMAI_LLM_REDACT")
 
     slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")

@@ -23,11 +23,12 @@ from plugin.services.people import get_person
 from plugin.tagging.base import Suggestions, TagContext
 from rubric.model import Polarity
 from storage.db import session_scope
-from storage.models import Evidence, Nomination, Person, Suggestion, TagJob, utcnow
+from storage.models import Evidence, Nomination, Person, Suggestion, TagJob
 
 log = logging.getLogger(__name__)
 
 MAX_STORY = 3000
+INLINE_LEASE_S = 60.0  # how long the request that stored a nomination owns its tagging
 SOURCES = {"cli", "slack", "feishu", "demo", "api"}
 
 
@@ -109,7 +110,20 @@ def nominate(
             if found is None:
                 raise
             return NominationResult(found, _suggestions(session, found.id), created=False)
-        session.add(TagJob(nomination_id=nomination.id, next_attempt_at=utcnow()))
+        # The job is created leased to this request, which tags right away (or in a platform's lazy
+        # listener); if that never completes, the lease expires and a worker takes the job.
+        now = ctx.now()
+        session.add(
+            TagJob(
+                nomination_id=nomination.id,
+                status="running",
+                worker="inline",
+                next_attempt_at=now,
+                lease_until=now + timedelta(seconds=INLINE_LEASE_S),
+                created_at=now,
+                updated_at=now,
+            )
+        )
         audit.record(
             session, by, "nomination.create", "nomination", nomination.id, nominee=to.email, source=nomination.source
         )
@@ -140,6 +154,11 @@ def tag_nomination(ctx: AppContext, nomination_id: int, tagger=None) -> list[Sug
     return store_suggestions(ctx, nomination_id, result)
 
 
+def backoff_s(attempts: int) -> float:
+    """Exponential backoff for a failed tagging: 10 s, 20 s, 40 s ... capped at an hour."""
+    return float(min(3600, 5 * 2 ** min(attempts, 10)))
+
+
 def _job_failed(ctx: AppContext, nomination_id: int, exc: Exception) -> None:
     with session_scope(ctx.engine) as session:
         job = session.exec(select(TagJob).where(TagJob.nomination_id == nomination_id)).first()
@@ -150,8 +169,9 @@ def _job_failed(ctx: AppContext, nomination_id: int, exc: Exception) -> None:
         job.lease_until = None
         job.worker = None
         job.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
-        job.next_attempt_at = utcnow() + timedelta(seconds=min(3600, 5 * 2 ** min(job.attempts, 10)))
-        job.updated_at = utcnow()
+        now = ctx.now()
+        job.next_attempt_at = now + timedelta(seconds=backoff_s(job.attempts))
+        job.updated_at = now
         session.add(job)
 
 
@@ -190,7 +210,7 @@ def store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions) 
         if job is not None:
             job.status = "done"
             job.lease_until = None
-            job.updated_at = utcnow()
+            job.updated_at = ctx.now()
             session.add(job)
         audit.record(
             session,

@@ -1,0 +1,163 @@
+"""Durable tagging: failed or interrupted tagging is retried by workers, exactly once per nomination."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, func, select
+
+from plugin.services import nominations as nom
+from plugin.services import tag_worker as tw
+from plugin.tagging.base import Suggestion, Suggestions
+from storage.models import Nomination, Suggestion as SuggestionRow, TagJob
+
+STORY = "Ann paired with Bob for a week to hand over the billing service and wrote the runbook."
+
+
+class CountingTagger:
+    name = "counting"
+
+    def __init__(self, rubric, fail_times: int = 0):
+        self.rubric = rubric
+        self.calls: Counter[str] = Counter()
+        self.fail_times = fail_times
+        self.lock = threading.Lock()
+
+    def suggest(self, story, context=None):
+        with self.lock:
+            self.calls[story] += 1
+            if self.fail_times > 0:
+                self.fail_times -= 1
+                raise ConnectionError("LLM unreachable")
+        return Suggestions(
+            items=(Suggestion("teamwork.3", "conforming", 0.9, story[:12]),),
+            tagger="llm",
+            rubric_version=self.rubric.version,
+            model="fake",
+        )
+
+
+def job(engine, nomination_id) -> TagJob:
+    with Session(engine) as s:
+        return s.exec(select(TagJob).where(TagJob.nomination_id == nomination_id)).one()
+
+
+def suggestion_count(engine) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(SuggestionRow)).one()
+
+
+def test_failed_tagging_is_retried_after_backoff(org):
+    org.tagger = CountingTagger(org.rubric, fail_times=1)
+    res = nom.nominate(org, "bob@example.com", "ann@example.com", STORY)
+    assert res.nomination.status == "pending_tag"
+    j = job(org.engine, res.nomination.id)
+    assert j.status == "queued" and j.attempts == 1 and j.next_attempt_at == org.now() + timedelta(seconds=10)
+
+    assert tw.run_once(org, "w1") == 0  # not due yet
+    org.clock.now += timedelta(seconds=11)
+    stats = tw.WorkerStats()
+    assert tw.run_once(org, "w1", stats=stats) == 1 and stats.tagged == 1
+    assert job(org.engine, res.nomination.id).status == "done"
+    with Session(org.engine) as s:
+        assert s.get(Nomination, res.nomination.id).status == "suggested"
+    assert org.tagger.calls[STORY] == 2  # the failed inline try and the worker's
+    assert tw.run_once(org, "w1") == 0
+
+
+def test_inline_tagging_that_never_finished_is_picked_up_after_its_lease(org):
+    res = nom.nominate(org, "bob@example.com", "ann@example.com", STORY, tag=False)  # e.g. the process died
+    j = job(org.engine, res.nomination.id)
+    assert (j.status, j.worker) == ("running", "inline")
+    org.tagger = CountingTagger(org.rubric)
+    assert tw.run_once(org, "w1") == 0  # the inline lease still holds
+    org.clock.now += timedelta(seconds=nom.INLINE_LEASE_S + 1)
+    assert tw.run_once(org, "w1") == 1
+    assert org.tagger.calls[STORY] == 1 and job(org.engine, res.nomination.id).status == "done"
+
+
+def test_worker_dying_mid_job_leaves_a_job_claimed_again_after_the_lease(org):
+    res = nom.nominate(org, "bob@example.com", "ann@example.com", STORY, tag=False)
+    org.clock.now += timedelta(seconds=nom.INLINE_LEASE_S + 1)
+    assert tw.claim(org, "dying", lease_s=30) == [j := job(org.engine, res.nomination.id).id]
+    # "dying" never processes its job. Another worker cannot take it while the lease holds ...
+    assert tw.claim(org, "healthy", lease_s=30) == []
+    org.clock.now += timedelta(seconds=31)
+    assert tw.claim(org, "healthy", lease_s=30) == [j]
+    tagger = CountingTagger(org.rubric)
+    assert tw.process(org, j, "healthy", tagger=tagger)
+    # ... and if the first worker wakes up late, it has lost the lease and does nothing.
+    assert not tw.process(org, j, "dying", tagger=tagger)
+    assert sum(tagger.calls.values()) == 1 and suggestion_count(org.engine) == 1
+
+
+def test_after_max_attempts_the_fallback_tagger_answers(org):
+    broken = CountingTagger(org.rubric, fail_times=100)
+    org.tagger = broken
+    res = nom.nominate(org, "bob@example.com", "ann@example.com", STORY)
+    fallback = CountingTagger(org.rubric)
+    for _ in range(10):
+        org.clock.now += timedelta(hours=2)
+        tw.run_once(org, "w", tagger=broken, fallback=fallback, max_attempts=3)
+        if job(org.engine, res.nomination.id).status == "done":
+            break
+    assert broken.calls[STORY] == 3  # inline + 2 worker attempts, then the fallback
+    assert fallback.calls[STORY] == 1
+    assert job(org.engine, res.nomination.id).status == "done"
+
+
+def _bulk_nominations(org, n: int) -> None:
+    """Insert n stored-but-untagged nominations with due jobs (what a crash or outage leaves)."""
+    from plugin.services.people import get_person
+
+    with Session(org.engine) as s:
+        a, b = get_person(s, "bob@example.com"), get_person(s, "ann@example.com")
+        noms = [
+            Nomination(
+                nominator_id=a.id,
+                nominee_id=b.id,
+                story=f"{STORY} #{i}",
+                idempotency_key=f"bulk:{i}",
+                created_at=org.now(),
+            )
+            for i in range(n)
+        ]
+        s.add_all(noms)
+        s.flush()
+        s.add_all([TagJob(nomination_id=x.id, status="queued", next_attempt_at=org.now()) for x in noms])
+        s.commit()
+
+
+@pytest.mark.parametrize("workers", [4])
+def test_concurrent_workers_tag_each_nomination_exactly_once(org, workers):
+    n = 500 if org.engine.dialect.name == "postgresql" else 200
+    _bulk_nominations(org, n)
+    tagger = CountingTagger(org.rubric)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(workers)
+
+    def work(i: int) -> None:
+        try:
+            barrier.wait()
+            while tw.run_once(org, f"w{i}", batch=7, tagger=tagger):
+                pass
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    assert len(tagger.calls) == n and set(tagger.calls.values()) == {1}
+    assert suggestion_count(org.engine) == n
+    with Session(org.engine) as s:
+        assert set(s.exec(select(TagJob.status)).all()) == {"done"}
+        per_worker = Counter(s.exec(select(TagJob.worker)).all())
+    assert sum(per_worker.values()) == n
+    if org.engine.dialect.name == "postgresql":
+        assert len(per_worker) > 1  # the work was really shared
