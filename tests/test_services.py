@@ -12,7 +12,8 @@ from plugin.services import nominations as nom
 from plugin.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from plugin.services.scoring import score_person
 from plugin.tagging.base import Suggestion, Suggestions
-from storage.models import AuditLog, Evidence, Nomination, Suggestion as SuggestionRow, TagJob
+from storage.models import AuditLog, Evidence, Nomination, TagJob
+from storage.models import Suggestion as SuggestionRow
 
 STORY = "Ann stayed late to walk Bob through the payment reconciliation and wrote it up for the whole team."
 

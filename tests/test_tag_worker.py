@@ -12,7 +12,8 @@ from sqlmodel import Session, func, select
 from plugin.services import nominations as nom
 from plugin.services import tag_worker as tw
 from plugin.tagging.base import Suggestion, Suggestions
-from storage.models import Nomination, Suggestion as SuggestionRow, TagJob
+from storage.models import Nomination, TagJob
+from storage.models import Suggestion as SuggestionRow
 
 STORY = "Ann paired with Bob for a week to hand over the billing service and wrote the runbook."
 
