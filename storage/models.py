@@ -165,3 +165,14 @@ class TagCache(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)  # sha256 hex of the four parts
     result: str = Field(sa_column=Column(Text, nullable=False))  # JSON of the Suggestions
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Platform deliveries already handled (Feishu event_id, Slack event_id): a re-push does nothing twice."""
+
+    __tablename__ = "processed_event"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    event_id: str = Field(max_length=128)
+    received_at: datetime = Field(default_factory=utcnow, index=True)
