@@ -514,6 +514,69 @@ def eval_cmd(
     emit(as_json, report.to_dict(), lambda: typer.echo(format_report(report)))
 
 
+# ---------------------------------------------------------------------------- serve
+def _integrations(ctx) -> list:
+    """The platform adapters the configuration asks for (each validates its own settings)."""
+    out = []
+    s = ctx.settings
+    if s.slack_bot_token or s.slack_client_id or s.slack_app_token or s.slack_signing_secret:
+        from plugin.slack import build_slack
+
+        out.append(build_slack(ctx))
+    if s.feishu_app_id:
+        from plugin.feishu import build_feishu
+
+        out.append(build_feishu(ctx))
+    return out
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host")] = "0.0.0.0",
+    port: Annotated[int, typer.Option("--port")] = 3000,
+    worker: Annotated[bool, typer.Option("--worker/--no-worker", help="Run the tagging worker.")] = True,
+) -> None:
+    """Run Slack and/or Feishu (HTTP and/or socket / long connection), the tag worker and digests."""
+    import logging
+    import threading
+
+    import uvicorn
+
+    from plugin.config import ConfigError
+    from plugin.services import tag_worker
+    from plugin.web import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx = common.context()
+    try:
+        integrations = _integrations(ctx)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    stop = threading.Event()
+    threads = []
+    if worker:
+        from plugin.tagging.offline import OfflineTagger
+
+        t = threading.Thread(
+            target=tag_worker.run_forever,
+            args=(ctx, stop),
+            kwargs={"fallback": OfflineTagger(ctx.rubric)},
+            name="tag-worker",
+            daemon=True,
+        )
+        t.start()
+        threads.append(t)
+    for integration in integrations:
+        t = integration.start_background(stop)
+        if t is not None:
+            threads.append(t)
+    typer.echo(f"liumai serving on http://{host}:{port} ({', '.join(i.name for i in integrations) or 'no platform'})")
+    try:
+        uvicorn.run(create_app(ctx, integrations), host=host, port=port, log_level="info")
+    finally:
+        stop.set()
+
+
 # ---------------------------------------------------------------------------- demo
 @app.command()
 def demo(

@@ -180,16 +180,23 @@ def parse_org_csv(text: str) -> list[OrgRow]:
                 team_feishu_chat=v["team_feishu_chat"] or None,
             )
         )
-    by_email = {r.email: r for r in rows}
-    for r in rows:
-        if r.manager_email and r.manager_email not in by_email:
-            problems.append(f"line {r.line}, column manager_email: {r.manager_email!r} is not a person in this file")
-    problems.extend(_cycles(rows, by_email))
+    problems.extend(check_rows(rows))
     if not rows and not problems:
         problems.append("the file has a header but no people")
     if problems:
         raise OrgImportError(problems)
     return rows
+
+
+def check_rows(rows: list[OrgRow]) -> list[str]:
+    """Whole-org checks shared by every source (CSV, Feishu contact sync): managers exist, no cycles."""
+    problems: list[str] = []
+    by_email = {r.email: r for r in rows}
+    for r in rows:
+        if r.manager_email and r.manager_email not in by_email:
+            problems.append(f"line {r.line}, column manager_email: {r.manager_email!r} is not a person in this file")
+    problems.extend(_cycles(rows, by_email))
+    return problems
 
 
 def _cycles(rows: list[OrgRow], by_email: dict[str, OrgRow]) -> list[str]:
@@ -213,7 +220,15 @@ def _cycles(rows: list[OrgRow], by_email: dict[str, OrgRow]) -> list[str]:
 
 
 def import_org(ctx: AppContext, text: str, actor: str = "cli") -> ImportReport:
-    rows = parse_org_csv(text)
+    """Import a CSV org chart (all or nothing)."""
+    return apply_org(ctx, parse_org_csv(text), actor)
+
+
+def apply_org(ctx: AppContext, rows: list[OrgRow], actor: str = "cli") -> ImportReport:
+    """Make the stored org match `rows`: create, update, re-activate; deactivate everyone else."""
+    problems = check_rows(rows)
+    if problems:
+        raise OrgImportError(problems)
     report = ImportReport()
     with session_scope(ctx.engine) as session:
         teams = _ensure_teams(session, rows, report, actor)

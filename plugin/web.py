@@ -1,0 +1,48 @@
+"""The one ASGI app `liumai serve` runs: Slack's and Feishu's HTTP routes plus /healthz.
+
+Platform adapters contribute routes through the `Integration` protocol, so neither knows about
+the other and both can be mounted (or not) depending on configuration.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from plugin.services.context import AppContext
+from storage.db import SchemaError, check_schema
+
+
+class Integration(Protocol):
+    """What a platform adapter offers `serve`: HTTP routes, and/or a background connection."""
+
+    name: str
+
+    def routes(self) -> Sequence[BaseRoute]: ...
+
+    def start_background(self, stop: threading.Event) -> threading.Thread | None: ...
+
+
+def create_app(ctx: AppContext, integrations: Sequence[Integration] = ()) -> Starlette:
+    async def healthz(_request: Request) -> JSONResponse:
+        try:
+            with ctx.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            check_schema(ctx.engine)
+        except (SchemaError, Exception) as exc:  # report, never raise: probes want a status code
+            return JSONResponse({"status": "error", "detail": str(exc).splitlines()[0]}, status_code=503)
+        return JSONResponse(
+            {"status": "ok", "rubric": ctx.rubric.version, "integrations": [i.name for i in integrations]}
+        )
+
+    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
+    for integration in integrations:
+        routes.extend(integration.routes())
+    return Starlette(routes=routes)
