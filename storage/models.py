@@ -139,9 +139,13 @@ class DigestRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="team.id")
     week: str = Field(max_length=10)  # ISO week, 2026-W48
-    status: str = Field(default="started", max_length=16)
+    status: str = Field(default="started", max_length=16)  # claimed | posted
     posted_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Who is posting and until when: a crashed poster's claim expires and another takes over.
+    claimed_by: str | None = Field(default=None, max_length=100)
+    lease_until: datetime | None = None
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
 
 
 class AuditLog(SQLModel, table=True):

@@ -439,6 +439,111 @@ def score(
     emit(as_json, payload, human)
 
 
+# ---------------------------------------------------------------------------- summaries and digests
+FORMATS = ("md", "html", "csv", "json")
+
+
+@app.command()
+def summary(
+    person: Annotated[str | None, typer.Option("--person", help="One person's summary.")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="A team key (see `liumai team set`).")] = None,
+    manager: Annotated[str | None, typer.Option("--manager", help="A manager's direct reports.")] = None,
+    subtree: Annotated[bool, typer.Option("--subtree", help="With --manager: everyone below them.")] = False,
+    quarter: Annotated[str | None, typer.Option("--quarter", help="e.g. 2026Q4 (default: current)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md, html, csv or json")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    viewer: Annotated[str | None, typer.Option("--as", help="Apply this person's permissions.")] = None,
+) -> None:
+    """A quarterly review summary: scores with reasons, cited evidence, concerns, next steps."""
+    from plugin.reports import summary_render as sr
+    from plugin.services.summaries import person_summary, team_summary
+
+    if fmt not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}", 2)
+    if sum(x is not None for x in (person, team, manager)) != 1:
+        fail("name exactly one of --person, --team, --manager", 2)
+    ctx = common.context()
+    lang = STATE.lang
+    with service_errors():
+        if person:
+            s = person_summary(ctx, person, quarter, viewer=viewer)
+        else:
+            s = team_summary(ctx, team=team, manager=manager, subtree=subtree, quarter=quarter, viewer=viewer)
+    if fmt == "json":
+        text = json.dumps(sr.summary_json(s, ctx.rubric, lang), ensure_ascii=False, indent=2, default=str) + "\n"
+    elif fmt == "csv":
+        text = sr.summary_csv(s, ctx.rubric, lang)
+    elif fmt == "html":
+        text = sr.summary_html(s, ctx.rubric, lang)
+    else:
+        text = sr.summary_markdown(s, ctx.rubric, lang)
+    if out is None:
+        if fmt == "html":
+            fail("--format html needs --out FILE (the report embeds its charts)", 2)
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}", err=True)
+
+
+@app.command()
+def digest(
+    team: Annotated[str | None, typer.Option("--team", help="A team key; default: every team.")] = None,
+    week: Annotated[str | None, typer.Option("--week", help="ISO week, e.g. 2026-W48 (default: last week).")] = None,
+    post: Annotated[bool, typer.Option("--post/--dry-run", help="Post to the team's channels, or preview.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The weekly values digest of a team: preview it, or post it (once per team and week)."""
+    from plugin.reports.digest_render import digest_text
+    from plugin.services import digest as dg
+    from storage.db import session_scope
+    from storage.models import Team
+
+    ctx = common.context()
+    wk = week or dg.previous_week(ctx)
+    with session_scope(ctx.engine) as session:
+        from sqlmodel import select
+
+        teams = [team] if team else [t.key for t in session.exec(select(Team).order_by(Team.id)).all()]
+    if not post:
+        with service_errors():
+            digests = [dg.build_digest(ctx, k, wk) for k in teams]
+        if as_json:
+            emit(
+                True,
+                [
+                    {
+                        "team": d.team_key,
+                        "week": d.week,
+                        "total": d.total,
+                        "by_value": d.by_value,
+                        "highlights": [h.__dict__ for h in d.highlights],
+                        "values_missing_this_quarter": d.values_missing_this_quarter,
+                        "first_recognitions": [h.nominee for h in d.first_recognitions],
+                    }
+                    for d in digests
+                ],
+                lambda: None,
+            )
+        else:
+            for d in digests:
+                typer.echo(digest_text(d, ctx.rubric, STATE.lang))
+        return
+    posters = [p for p in (getattr(i, "digest_poster", lambda: None)() for i in _integrations(ctx)) if p]
+    if not posters:
+        fail("no platform is configured to post digests (set SLACK_BOT_TOKEN and/or FEISHU_APP_ID)", 2)
+    spacer = dg.Spacer()
+    with service_errors():
+        outcomes = [dg.post_digest(ctx, k, wk, posters, owner="cli", spacer=spacer) for k in teams]
+    emit(
+        as_json,
+        [o.__dict__ for o in outcomes],
+        lambda: [typer.echo(f"{o.team} {o.week}: {o.status} {o.posted or ''}{o.error or ''}") for o in outcomes],
+    )
+    if any(o.status == "failed" for o in outcomes):
+        raise typer.Exit(1)
+
+
 # ---------------------------------------------------------------------------- tagging
 @app.command()
 def tag(

@@ -1,0 +1,165 @@
+"""Renderers of the weekly digest: text/Markdown preview, Slack blocks, Feishu card.
+
+Stories are user text: they go into plain_text objects (no mentions, no formatting), cut to a
+sensible length, with broadcast mentions defused, so a digest can never ping a channel.
+"""
+
+from __future__ import annotations
+
+from plugin.reports import escape as esc
+from plugin.services.digest import Digest
+from rubric.model import Rubric
+
+T = {
+    "title": {"en": "Values digest", "zh": "价值观周报"},
+    "week_total": {"en": "{n} recognitions this week", "zh": "本周共 {n} 条认可"},
+    "by_value": {"en": "By value", "zh": "按价值观"},
+    "highlights": {"en": "Highlights", "zh": "精选故事"},
+    "missing": {"en": "Not yet recognised this quarter", "zh": "本季度尚无认可的价值观"},
+    "firsts": {"en": "First recognitions", "zh": "首次获得认可"},
+    "quiet": {"en": "No recognitions this week - who deserves one?", "zh": "本周还没有认可，想想谁值得一次提名？"},
+    "for": {"en": "for", "zh": "体现"},
+    "by": {"en": "by", "zh": "提名人"},
+}
+STORY_MAX = 280
+
+
+def tr(key: str, lang: str, **kw: object) -> str:
+    return T[key]["zh" if lang.startswith("zh") else "en"].format(**kw)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= STORY_MAX else text[: STORY_MAX - 1] + "…"
+
+
+def _team_name(d: Digest, lang: str) -> str:
+    return d.team_name_zh if lang.startswith("zh") else d.team_name_en
+
+
+def digest_text(d: Digest, rubric: Rubric, lang: str) -> str:
+    """A Markdown preview (`liumai digest --dry-run`, the demo)."""
+    names = {v.key: v.names.get(lang) for v in rubric.values}
+    lines = [f"## {tr('title', lang)} — {esc.markdown(_team_name(d, lang))} — {d.week}", ""]
+    if not d.total:
+        lines += [tr("quiet", lang), ""]
+    else:
+        lines += [
+            tr("week_total", lang, n=d.total),
+            "",
+            f"**{tr('by_value', lang)}**: " + ", ".join(f"{names[k]} {n}" for k, n in d.by_value.items() if n),
+            "",
+            f"**{tr('highlights', lang)}**",
+            "",
+        ]
+        for s in d.highlights:
+            crit = rubric.behaviour(s.criterion).statement.get(lang)
+            lines.append(
+                f"- **{esc.markdown(s.nominee)}** {tr('for', lang)} {esc.markdown(crit)} "
+                f"({tr('by', lang)} {esc.markdown(s.nominator)}): {esc.markdown(_short(s.text))}"
+            )
+        lines.append("")
+    if d.first_recognitions:
+        lines.append(f"**{tr('firsts', lang)}**: " + ", ".join(esc.markdown(s.nominee) for s in d.first_recognitions))
+        lines.append("")
+    if d.values_missing_this_quarter:
+        lines.append(f"**{tr('missing', lang)}**: " + ", ".join(names[k] for k in d.values_missing_this_quarter))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def digest_slack_blocks(d: Digest, rubric: Rubric, lang: str) -> list[dict]:
+    names = {v.key: v.names.get(lang) for v in rubric.values}
+    blocks: list[dict] = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": f"{tr('title', lang)} · {_team_name(d, lang)} · {d.week}"[:150]},
+        }
+    ]
+    if not d.total:
+        blocks.append({"type": "section", "text": {"type": "plain_text", "text": tr("quiet", lang)}})
+    else:
+        counts = " · ".join(f"{names[k]} {n}" for k, n in d.by_value.items() if n)
+        blocks.append(
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": (f"*{tr('week_total', lang, n=d.total)}*\n{esc.slack_mrkdwn(counts)}"),
+                },
+            }
+        )
+        for s in d.highlights:
+            crit = rubric.behaviour(s.criterion).statement.get(lang)
+            blocks.append(
+                {
+                    "type": "section",
+                    "text": {
+                        "type": "plain_text",
+                        "emoji": False,
+                        "text": esc.slack_text(
+                            f"🌟 {s.nominee} {tr('for', lang)} {crit}\n{_short(s.text)}\n— {s.nominator}"
+                        )[:3000],
+                    },
+                }
+            )
+    extra = []
+    if d.first_recognitions:
+        extra.append(f"{tr('firsts', lang)}: " + ", ".join(s.nominee for s in d.first_recognitions))
+    if d.values_missing_this_quarter:
+        extra.append(f"{tr('missing', lang)}: " + ", ".join(names[k] for k in d.values_missing_this_quarter))
+    if extra:
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "plain_text", "emoji": False, "text": esc.slack_text(e)[:2000]} for e in extra],
+            }
+        )
+    return blocks[:50]
+
+
+def digest_feishu_card(d: Digest, rubric: Rubric, lang: str) -> dict:
+    names = {v.key: v.names.get(lang) for v in rubric.values}
+    elements: list[dict] = []
+    if not d.total:
+        elements.append({"tag": "div", "text": {"tag": "plain_text", "content": tr("quiet", lang)}})
+    else:
+        counts = " · ".join(f"{names[k]} {n}" for k, n in d.by_value.items() if n)
+        elements.append(
+            {"tag": "div", "text": {"tag": "lark_md", "content": f"**{tr('week_total', lang, n=d.total)}**"}}
+        )
+        elements.append({"tag": "div", "text": {"tag": "plain_text", "content": counts}})
+        for s in d.highlights:
+            crit = rubric.behaviour(s.criterion).statement.get(lang)
+            elements.append({"tag": "hr"})
+            elements.append(
+                {
+                    "tag": "div",
+                    "text": {
+                        "tag": "plain_text",
+                        "content": esc.feishu_text(
+                            f"🌟 {s.nominee} {tr('for', lang)} {crit}\n{_short(s.text)}\n— {s.nominator}"
+                        ),
+                    },
+                }
+            )
+    notes = []
+    if d.first_recognitions:
+        notes.append(f"{tr('firsts', lang)}: " + ", ".join(s.nominee for s in d.first_recognitions))
+    if d.values_missing_this_quarter:
+        notes.append(f"{tr('missing', lang)}: " + ", ".join(names[k] for k in d.values_missing_this_quarter))
+    if notes:
+        elements.append(
+            {"tag": "note", "elements": [{"tag": "plain_text", "content": esc.feishu_text(n)} for n in notes]}
+        )
+    return {
+        "config": {"wide_screen_mode": True},
+        "header": {
+            "title": {
+                "tag": "plain_text",
+                "content": esc.feishu_text(f"{tr('title', lang)} · {_team_name(d, lang)} · {d.week}"),
+            },
+            "template": "green",
+        },
+        "elements": elements,
+    }

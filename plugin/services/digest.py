@@ -1,0 +1,309 @@
+"""Weekly team digests: what the team was recognised for, posted once per team and week.
+
+A digest shows recognitions by value, a few highlighted stories, the values nobody in the team
+was recognised for this quarter, and newcomers' first recognitions. It never shows scores,
+concerns, rejected evidence or a story its nominator marked private.
+
+Posting is idempotent across crashes and replicas: a `digest_run` row (unique per team and week)
+is claimed with a lease before anything is sent; a poster that crashes leaves a claim that
+expires; before sending, each platform poster checks whether its message is already there
+(Slack message metadata, Feishu's request uuid), so a crash between sending and recording never
+doubles a post. Posts to one channel are spaced to respect Slack's per-channel rate limit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from plugin.periods import quarter_of, week_bounds
+from plugin.services.context import AppContext
+from plugin.services.errors import InvalidInput
+from rubric.model import Polarity
+from storage.db import session_scope
+from storage.models import DigestRun, Evidence, Nomination, Person, Team
+
+log = logging.getLogger(__name__)
+
+CONFORMING = Polarity.CONFORMING.value
+MAX_HIGHLIGHTS = 3
+CLAIM_LEASE_S = 300.0
+CHANNEL_SPACING_S = 1.1  # Slack allows about one message per second per channel
+
+
+@dataclass(frozen=True)
+class DigestStory:
+    nominee: str
+    nominator: str
+    criterion: str
+    text: str
+    created_at: datetime
+    link: str | None
+
+
+@dataclass(frozen=True)
+class Digest:
+    team_key: str
+    team_name_zh: str
+    team_name_en: str
+    week: str
+    quarter: str
+    by_value: dict[str, int]  # recognitions this week per value key (all values listed)
+    highlights: list[DigestStory]
+    values_missing_this_quarter: list[str]
+    first_recognitions: list[DigestStory]  # newcomers recognised for the first time this week
+    total: int = 0
+    stories: list[DigestStory] = field(default_factory=list)
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"liumai-digest:{self.team_key}:{self.week}"
+
+
+def _team(session, key: str) -> Team:
+    team = session.exec(select(Team).where(Team.key == key.strip().lower())).first()
+    if team is None:
+        raise InvalidInput("error.detail", detail=f"unknown team {key!r}")
+    return team
+
+
+def build_digest(ctx: AppContext, team_key: str, week: str) -> Digest:
+    try:
+        start, end = week_bounds(week, ctx.settings.tz)
+    except ValueError as exc:
+        raise InvalidInput("error.detail", detail=str(exc)) from None
+    quarter = quarter_of(start, ctx.settings.tz, ctx.settings.fiscal_year_start_month)
+    q_start, _ = quarter.bounds(ctx.settings.tz)
+    with session_scope(ctx.engine) as session:
+        team = _team(session, team_key)
+        members = {p.id: p for p in session.exec(select(Person).where(Person.team_id == team.id)).all()}
+        ids = list(members)
+        names = {p.id: p.display_name for p in session.exec(select(Person)).all()} if ids else {}
+        rows = (
+            session.exec(
+                select(Evidence, Nomination)
+                .join(Nomination, Evidence.nomination_id == Nomination.id)
+                .where(
+                    Evidence.subject_id.in_(ids),
+                    Evidence.polarity == CONFORMING,  # type: ignore[union-attr]
+                    Evidence.status != "rejected",
+                    Nomination.private == False,  # noqa: E712
+                    Nomination.created_at >= q_start,
+                    Nomination.created_at < end,
+                )
+                .order_by(Nomination.created_at, Nomination.id)
+            ).all()
+            if ids
+            else []
+        )
+        first_seen = (
+            dict(
+                session.exec(
+                    select(Evidence.subject_id, func.min(Evidence.occurred_at))
+                    .where(
+                        Evidence.subject_id.in_(ids),
+                        Evidence.polarity == CONFORMING,  # type: ignore[union-attr]
+                        Evidence.status != "rejected",
+                    )
+                    .group_by(Evidence.subject_id)
+                ).all()
+            )
+            if ids
+            else {}
+        )
+    by_value = {k: 0 for k in ctx.rubric.value_keys}
+    quarter_values: set[str] = set()
+    week_stories: list[tuple[Evidence, DigestStory]] = []
+    for e, n in rows:
+        key = e.criterion.split(".", 1)[0]
+        quarter_values.add(key)
+        if start <= n.created_at < end:
+            if key in by_value:
+                by_value[key] += 1
+            week_stories.append(
+                (
+                    e,
+                    DigestStory(
+                        names.get(e.subject_id, "?"),
+                        names.get(n.nominator_id, "?"),
+                        e.criterion,
+                        n.story,
+                        n.created_at,
+                        n.source_link,
+                    ),
+                )
+            )
+    # Highlights: accepted before pending, one per value first (variety), then the fuller stories.
+    ranked = sorted(week_stories, key=lambda es: (es[0].status != "accepted", -len(es[1].text), es[0].id))
+    highlights: list[DigestStory] = []
+    used_values: set[str] = set()
+    for _e, s in ranked:
+        v = s.criterion.split(".", 1)[0]
+        if v not in used_values and len(highlights) < MAX_HIGHLIGHTS:
+            highlights.append(s)
+            used_values.add(v)
+    for _e, s in ranked:
+        if len(highlights) >= MAX_HIGHLIGHTS:
+            break
+        if s not in highlights:
+            highlights.append(s)
+    firsts = []
+    seen_people: set[str] = set()
+    for e, s in week_stories:
+        first = first_seen.get(e.subject_id)
+        if first is not None and start <= first < end and s.nominee not in seen_people:
+            firsts.append(s)
+            seen_people.add(s.nominee)
+    return Digest(
+        team_key=team.key,
+        team_name_zh=team.name_zh,
+        team_name_en=team.name_en,
+        week=week,
+        quarter=str(quarter),
+        by_value=by_value,
+        highlights=highlights,
+        values_missing_this_quarter=[k for k in ctx.rubric.value_keys if k not in quarter_values],
+        first_recognitions=firsts,
+        total=len(week_stories),
+        stories=[s for _e, s in week_stories],
+    )
+
+
+class DigestPoster(Protocol):
+    """A platform's way of posting a digest; implemented by the Slack and Feishu adapters."""
+
+    platform: str
+
+    def target(self, team: Team) -> str | None:
+        """The channel / chat id for this team, or None if the team has none on this platform."""
+
+    def already_posted(self, target: str, digest: Digest) -> bool:
+        """Whether a message for `digest.dedupe_key` is already in the target (crash recovery)."""
+
+    def post(self, target: str, digest: Digest) -> str:
+        """Send the digest; returns the platform's message id."""
+
+
+@dataclass
+class PostOutcome:
+    team: str
+    week: str
+    status: str  # posted | already_posted | in_progress | no_target | dry_run | failed
+    posted: dict[str, str] = field(default_factory=dict)  # platform -> message id
+    error: str | None = None
+
+
+class Spacer:
+    """Keeps posts to the same target at least `spacing` seconds apart."""
+
+    def __init__(
+        self,
+        spacing: float = CHANNEL_SPACING_S,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.spacing, self.clock, self.sleep = spacing, clock, sleep
+        self.last: dict[str, float] = {}
+
+    def wait(self, target: str) -> None:
+        last = self.last.get(target)
+        if last is not None:
+            delay = self.spacing - (self.clock() - last)
+            if delay > 0:
+                self.sleep(delay)
+        self.last[target] = self.clock()
+
+
+def _claim(ctx: AppContext, team_id: int, week: str, owner: str) -> str:
+    """'claimed' if we own the run now, else 'posted' or 'in_progress'."""
+    now = ctx.now()
+    lease = now + timedelta(seconds=CLAIM_LEASE_S)
+    with session_scope(ctx.engine) as session:
+        session.add(
+            DigestRun(team_id=team_id, week=week, status="claimed", claimed_by=owner, lease_until=lease, created_at=now)
+        )
+        try:
+            session.flush()
+            return "claimed"
+        except IntegrityError:
+            session.rollback()
+    with session_scope(ctx.engine) as session:
+        run = session.exec(select(DigestRun).where(DigestRun.team_id == team_id, DigestRun.week == week)).one()
+        if run.status == "posted":
+            return "posted"
+        if run.lease_until is not None and run.lease_until > now:
+            return "in_progress"
+        # The previous poster crashed: take the run over, guarded against a concurrent take-over.
+        res = session.exec(
+            update(DigestRun)
+            .where(DigestRun.id == run.id, DigestRun.status == "claimed", DigestRun.claimed_by == run.claimed_by)
+            .values(claimed_by=owner, lease_until=lease)
+        )
+        return "claimed" if res.rowcount == 1 else "in_progress"
+
+
+def post_digest(
+    ctx: AppContext,
+    team_key: str,
+    week: str,
+    posters: list[DigestPoster],
+    *,
+    owner: str = "liumai",
+    spacer: Spacer | None = None,
+) -> PostOutcome:
+    digest = build_digest(ctx, team_key, week)
+    with session_scope(ctx.engine) as session:
+        team = _team(session, team_key)
+    targets = [(p, p.target(team)) for p in posters]
+    targets = [(p, t) for p, t in targets if t]
+    if not targets:
+        return PostOutcome(team.key, week, "no_target")
+    state = _claim(ctx, team.id, week, owner)
+    if state != "claimed":
+        return PostOutcome(team.key, week, "already_posted" if state == "posted" else "in_progress")
+    outcome = PostOutcome(team.key, week, "posted")
+    try:
+        for poster, target in targets:
+            if poster.already_posted(target, digest):
+                outcome.posted[poster.platform] = "existing"
+                continue
+            if spacer is not None:
+                spacer.wait(f"{poster.platform}:{target}")
+            outcome.posted[poster.platform] = poster.post(target, digest)
+    except Exception as exc:
+        # Leave the claim to expire: the next run re-checks the platforms and posts what is missing.
+        log.warning("digest %s %s: posting failed: %s", team.key, week, exc)
+        return PostOutcome(team.key, week, "failed", outcome.posted, f"{exc.__class__.__name__}: {exc}")
+    with session_scope(ctx.engine) as session:
+        session.exec(
+            update(DigestRun)
+            .where(DigestRun.team_id == team.id, DigestRun.week == week)
+            .values(status="posted", posted_at=ctx.now(), lease_until=None, detail=json.dumps(outcome.posted))
+        )
+    return outcome
+
+
+def previous_week(ctx: AppContext) -> str:
+    """The ISO week that ended most recently (a Monday-morning digest covers last week)."""
+    local = ctx.now().astimezone(ctx.settings.tz) - timedelta(days=7)
+    y, w, _ = local.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def post_all(
+    ctx: AppContext, week: str, posters: list[DigestPoster], *, owner: str = "liumai", spacer: Spacer | None = None
+) -> list[PostOutcome]:
+    """Every team's digest for `week` (what the scheduler runs)."""
+    with session_scope(ctx.engine) as session:
+        keys = [t.key for t in session.exec(select(Team).order_by(Team.id)).all()]
+    spacer = spacer or Spacer()
+    return [post_digest(ctx, k, week, posters, owner=owner, spacer=spacer) for k in keys]

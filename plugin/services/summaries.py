@@ -1,0 +1,212 @@
+"""Quarterly review summaries for a person or a team, built only from cited evidence.
+
+Scores come from the rules engine; this module gathers the evidence behind them (story,
+nominator, date, link) in one query per team, so a 50-person summary costs one round trip plus
+the engine, and decides who may see what: summaries are for a person's managers (direct or
+indirect) and admins; concerns appear only in those views.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from plugin.services.context import AppContext
+from plugin.services.errors import InvalidInput, PermissionDenied
+from plugin.services.people import can_manage, get_person, reports_of
+from plugin.services.scoring import resolve_quarter
+from rubric.engine import EvidenceItem, PersonScore, ScoreResult, score
+from rubric.model import Polarity
+from storage.db import session_scope
+from storage.models import Concern, Evidence, Nomination, Person, Team
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    id: int
+    criterion: str
+    polarity: str
+    mitigated: bool
+    status: str
+    text: str  # the story, or the concern's note
+    nominator: str  # display name of the nominator, or of the manager who recorded the concern
+    occurred_at: datetime
+    link: str | None
+
+    @property
+    def is_concern(self) -> bool:
+        return self.polarity == Polarity.NON_CONFORMING.value
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    email: str
+    name: str
+    locale: str
+    quarter: str
+    result: ScoreResult
+    evidence: list[EvidenceLine]  # accepted and pending conforming evidence, oldest first
+    concerns: list[EvidenceLine]  # accepted non-conforming cases (managers and admins only)
+    rubric_version: str
+
+    @property
+    def accepted(self) -> PersonScore:
+        return self.result.accepted
+
+    @property
+    def total(self) -> float:
+        return self.result.accepted.total
+
+    def evidence_for(self, value_key: str) -> list[EvidenceLine]:
+        return [e for e in self.evidence if e.criterion.split(".", 1)[0] == value_key]
+
+    def concerns_for(self, value_key: str) -> list[EvidenceLine]:
+        return [e for e in self.concerns if e.criterion.split(".", 1)[0] == value_key]
+
+    @property
+    def recognised(self) -> bool:
+        return any(e.status in ("accepted", "pending") for e in self.evidence)
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    title: str
+    quarter: str
+    people: list[PersonSummary]
+    rubric_version: str
+    values_without_evidence: list[str] = field(default_factory=list)
+    unrecognised: list[str] = field(default_factory=list)  # e-mails
+
+
+def _load(session: Session, people: list[Person], quarter: str) -> dict[int, list[tuple]]:
+    """All non-rejected evidence of `people` for the quarter with what a reader needs, one query."""
+    nominator = aliased(Person)
+    rows = session.exec(
+        select(
+            Evidence.id,
+            Evidence.subject_id,
+            Evidence.criterion,
+            Evidence.polarity,
+            Evidence.mitigated,
+            Evidence.status,
+            Evidence.nominator_id,
+            Evidence.occurred_at,
+            Nomination.story,
+            Nomination.source_link,
+            Concern.note,
+            nominator.display_name,
+        )
+        .outerjoin(Nomination, Evidence.nomination_id == Nomination.id)
+        .outerjoin(Concern, Evidence.concern_id == Concern.id)
+        .outerjoin(nominator, Evidence.nominator_id == nominator.id)
+        .where(Evidence.subject_id.in_([p.id for p in people]), Evidence.period == quarter)  # type: ignore[union-attr]
+        .order_by(Evidence.occurred_at, Evidence.id)
+    ).all()
+    out: dict[int, list[tuple]] = {p.id: [] for p in people}
+    for r in rows:
+        out[r[1]].append(r)
+    return out
+
+
+def _summarise(ctx: AppContext, person: Person, rows: list[tuple], quarter: str) -> PersonSummary:
+    items = [
+        EvidenceItem(
+            id=r[0],
+            criterion=r[2],
+            polarity=r[3],
+            nominator=str(r[6]) if r[6] is not None else None,
+            status=r[5],
+            mitigated=r[4],
+        )
+        for r in rows
+    ]
+    evidence, concerns = [], []
+    for r in rows:
+        if r[5] == "rejected":
+            continue
+        line = EvidenceLine(
+            id=r[0],
+            criterion=r[2],
+            polarity=r[3],
+            mitigated=r[4],
+            status=r[5],
+            text=r[8] if r[8] is not None else (r[10] or ""),
+            nominator=r[11] or "",
+            occurred_at=r[7],
+            link=r[9],
+        )
+        (concerns if line.is_concern else evidence).append(line)
+    return PersonSummary(
+        person.email,
+        person.display_name,
+        person.locale,
+        quarter,
+        score(ctx.rubric, items),
+        evidence,
+        concerns,
+        ctx.rubric.version,
+    )
+
+
+def person_summary(
+    ctx: AppContext, person: str | int, quarter: str | None = None, *, viewer: str | int | None = None
+) -> PersonSummary:
+    """`viewer=None` is the operator (CLI); otherwise only the person's managers or an admin."""
+    q = resolve_quarter(ctx, quarter)
+    with session_scope(ctx.engine) as session:
+        subject = get_person(session, person, active=False)
+        if viewer is not None:
+            actor = get_person(session, viewer)
+            if not can_manage(session, actor, subject):
+                raise PermissionDenied("permission.not_manager", subject=subject.display_name)
+        rows = _load(session, [subject], q)
+        return _summarise(ctx, subject, rows[subject.id], q)
+
+
+def team_summary(
+    ctx: AppContext,
+    *,
+    team: str | None = None,
+    manager: str | int | None = None,
+    subtree: bool = False,
+    quarter: str | None = None,
+    viewer: str | int | None = None,
+) -> TeamSummary:
+    """A team's roll-up: a team by key, or a manager's direct reports (or whole subtree)."""
+    q = resolve_quarter(ctx, quarter)
+    with session_scope(ctx.engine) as session:
+        actor = get_person(session, viewer) if viewer is not None else None
+        if team is not None:
+            t = session.exec(select(Team).where(Team.key == team.strip().lower())).first()
+            if t is None:
+                raise InvalidInput("error.detail", detail=f"unknown team {team!r}")
+            people = list(
+                session.exec(
+                    select(Person).where(Person.team_id == t.id, Person.active == True).order_by(Person.id)  # noqa: E712
+                ).all()
+            )
+            title = f"{t.name_zh} / {t.name_en}" if t.name_zh != t.name_en else t.name_en
+        elif manager is not None:
+            boss = get_person(session, manager)
+            people = reports_of(session, boss, subtree=subtree)
+            title = boss.display_name
+        else:
+            raise InvalidInput("error.detail", detail="name a team or a manager")
+        if actor is not None:
+            denied = [p for p in people if not can_manage(session, actor, p)]
+            if denied or (not people and not actor.is_admin):
+                raise PermissionDenied("permission.not_manager", subject=(denied[0].display_name if denied else title))
+        rows = _load(session, people, q) if people else {}
+        summaries = [_summarise(ctx, p, rows[p.id], q) for p in people]
+    covered = {e.criterion.split(".", 1)[0] for s in summaries for e in s.evidence}
+    return TeamSummary(
+        title=title,
+        quarter=q,
+        people=summaries,
+        rubric_version=ctx.rubric.version,
+        values_without_evidence=[k for k in ctx.rubric.value_keys if k not in covered],
+        unrecognised=[s.email for s in summaries if not s.recognised],
+    )
