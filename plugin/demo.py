@@ -22,14 +22,19 @@ from pathlib import Path
 from sqlmodel import select
 
 from plugin.config import load_settings
+from plugin.periods import week_of
+from plugin.reports.digest_render import digest_text
 from plugin.reports.explain import next_step
 from plugin.reports.markdown import team_scores_markdown
+from plugin.reports.summary_render import summary_html
 from plugin.services import evidence as ev
 from plugin.services import nominations as nom
 from plugin.services.context import AppContext
+from plugin.services.digest import build_digest
 from plugin.services.org import import_org, set_team
 from plugin.services.people import get_person
 from plugin.services.scoring import score_team
+from plugin.services.summaries import team_summary
 from plugin.tagging.offline import OfflineTagger
 from rubric.loader import load_rubric
 from storage.db import make_engine, migrate, session_scope
@@ -210,9 +215,25 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
                 acc = s.result.accepted
                 reasons = [next_step(acc.values[v.key], rubric, lang) for v in rubric.values]
                 say(f"  {s.person_name}: " + ("; ".join(r for r in reasons if r) or "all levels met"))
+        # 5. this week's digest preview for each team, and the HTML report with charts
+        week = week_of(today, settings.tz)
+        for team in teams:
+            d = build_digest(ctx, team.key, week)
+            if d.total:
+                say("")
+                say(digest_text(d, rubric, lang, markdown=False).rstrip())
+                md.append(digest_text(d, rubric, lang))
         out.write_text("\n".join(md), encoding="utf-8")
+        html_path = out.with_suffix(".html")
+        report = team_summary(ctx, team="payments", quarter=str(quarter))
+        support = team_summary(ctx, team="support", quarter=str(quarter))
+        html = summary_html(report, rubric, lang)
+        html = html.replace(
+            "</body>", summary_html(support, rubric, lang).split("<body>", 1)[1].split("</body>")[0] + "</body>"
+        )
+        html_path.write_text(html, encoding="utf-8")
         say("")
-        say(f"Summary written to {out} ({time.perf_counter() - t0:.1f} s)")
+        say(f"Summary written to {out}, HTML report with charts to {html_path} ({time.perf_counter() - t0:.1f} s)")
         with session_scope(engine) as session:
             get_person(session, stories[0]["to"])  # sanity: data is readable after the run
         engine.dispose()
@@ -220,6 +241,7 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
             "quarter": str(quarter),
             "database": str(db),
             "summary_file": str(out),
+            "html_report": str(html_path),
             "nominations": len(stories),
             "tagger_top1_agreement": agree_top1,
             "tagger_top3_agreement": agree_top3,

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from plugin.cli.main import app
 
-VOLATILE = re.compile(r"(/[^\s)]*liumai-demo[^\s)]*|\(\d+\.\d s\)|\d+\.\d+ s\b|[^\s]*summary\.md)")
+VOLATILE = re.compile(r"(/[^\s)]*liumai-demo[^\s)]*|\(\d+\.\d s\)|\d+\.\d+ s\b|[^\s,]*summary\.(md|html))")
 
 
 def _run(tmp_path: Path, name: str) -> tuple[str, str]:

@@ -527,7 +527,7 @@ def digest(
             )
         else:
             for d in digests:
-                typer.echo(digest_text(d, ctx.rubric, STATE.lang))
+                typer.echo(digest_text(d, ctx.rubric, STATE.lang, markdown=False))
         return
     posters = [p for p in (getattr(i, "digest_poster", lambda: None)() for i in _integrations(ctx)) if p]
     if not posters:
@@ -606,14 +606,14 @@ def eval_cmd(
     path: Path | str = file
     if file in ("dev", "holdout"):
         path = str(resources.files("plugin.data.eval").joinpath(f"{file}.jsonl"))
-    try:
-        rows = load_dataset(path)
-    except (OSError, ValueError) as exc:
-        fail(str(exc))
     s = common.settings()
     try:
         r = load_rubric(s.rubric)
     except RubricError as exc:
+        fail(str(exc))
+    try:
+        rows = load_dataset(path, r.criterion_ids)
+    except (OSError, ValueError) as exc:
         fail(str(exc))
     report = evaluate(common.build_tagger(s, r, tagger), rows)
     emit(as_json, report.to_dict(), lambda: typer.echo(format_report(report)))

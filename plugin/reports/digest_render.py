@@ -37,35 +37,34 @@ def _team_name(d: Digest, lang: str) -> str:
     return d.team_name_zh if lang.startswith("zh") else d.team_name_en
 
 
-def digest_text(d: Digest, rubric: Rubric, lang: str) -> str:
-    """A Markdown preview (`liumai digest --dry-run`, the demo)."""
+def digest_text(d: Digest, rubric: Rubric, lang: str, *, markdown: bool = True) -> str:
+    """A Markdown preview (files), or plain text for a terminal (`markdown=False`)."""
+    m = esc.markdown if markdown else esc.clean
+    b = (lambda x: f"**{x}**") if markdown else (lambda x: x)
     names = {v.key: v.names.get(lang) for v in rubric.values}
-    lines = [f"## {tr('title', lang)} — {esc.markdown(_team_name(d, lang))} — {d.week}", ""]
+    lines = [f"{'## ' if markdown else '== '}{tr('title', lang)} — {m(_team_name(d, lang))} — {d.week}", ""]
     if not d.total:
         lines += [tr("quiet", lang), ""]
     else:
         lines += [
             tr("week_total", lang, n=d.total),
             "",
-            f"**{tr('by_value', lang)}**: " + ", ".join(f"{names[k]} {n}" for k, n in d.by_value.items() if n),
+            f"{b(tr('by_value', lang))}: " + ", ".join(f"{names[k]} {n}" for k, n in d.by_value.items() if n),
             "",
-            f"**{tr('highlights', lang)}**",
-            "",
+            b(tr("highlights", lang)),
         ]
         for s in d.highlights:
-            crit = rubric.behaviour(s.criterion).statement.get(lang)
+            value = names.get(s.criterion.split(".", 1)[0], s.criterion)
             lines.append(
-                f"- **{esc.markdown(s.nominee)}** {tr('for', lang)} {esc.markdown(crit)} "
-                f"({tr('by', lang)} {esc.markdown(s.nominator)}): {esc.markdown(_short(s.text))}"
+                f"- {b(m(s.nominee))} · {value} ({s.criterion}) · {tr('by', lang)} {m(s.nominator)}: "
+                f"{m(_short(s.text))}"
             )
         lines.append("")
     if d.first_recognitions:
-        lines.append(f"**{tr('firsts', lang)}**: " + ", ".join(esc.markdown(s.nominee) for s in d.first_recognitions))
-        lines.append("")
+        lines.append(f"{b(tr('firsts', lang))}: " + ", ".join(m(s.nominee) for s in d.first_recognitions))
     if d.values_missing_this_quarter:
-        lines.append(f"**{tr('missing', lang)}**: " + ", ".join(names[k] for k in d.values_missing_this_quarter))
-        lines.append("")
-    return "\n".join(lines)
+        lines.append(f"{b(tr('missing', lang))}: " + ", ".join(names[k] for k in d.values_missing_this_quarter))
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def digest_slack_blocks(d: Digest, rubric: Rubric, lang: str) -> list[dict]:
