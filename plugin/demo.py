@@ -26,7 +26,7 @@ from plugin.periods import week_of
 from plugin.reports.digest_render import digest_text
 from plugin.reports.explain import next_step
 from plugin.reports.markdown import team_scores_markdown
-from plugin.reports.summary_render import summary_html
+from plugin.reports.summary_render import report_html
 from plugin.services import evidence as ev
 from plugin.services import nominations as nom
 from plugin.services.context import AppContext
@@ -225,12 +225,8 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
                 md.append(digest_text(d, rubric, lang))
         out.write_text("\n".join(md), encoding="utf-8")
         html_path = out.with_suffix(".html")
-        report = team_summary(ctx, team="payments", quarter=str(quarter))
-        support = team_summary(ctx, team="support", quarter=str(quarter))
-        html = summary_html(report, rubric, lang)
-        html = html.replace(
-            "</body>", summary_html(support, rubric, lang).split("<body>", 1)[1].split("</body>")[0] + "</body>"
-        )
+        sections = [team_summary(ctx, team=k, quarter=str(quarter)) for k in ("payments", "support")]
+        html = report_html(sections, rubric, lang, title="Acme Cloud")
         html_path.write_text(html, encoding="utf-8")
         say("")
         say(f"Summary written to {out}, HTML report with charts to {html_path} ({time.perf_counter() - t0:.1f} s)")

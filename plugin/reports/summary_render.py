@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from plugin.reports import escape as esc
 from plugin.reports.chart import radar_png
 from plugin.reports.explain import level_line, next_step, trace_dict
+from plugin.reports.fonts import FAMILY, cjk_font_face
 from plugin.services.summaries import EvidenceLine, PersonSummary, TeamSummary
 from rubric.engine import Outcome
 from rubric.model import Rubric
@@ -295,8 +296,7 @@ def _html_person(p: PersonSummary, rubric: Rubric, lang: str, charts: bool) -> s
     return "\n".join(parts)
 
 
-def summary_html(s: PersonSummary | TeamSummary, rubric: Rubric, lang: str = "en", *, charts: bool = True) -> str:
-    """A single self-contained file: inline CSS, charts embedded as data URIs, no scripts."""
+def _html_body(s: PersonSummary | TeamSummary, rubric: Rubric, lang: str, charts: bool) -> list[str]:
     h = esc.html_text
     title = s.title if isinstance(s, TeamSummary) else s.name
     body: list[str] = [f"<h1>{tr('summary', lang)} — {h(title)} — {s.quarter}</h1>"]
@@ -312,21 +312,41 @@ def summary_html(s: PersonSummary | TeamSummary, rubric: Rubric, lang: str = "en
             body.append(f"<tr><td>{h(p.name)}</td>{cells}<td>{acc.total:g}</td><td>{pend.total:g}</td></tr>")
         body.append("</table>")
         names = {v.key: v.names.get(lang) for v in rubric.values}
-        body.append(
-            f"<p>{tr('no_evidence_values', lang)}: "
-            f"{h(', '.join(names[k] for k in s.values_without_evidence) or tr('none', lang))}<br>"
-            f"{tr('unrecognised', lang)}: "
-            f"{h(', '.join(p.name for p in s.people if p.email in s.unrecognised) or tr('none', lang))}</p>"
-        )
+        missing = ", ".join(names[k] for k in s.values_without_evidence) or tr("none", lang)
+        nobody = ", ".join(p.name for p in s.people if p.email in s.unrecognised) or tr("none", lang)
+        body.append(f"<p>{tr('no_evidence_values', lang)}: {h(missing)}<br>{tr('unrecognised', lang)}: {h(nobody)}</p>")
     body.extend(_html_person(p, rubric, lang, charts) for p in _people(s))
     body.append(f"<p class='muted'>{tr('rubric', lang)}: {h(s.rubric_version)}</p>")
+    return body
+
+
+def report_html(
+    sections: list[PersonSummary | TeamSummary],
+    rubric: Rubric,
+    lang: str = "en",
+    *,
+    title: str = "",
+    charts: bool = True,
+    embed_font: bool = True,
+) -> str:
+    """One self-contained file: inline CSS, charts as data URIs, a CJK font subset, no scripts."""
+    h = esc.html_text
+    content = "\n".join(line for s in sections for line in _html_body(s, rubric, lang, charts))
+    title = title or " / ".join(s.title if isinstance(s, TeamSummary) else s.name for s in sections)
+    quarter = sections[0].quarter if sections else ""
+    font_face = cjk_font_face(content + title) if embed_font else ""
+    css = font_face + _CSS.replace("font-family:", f'font-family:"{FAMILY}",' if font_face else "font-family:", 1)
     return (
         f'<!doctype html><html lang="{"zh-CN" if lang.startswith("zh") else "en"}"><head><meta charset="utf-8">'
         f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{h(title)} {s.quarter}</title><style>{_CSS}</style></head><body>\n"
-        + "\n".join(body)
-        + "\n</body></html>\n"
+        f"<title>{h(title)} {quarter}</title><style>{css}</style></head><body>\n" + content + "\n</body></html>\n"
     )
+
+
+def summary_html(
+    s: PersonSummary | TeamSummary, rubric: Rubric, lang: str = "en", *, charts: bool = True, embed_font: bool = True
+) -> str:
+    return report_html([s], rubric, lang, charts=charts, embed_font=embed_font)
 
 
 # ---------------------------------------------------------------------------------------- Slack
