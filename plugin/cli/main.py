@@ -675,11 +675,21 @@ def serve(
         t = integration.start_background(stop)
         if t is not None:
             threads.append(t)
+    from plugin.services.scheduler import start_digest_scheduler
+
+    try:
+        posters = [p for p in (getattr(i, "digest_poster", lambda: None)() for i in integrations) if p]
+        scheduler = start_digest_scheduler(ctx, posters)
+    except ConfigError as exc:
+        stop.set()
+        fail(str(exc), 2)
     typer.echo(f"liumai serving on http://{host}:{port} ({', '.join(i.name for i in integrations) or 'no platform'})")
     try:
         uvicorn.run(create_app(ctx, integrations), host=host, port=port, log_level="info")
     finally:
         stop.set()
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
 
 
 # ---------------------------------------------------------------------------- demo

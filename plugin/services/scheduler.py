@@ -1,0 +1,61 @@
+"""The weekly digest schedule `liumai serve` runs: APScheduler on LIUMAI_DIGEST_CRON in LIUMAI_TIMEZONE.
+
+Several replicas may run the same schedule: posting claims each (team, week) in the database,
+so exactly one of them posts and the others see 'in_progress' or 'already_posted'.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import uuid
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from plugin.config import ConfigError
+from plugin.services import digest as dg
+from plugin.services.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+def digest_trigger(cron: str, tz) -> CronTrigger:
+    try:
+        return CronTrigger.from_crontab(cron, timezone=tz)
+    except ValueError as exc:
+        raise ConfigError(f"LIUMAI_DIGEST_CRON: {cron!r} is not a crontab expression ({exc})") from None
+
+
+def run_weekly_digests(ctx: AppContext, posters: list[dg.DigestPoster], owner: str) -> list[dg.PostOutcome]:
+    week = dg.previous_week(ctx)
+    outcomes = dg.post_all(ctx, week, posters, owner=owner)
+    for o in outcomes:
+        log.info("digest %s %s: %s %s", o.team, o.week, o.status, o.error or "")
+    return outcomes
+
+
+def start_digest_scheduler(ctx: AppContext, posters: list[dg.DigestPoster]) -> BackgroundScheduler | None:
+    """Start the schedule (None when no platform can post digests)."""
+    if not posters:
+        return None
+    trigger = digest_trigger(ctx.settings.digest_cron, ctx.settings.tz)
+    owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:6]}"
+    scheduler = BackgroundScheduler(timezone=ctx.settings.tz)
+    scheduler.add_job(
+        run_weekly_digests,
+        trigger,
+        args=(ctx, posters, owner),
+        id="weekly-digest",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    scheduler.start()
+    log.info(
+        "weekly digests scheduled: %s (%s), next at %s",
+        ctx.settings.digest_cron,
+        ctx.settings.timezone,
+        scheduler.get_job("weekly-digest").next_run_time,
+    )
+    return scheduler
