@@ -8,6 +8,7 @@ its database cannot pass silently.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -27,16 +28,23 @@ FIXED_NOW = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)  # 2026Q4, ISO week 2026-W
 _pg_counts = {"passed": 0, "skipped": 0}
 
 
+STALE_SCHEMA_S = 6 * 3600  # older than any test run: left behind by an interrupted one
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if PG_URL:
-        # Drop schemas left by an interrupted earlier run so they never pile up.
+        # Drop schemas left by interrupted earlier runs so they never pile up. Schema names carry
+        # their creation time, so a run never drops the schemas of another run going on now.
         eng = create_engine(PG_URL)
+        cutoff = int(time.time()) - STALE_SCHEMA_S
         with eng.begin() as conn:
             for (name,) in conn.execute(
                 text("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE :p"),
                 {"p": SCHEMA_PREFIX + "%"},
             ):
-                conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+                stamp = name[len(SCHEMA_PREFIX) :].split("_", 1)[0]
+                if not stamp.isdigit() or int(stamp) < cutoff:
+                    conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
         eng.dispose()
 
 
@@ -75,7 +83,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
         return
     if not PG_URL:
         pytest.skip("LIUMAI_TEST_POSTGRES_URL not set")
-    schema = f"{SCHEMA_PREFIX}{uuid.uuid4().hex[:12]}"
+    schema = f"{SCHEMA_PREFIX}{int(time.time())}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))

@@ -226,3 +226,45 @@ def test_tag_and_eval_commands(cli):
     assert set(rep) >= {"n", "top1", "top3", "macro_f1", "by_lang"}
     assert rep["n"] >= 90 and set(rep["by_lang"]) == {"zh", "en"}
     cli("eval", "/nonexistent.jsonl", code=1)
+
+
+def test_tag_and_eval_with_the_llm_against_a_fake_server(cli, monkeypatch, tmp_path):
+    from tests.fakes.openai_server import FakeOpenAIServer
+
+    story = "Ann shared her debugging notes with the whole team and paired with the new hire."
+    data = tmp_path / "mini.jsonl"
+    data.write_text(
+        json.dumps({"text": story, "criterion": "teamwork.3", "polarity": "conforming", "lang": "en"})
+        + "\n"
+        + json.dumps({"text": "Lunch at noon?", "criterion": None, "polarity": None, "lang": "en"})
+        + "\n",
+        encoding="utf-8",
+    )
+    with FakeOpenAIServer() as fake:
+        monkeypatch.setenv("LIUMAI_LLM_BASE_URL", fake.base_url)
+        monkeypatch.setenv("LIUMAI_LLM_MODEL", "fake-model")
+        monkeypatch.setenv("LIUMAI_LLM_API_KEY", "sk-test")
+        answer = {
+            "abstain": False,
+            "reason": "",
+            "suggestions": [
+                {
+                    "criterion": "teamwork.3",
+                    "polarity": "conforming",
+                    "confidence": 0.9,
+                    "quote": "shared her debugging notes with the whole team",
+                    "rationale": "sharing knowledge",
+                }
+            ],
+        }
+        fake.answer(answer)
+        out = j(cli("tag", story, "--tagger", "llm", "--json"))
+        assert out["tagger"] == "llm" and out["suggestions"][0]["criterion"] == "teamwork.3"
+        fake.answer(answer).answer({"abstain": True, "reason": "small talk", "suggestions": []})
+        rep = j(cli("eval", str(data), "--tagger", "llm", "--json"))
+        assert rep["top1"] == 1.0 and rep["abstain_precision"] == 1.0
+        extra = rep["extra"]
+        assert extra["valid_json_rate"] == 1.0 and extra["valid_ids_rate"] == 1.0
+        assert extra["matching_quotes_rate"] == 1.0 and extra["fallback_rate"] == 0.0
+        assert extra["prompt_tokens"] == 200 and extra["http_requests"] == 2
+        assert len(fake.requests) == 3

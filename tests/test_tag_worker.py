@@ -162,3 +162,77 @@ def test_concurrent_workers_tag_each_nomination_exactly_once(org, workers):
     assert sum(per_worker.values()) == n
     if org.engine.dialect.name == "postgresql":
         assert len(per_worker) > 1  # the work was really shared
+
+
+class FlakyLLM:
+    """Answers like LLMTagger: offline fallback (retryable) while 'down', real LLM answers after."""
+
+    name = "llm"
+
+    def __init__(self, rubric, down: bool = True):
+        self.rubric, self.down, self.calls = rubric, down, 0
+
+    def suggest(self, story, context=None):
+        self.calls += 1
+        if self.down:
+            return Suggestions(
+                items=(Suggestion("teamwork.1", "conforming", 0.4, story[:8]),),
+                tagger="llm_fallback",
+                rubric_version=self.rubric.version,
+                meta={"fallback_reason": "unavailable", "fallback_retryable": True},
+            )
+        return Suggestions(
+            items=(Suggestion("teamwork.3", "conforming", 0.9, story[:12]),),
+            tagger="llm",
+            rubric_version=self.rubric.version,
+            model="fake",
+        )
+
+
+def _criteria(engine, nomination_id):
+    with Session(engine) as s:
+        rows = s.exec(
+            select(SuggestionRow).where(SuggestionRow.nomination_id == nomination_id).order_by(SuggestionRow.rank)
+        ).all()
+        return [(r.criterion, r.tagger) for r in rows]
+
+
+def test_fallback_suggestions_are_upgraded_by_the_llm_later(org):
+    llm = FlakyLLM(org.rubric)
+    org.tagger = llm
+    res = nom.nominate(org, "bob@example.com", "ann@example.com", STORY)
+    # The nominator is not left waiting: offline suggestions are there at once ...
+    assert res.nomination.status == "suggested"
+    assert _criteria(org.engine, res.nomination.id) == [("teamwork.1", "llm_fallback")]
+    # ... and the job is queued to ask the LLM again.
+    assert job(org.engine, res.nomination.id).status == "queued"
+    llm.down = False
+    org.clock.now += timedelta(minutes=5)
+    assert tw.run_once(org, "w") == 1
+    assert _criteria(org.engine, res.nomination.id) == [("teamwork.3", "llm")]
+    assert job(org.engine, res.nomination.id).status == "done"
+
+
+def test_no_upgrade_once_the_nominator_confirmed(org):
+    llm = FlakyLLM(org.rubric)
+    org.tagger = llm
+    res = nom.nominate(org, "bob@example.com", "ann@example.com", STORY)
+    nom.confirm(org, res.nomination.id, "bob@example.com", "teamwork.1")
+    llm.down = False
+    org.clock.now += timedelta(minutes=5)
+    tw.run_once(org, "w")
+    assert _criteria(org.engine, res.nomination.id) == [("teamwork.1", "llm_fallback")]
+    assert job(org.engine, res.nomination.id).status == "done"
+    assert llm.calls == 1  # the worker did not even ask
+
+
+def test_llm_down_for_good_stops_retrying(org):
+    llm = FlakyLLM(org.rubric)
+    org.tagger = llm
+    res = nom.nominate(org, "bob@example.com", "ann@example.com", STORY)
+    for _ in range(10):
+        org.clock.now += timedelta(hours=2)
+        tw.run_once(org, "w")
+    assert job(org.engine, res.nomination.id).status == "done"
+    assert llm.calls == nom.LLM_UPGRADE_ATTEMPTS
+    assert _criteria(org.engine, res.nomination.id) == [("teamwork.1", "llm_fallback")]

@@ -47,10 +47,26 @@ def settings() -> Settings:
         fail(str(exc), 2)
 
 
-def build_tagger(s: Settings, rubric, which: str | None = None):
+def build_tagger(s: Settings, rubric, which: str | None = None, engine=None):
+    """The LLM tagger when one is configured (or asked for), else the offline tagger.
+
+    The LLM tagger always carries the offline tagger as its fallback, and a suggestion cache: in
+    the database when there is one, in memory otherwise (`liumai tag`).
+    """
     from plugin.tagging.offline import OfflineTagger
 
-    return OfflineTagger(rubric)
+    offline = OfflineTagger(rubric)
+    if which not in (None, "offline", "llm"):
+        fail(f"--tagger must be offline or llm, not {which!r}", 2)
+    if which == "offline" or (which is None and not s.llm_configured):
+        return offline
+    if not s.llm_model:
+        fail("LIUMAI_LLM_MODEL: required for --tagger llm (and LIUMAI_LLM_BASE_URL or an API key)", 2)
+    from plugin.tagging.cache import MemoryTagCache, SqlTagCache
+    from plugin.tagging.llm import LLMTagger
+
+    cache = SqlTagCache(engine) if engine is not None else MemoryTagCache()
+    return LLMTagger.from_settings(s, rubric, fallback=offline, cache=cache)
 
 
 def context(*, check_schema: bool = True, tagger: str | None = None, url: str | None = None) -> AppContext:
@@ -64,7 +80,7 @@ def context(*, check_schema: bool = True, tagger: str | None = None, url: str | 
         engine = open_database(db_url) if check_schema else make_engine(db_url)
     except SchemaError as exc:
         fail(str(exc))
-    return AppContext(settings=s, engine=engine, rubric=rubric, tagger=build_tagger(s, rubric, tagger))
+    return AppContext(settings=s, engine=engine, rubric=rubric, tagger=build_tagger(s, rubric, tagger, engine))
 
 
 @contextmanager

@@ -85,19 +85,27 @@ def build_digest(ctx: AppContext, team_key: str, week: str) -> Digest:
     q_start, _ = quarter.bounds(ctx.settings.tz)
     with session_scope(ctx.engine) as session:
         team = _team(session, team_key)
-        members = {p.id: p for p in session.exec(select(Person).where(Person.team_id == team.id)).all()}
-        ids = list(members)
-        names = {p.id: p.display_name for p in session.exec(select(Person)).all()} if ids else {}
-        rows = (
+        ids = list(session.exec(select(Person.id).where(Person.team_id == team.id)).all())
+        # This week's recognitions: columns only (entity loading costs more than the query).
+        week_rows = (
             session.exec(
-                select(Evidence, Nomination)
+                select(
+                    Evidence.id,
+                    Evidence.subject_id,
+                    Evidence.criterion,
+                    Evidence.status,
+                    Nomination.story,
+                    Nomination.nominator_id,
+                    Nomination.created_at,
+                    Nomination.source_link,
+                )
                 .join(Nomination, Evidence.nomination_id == Nomination.id)
                 .where(
-                    Evidence.subject_id.in_(ids),
-                    Evidence.polarity == CONFORMING,  # type: ignore[union-attr]
+                    Evidence.subject_id.in_(ids),  # type: ignore[union-attr]
+                    Evidence.polarity == CONFORMING,
                     Evidence.status != "rejected",
                     Nomination.private == False,  # noqa: E712
-                    Nomination.created_at >= q_start,
+                    Nomination.created_at >= start,
                     Nomination.created_at < end,
                 )
                 .order_by(Nomination.created_at, Nomination.id)
@@ -105,64 +113,79 @@ def build_digest(ctx: AppContext, team_key: str, week: str) -> Digest:
             if ids
             else []
         )
+        # Values recognised in the quarter so far; a private nomination does not show here either.
+        quarter_criteria = (
+            set(
+                session.exec(
+                    select(Evidence.criterion)
+                    .distinct()
+                    .join(Nomination, Evidence.nomination_id == Nomination.id)
+                    .where(
+                        Nomination.private == False,  # noqa: E712
+                        Evidence.subject_id.in_(ids),  # type: ignore[union-attr]
+                        Evidence.period == str(quarter),
+                        Evidence.polarity == CONFORMING,
+                        Evidence.status != "rejected",
+                        Evidence.occurred_at >= q_start,
+                        Evidence.occurred_at < end,
+                    )
+                ).all()
+            )
+            if ids
+            else set()
+        )
+        subjects = {r[1] for r in week_rows}
         first_seen = (
             dict(
                 session.exec(
                     select(Evidence.subject_id, func.min(Evidence.occurred_at))
                     .where(
-                        Evidence.subject_id.in_(ids),
-                        Evidence.polarity == CONFORMING,  # type: ignore[union-attr]
+                        Evidence.subject_id.in_(subjects),  # type: ignore[union-attr]
+                        Evidence.polarity == CONFORMING,
                         Evidence.status != "rejected",
                     )
                     .group_by(Evidence.subject_id)
                 ).all()
             )
-            if ids
+            if subjects
+            else {}
+        )
+        # Names of just the people in this week's stories (never the whole directory per team).
+        wanted = subjects | {r[5] for r in week_rows}
+        names = (
+            dict(session.exec(select(Person.id, Person.display_name).where(Person.id.in_(wanted))).all())  # type: ignore[union-attr]
+            if wanted
             else {}
         )
     by_value = {k: 0 for k in ctx.rubric.value_keys}
-    quarter_values: set[str] = set()
-    week_stories: list[tuple[Evidence, DigestStory]] = []
-    for e, n in rows:
-        key = e.criterion.split(".", 1)[0]
-        quarter_values.add(key)
-        if start <= n.created_at < end:
-            if key in by_value:
-                by_value[key] += 1
-            week_stories.append(
-                (
-                    e,
-                    DigestStory(
-                        names.get(e.subject_id, "?"),
-                        names.get(n.nominator_id, "?"),
-                        e.criterion,
-                        n.story,
-                        n.created_at,
-                        n.source_link,
-                    ),
-                )
-            )
+    week_stories: list[tuple[tuple, DigestStory]] = []
+    for r in week_rows:
+        key = r[2].split(".", 1)[0]
+        if key in by_value:
+            by_value[key] += 1
+        week_stories.append((r, DigestStory(names.get(r[1], "?"), names.get(r[5], "?"), r[2], r[4], r[6], r[7])))
     # Highlights: accepted before pending, one per value first (variety), then the fuller stories.
-    ranked = sorted(week_stories, key=lambda es: (es[0].status != "accepted", -len(es[1].text), es[0].id))
+    ranked = sorted(week_stories, key=lambda rs: (rs[0][3] != "accepted", -len(rs[1].text), rs[0][0]))
     highlights: list[DigestStory] = []
     used_values: set[str] = set()
-    for _e, s in ranked:
+    for _r, s in ranked:
         v = s.criterion.split(".", 1)[0]
         if v not in used_values and len(highlights) < MAX_HIGHLIGHTS:
             highlights.append(s)
             used_values.add(v)
-    for _e, s in ranked:
+    for _r, s in ranked:
         if len(highlights) >= MAX_HIGHLIGHTS:
             break
         if s not in highlights:
             highlights.append(s)
     firsts = []
     seen_people: set[str] = set()
-    for e, s in week_stories:
-        first = first_seen.get(e.subject_id)
+    for r, s in week_stories:
+        first = first_seen.get(r[1])
         if first is not None and start <= first < end and s.nominee not in seen_people:
             firsts.append(s)
             seen_people.add(s.nominee)
+    quarter_values = {c.split(".", 1)[0] for c in quarter_criteria}
     return Digest(
         team_key=team.key,
         team_name_zh=team.name_zh,
@@ -174,7 +197,7 @@ def build_digest(ctx: AppContext, team_key: str, week: str) -> Digest:
         values_missing_this_quarter=[k for k in ctx.rubric.value_keys if k not in quarter_values],
         first_recognitions=firsts,
         total=len(week_stories),
-        stories=[s for _e, s in week_stories],
+        stories=[s for _r, s in week_stories],
     )
 
 

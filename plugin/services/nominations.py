@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 MAX_STORY = 3000
 INLINE_LEASE_S = 60.0  # how long the request that stored a nomination owns its tagging
+LLM_UPGRADE_ATTEMPTS = 4  # LLM tries to replace offline fallback suggestions; after that they stay
 SOURCES = {"cli", "slack", "feishu", "demo", "api"}
 
 
@@ -175,14 +176,34 @@ def _job_failed(ctx: AppContext, nomination_id: int, exc: Exception) -> None:
         session.add(job)
 
 
+def wants_llm_retry(result: Suggestions) -> bool:
+    """The LLM failed for a reason that may pass (rate limit, outage, deadline): try it again later."""
+    return result.tagger == "llm_fallback" and bool(result.meta.get("fallback_retryable"))
+
+
 def store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions) -> list[Suggestion]:
-    """Record a tagger's answer and mark the job done, once (a second answer is ignored)."""
+    """Record a tagger's answer once; a later LLM answer may replace offline fallback suggestions.
+
+    When the LLM was unavailable, the offline tagger's suggestions are stored at once so the
+    nominator is never left waiting, and the job is re-queued with backoff: a worker asks the LLM
+    again and, if the nominator has not confirmed yet, replaces the fallback suggestions.
+    """
     with session_scope(ctx.engine) as session:
         nomination = session.get(Nomination, nomination_id)
         if nomination is None:
             raise NotFound("nomination.unknown", id=nomination_id)
-        if nomination.status != "pending_tag":
-            return _suggestions(session, nomination_id)
+        existing = _suggestions(session, nomination_id)
+        upgrading = (
+            nomination.status == "suggested"
+            and result.tagger == "llm"
+            and (not existing or all(s.tagger == "llm_fallback" for s in existing))
+        )
+        if nomination.status != "pending_tag" and not upgrading:
+            _finish_job(ctx, session, nomination_id, result if nomination.status == "suggested" else None)
+            return existing
+        for old in existing:
+            session.delete(old)
+        session.flush()
         rows = []
         for rank, s in enumerate(result.items, start=1):
             if s.criterion not in ctx.rubric.criterion_ids:
@@ -206,16 +227,11 @@ def store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions) 
         nomination.status = "suggested"
         nomination.abstain_reason = result.abstain_reason if not rows else None
         session.add(nomination)
-        job = session.exec(select(TagJob).where(TagJob.nomination_id == nomination_id)).first()
-        if job is not None:
-            job.status = "done"
-            job.lease_until = None
-            job.updated_at = ctx.now()
-            session.add(job)
+        _finish_job(ctx, session, nomination_id, result)
         audit.record(
             session,
             "tagger",
-            "nomination.tagged",
+            "nomination.retagged" if upgrading else "nomination.tagged",
             "nomination",
             nomination_id,
             tagger=result.tagger,
@@ -224,6 +240,25 @@ def store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions) 
         )
         session.flush()
         return _suggestions(session, nomination_id)
+
+
+def _finish_job(ctx: AppContext, session: Session, nomination_id: int, result: Suggestions | None) -> None:
+    """Done, unless the LLM fell back for a passing reason: then queue an upgrade attempt."""
+    job = session.exec(select(TagJob).where(TagJob.nomination_id == nomination_id)).first()
+    if job is None:
+        return
+    now = ctx.now()
+    if result is not None and wants_llm_retry(result) and job.attempts + 1 < LLM_UPGRADE_ATTEMPTS:
+        job.attempts += 1
+        job.status = "queued"
+        job.next_attempt_at = now + timedelta(seconds=backoff_s(job.attempts))
+        job.last_error = f"LLM unavailable: {result.meta.get('fallback_reason')}"
+        job.worker = None
+    else:
+        job.status = "done"  # `worker` stays: who finished the job
+    job.lease_until = None
+    job.updated_at = now
+    session.add(job)
 
 
 def confirm(

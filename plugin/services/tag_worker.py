@@ -96,7 +96,9 @@ def process(
             return False  # lost the lease to another worker
         nomination = session.get(Nomination, job.nomination_id)
         attempts = job.attempts
-        if nomination is None or nomination.status != "pending_tag":
+        # A 'suggested' nomination with a queued job holds offline fallback suggestions awaiting an
+        # LLM upgrade (see nominations.store_suggestions); anything else is finished.
+        if nomination is None or nomination.status not in ("pending_tag", "suggested"):
             job.status = "done"
             job.lease_until = None
             session.add(job)

@@ -65,6 +65,7 @@ class RowResult:
     top_polarity: str | None
     latency_ms: float
     quotes_valid: bool  # every suggestion's quote occurs in the story
+    meta: dict[str, Any] = field(default_factory=dict)  # the tagger's per-call facts (LLM: validity, tokens)
 
     @property
     def top1_label(self) -> str:
@@ -205,6 +206,7 @@ def _row_result(row: EvalRow, out: Suggestions, latency_ms: float) -> RowResult:
         top_polarity=out.items[0].polarity if out.items else None,
         latency_ms=latency_ms,
         quotes_valid=all(quote_in_story(s.quote, row.text) for s in out.items),
+        meta=dict(out.meta),
     )
 
 
@@ -240,9 +242,41 @@ def build_report(results: Sequence[RowResult], tagger: str = "") -> EvalReport:
         latency_p95_ms=percentile(latencies, 95),
         by_lang=by_lang,
         tagger=tagger,
-        extra={"quote_valid_rate": _rate(sum(1 for r in results if r.predicted and r.quotes_valid), n_suggested)},
+        extra={
+            "quote_valid_rate": _rate(sum(1 for r in results if r.predicted and r.quotes_valid), n_suggested),
+            **llm_rates(results),
+        },
         rows=list(results),
     )
+
+
+def llm_rates(results: Sequence[RowResult]) -> dict[str, Any]:
+    """What only an LLM tagger reports: how often its raw answers were valid, fallbacks, tokens.
+
+    `valid_json_rate` is about the model's first answer, before any re-ask; `valid_ids_rate` and
+    `matching_quotes_rate` about the first answer that held suggestions (None when it held none).
+    """
+    metas = [r.meta for r in results if "valid_json" in r.meta]
+    if not metas:
+        return {}
+
+    def rate(key: str) -> float | None:
+        seen = [m[key] for m in metas if m.get(key) is not None]
+        return _rate(sum(1 for v in seen if v), len(seen))
+
+    live = [m for m in metas if not m.get("cached")]
+    return {
+        "llm_calls": len(metas),
+        "valid_json_rate": rate("valid_json"),
+        "valid_ids_rate": rate("ids_valid"),
+        "matching_quotes_rate": rate("quotes_valid"),
+        "reask_rate": rate("reasked"),
+        "fallback_rate": _rate(sum(1 for m in metas if m.get("fallback_reason")), len(metas)),
+        "cached_rate": _rate(sum(1 for m in metas if m.get("cached")), len(metas)),
+        "prompt_tokens": sum(int(m.get("prompt_tokens") or 0) for m in live),
+        "completion_tokens": sum(int(m.get("completion_tokens") or 0) for m in live),
+        "http_requests": sum(int(m.get("attempts") or 0) for m in live),
+    }
 
 
 def _fmt(value: Any) -> str:
