@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     fiscal_year_start_month: int = Field(default=1, ge=1, le=12, validation_alias="LIUMAI_FISCAL_YEAR_START_MONTH")
     digest_cron: str = Field(default="0 9 * * MON", validation_alias="LIUMAI_DIGEST_CRON")
     notify_nominee: bool = Field(default=True, validation_alias="LIUMAI_NOTIFY_NOMINEE")
+    # Nominations, evidence and concerns older than this are purged (`liumai purge`, daily in serve).
+    retention_days: int | None = Field(default=None, ge=1, validation_alias="LIUMAI_RETENTION_DAYS")
 
     llm_base_url: str | None = Field(default=None, validation_alias="LIUMAI_LLM_BASE_URL")
     llm_api_key: str | None = Field(default=None, validation_alias=AliasChoices("LIUMAI_LLM_API_KEY", "OPENAI_API_KEY"))

@@ -268,3 +268,28 @@ def test_tag_and_eval_with_the_llm_against_a_fake_server(cli, monkeypatch, tmp_p
         assert extra["matching_quotes_rate"] == 1.0 and extra["fallback_rate"] == 0.0
         assert extra["prompt_tokens"] == 200 and extra["http_requests"] == 2
         assert len(fake.requests) == 3
+
+
+def test_export_erase_purge_backup_commands(ready, tmp_path):
+    ready(
+        "nominate",
+        "--from",
+        "bob@example.com",
+        "--to",
+        "ann@example.com",
+        "--story",
+        STORY,
+        "--criterion",
+        "teamwork.3",
+    )
+    data = j(ready("export", "--person", "ann@example.com"))
+    assert data["nominations_received"][0]["story"] == STORY
+    res = ready("erase", "--person", "ann@example.com", code=2)
+    assert "--yes" in res.stderr
+    out = j(ready("erase", "--person", "ann@example.com", "--yes", "--json"))
+    assert out["nominations_deleted"] == 1
+    ready("erase", "--person", "ann@example.com", "--yes", code=1)  # the e-mail no longer exists
+    assert j(ready("purge", "--older-than-days", "30", "--json")) == {"nominations": 0, "concerns": 0, "evidence": 0}
+    ready("purge", code=2)
+    assert "backup written" in ready("backup", str(tmp_path / "copy.db")).stdout
+    ready("backup", str(tmp_path / "copy.db"), code=1)

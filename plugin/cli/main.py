@@ -544,6 +544,83 @@ def digest(
         raise typer.Exit(1)
 
 
+# ---------------------------------------------------------------------------- data rights
+@app.command()
+def export(
+    person: Annotated[str, typer.Option("--person", help="Whose data: their e-mail.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the JSON here (default: stdout).")] = None,
+) -> None:
+    """Everything stored about a person, as JSON (a data-subject access request)."""
+    from plugin.services.data_rights import export_person
+
+    ctx = common.context()
+    with service_errors():
+        data = export_person(ctx, person)
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}", err=True)
+
+
+@app.command()
+def erase(
+    person: Annotated[str, typer.Option("--person", help="Whose data: their e-mail.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Erase a person's data; what others' records need stays, anonymised. Audit-logged."""
+    from plugin.services.data_rights import erase_person
+
+    if not yes:
+        fail("erasing cannot be undone: add --yes to confirm", 2)
+    ctx = common.context()
+    with service_errors():
+        report = erase_person(ctx, person)
+    emit(
+        as_json,
+        report.to_dict(),
+        lambda: typer.echo(
+            f"person #{report.person_id} erased (now {report.label}): {report.nominations_deleted} nominations, "
+            f"{report.evidence_deleted} evidence, {report.concerns_deleted} concerns removed; "
+            f"{report.audit_rows_anonymised} audit rows anonymised"
+        ),
+    )
+
+
+@app.command()
+def purge(
+    older_than_days: Annotated[
+        int | None, typer.Option("--older-than-days", help="Default: LIUMAI_RETENTION_DAYS.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Retention: delete nominations, evidence and concerns older than N days."""
+    from plugin.services.data_rights import purge_older_than
+
+    ctx = common.context()
+    days = older_than_days or ctx.settings.retention_days
+    if not days:
+        fail("no retention period: pass --older-than-days N or set LIUMAI_RETENTION_DAYS", 2)
+    with service_errors():
+        out = purge_older_than(ctx, days)
+    emit(
+        as_json, out, lambda: typer.echo(", ".join(f"{k}: {v}" for k, v in out.items()) + f" (older than {days} days)")
+    )
+
+
+@app.command()
+def backup(dest: Path) -> None:
+    """A consistent copy of the live SQLite database (safe while liumai serve is writing)."""
+    from plugin.services.data_rights import backup_sqlite
+
+    ctx = common.context()
+    with service_errors():
+        path = backup_sqlite(ctx, dest)
+    typer.echo(f"backup written to {path}")
+
+
 # ---------------------------------------------------------------------------- tagging
 @app.command()
 def tag(

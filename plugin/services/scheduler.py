@@ -35,27 +35,43 @@ def run_weekly_digests(ctx: AppContext, posters: list[dg.DigestPoster], owner: s
     return outcomes
 
 
-def start_digest_scheduler(ctx: AppContext, posters: list[dg.DigestPoster]) -> BackgroundScheduler | None:
-    """Start the schedule (None when no platform can post digests)."""
-    if not posters:
+def run_retention(ctx: AppContext) -> dict[str, int] | None:
+    from plugin.services.data_rights import purge_older_than
+
+    if not ctx.settings.retention_days:
         return None
-    trigger = digest_trigger(ctx.settings.digest_cron, ctx.settings.tz)
-    owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:6]}"
+    out = purge_older_than(ctx, ctx.settings.retention_days)
+    log.info("retention (%s days): %s", ctx.settings.retention_days, out)
+    return out
+
+
+def start_digest_scheduler(ctx: AppContext, posters: list[dg.DigestPoster]) -> BackgroundScheduler | None:
+    """Weekly digests (when a platform can post them) and the daily retention purge (when set)."""
+    if not posters and not ctx.settings.retention_days:
+        return None
     scheduler = BackgroundScheduler(timezone=ctx.settings.tz)
-    scheduler.add_job(
-        run_weekly_digests,
-        trigger,
-        args=(ctx, posters, owner),
-        id="weekly-digest",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=3600,
-    )
+    if posters:
+        trigger = digest_trigger(ctx.settings.digest_cron, ctx.settings.tz)
+        owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:6]}"
+        scheduler.add_job(
+            run_weekly_digests,
+            trigger,
+            args=(ctx, posters, owner),
+            id="weekly-digest",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
+    if ctx.settings.retention_days:
+        scheduler.add_job(
+            run_retention,
+            CronTrigger(hour=3, minute=17, timezone=ctx.settings.tz),
+            args=(ctx,),
+            id="retention",
+            max_instances=1,
+            coalesce=True,
+        )
     scheduler.start()
-    log.info(
-        "weekly digests scheduled: %s (%s), next at %s",
-        ctx.settings.digest_cron,
-        ctx.settings.timezone,
-        scheduler.get_job("weekly-digest").next_run_time,
-    )
+    for job in scheduler.get_jobs():
+        log.info("scheduled %s, next at %s", job.id, job.next_run_time)
     return scheduler

@@ -1,0 +1,190 @@
+"""A person's data rights and the retention policy: export, erase, purge; and SQLite backups.
+
+Erasure removes what is about the person (recognition and evidence about them, concerns about
+them, their identity) and anonymises what must stay because it belongs to other people's records:
+a story they wrote about a colleague is that colleague's evidence, so it stays, attributed to an
+anonymous person; a concern they recorded as a manager stays with the same anonymity. The audit
+log is append-only, so erasure does not delete rows from it: it replaces the person's e-mail in
+them with the anonymous label, and records the erasure itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, or_
+from sqlalchemy.engine import make_url
+from sqlmodel import select
+
+from plugin.services import audit
+from plugin.services.context import AppContext
+from plugin.services.errors import InvalidInput
+from plugin.services.people import get_person
+from storage.db import session_scope
+from storage.models import (
+    AuditLog,
+    Concern,
+    Evidence,
+    Nomination,
+    Suggestion,
+    TagCache,
+    TagJob,
+)
+
+
+def _row(obj) -> dict:
+    return json.loads(obj.model_dump_json())
+
+
+def export_person(ctx: AppContext, person: str | int, actor: str = "cli") -> dict:
+    """Everything stored about a person, as JSON-ready data (and an audit row saying it was exported)."""
+    with session_scope(ctx.engine) as session:
+        p = get_person(session, person, active=False)
+        given = session.exec(select(Nomination).where(Nomination.nominator_id == p.id).order_by(Nomination.id)).all()
+        received = session.exec(select(Nomination).where(Nomination.nominee_id == p.id).order_by(Nomination.id)).all()
+        nom_ids = [n.id for n in [*given, *received]]
+        suggestions = (
+            session.exec(
+                select(Suggestion).where(Suggestion.nomination_id.in_(nom_ids)).order_by(Suggestion.id)  # type: ignore[union-attr]
+            ).all()
+            if nom_ids
+            else []
+        )
+        evidence = session.exec(select(Evidence).where(Evidence.subject_id == p.id).order_by(Evidence.id)).all()
+        decided = session.exec(select(Evidence).where(Evidence.decided_by_id == p.id).order_by(Evidence.id)).all()
+        concerns_about = session.exec(select(Concern).where(Concern.subject_id == p.id).order_by(Concern.id)).all()
+        concerns_by = session.exec(select(Concern).where(Concern.manager_id == p.id).order_by(Concern.id)).all()
+        trail = session.exec(
+            select(AuditLog)
+            .where(or_(AuditLog.actor_id == p.id, (AuditLog.entity == "person") & (AuditLog.entity_id == str(p.id))))
+            .order_by(AuditLog.id)
+        ).all()
+        data = {
+            "person": _row(p),
+            "nominations_given": [_row(n) for n in given],
+            "nominations_received": [_row(n) for n in received],
+            "suggestions": [_row(s) for s in suggestions],
+            "evidence_about": [_row(e) for e in evidence],
+            "evidence_decided": [_row(e) for e in decided],
+            "concerns_about": [_row(c) for c in concerns_about],
+            "concerns_recorded": [_row(c) for c in concerns_by],
+            "audit_log": [_row(a) for a in trail],
+            "exported_at": ctx.now().isoformat(),
+            "rubric_version": ctx.rubric.version,
+        }
+        audit.record(session, actor, "person.export", "person", p.id)
+        return data
+
+
+@dataclass
+class EraseReport:
+    person_id: int
+    label: str
+    nominations_deleted: int
+    evidence_deleted: int
+    concerns_deleted: int
+    audit_rows_anonymised: int
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def erase_person(ctx: AppContext, person: str | int, actor: str = "cli") -> EraseReport:
+    with session_scope(ctx.engine) as session:
+        p = get_person(session, person, active=False)
+        pid, email = p.id, p.email
+        label = f"erased-{pid}@invalid"
+        if email == label:
+            raise InvalidInput("error.detail", detail=f"person #{pid} was already erased")
+        received = list(session.exec(select(Nomination.id).where(Nomination.nominee_id == pid)).all())
+        concern_ids = list(session.exec(select(Concern.id).where(Concern.subject_id == pid)).all())
+        # What is about them goes: evidence, concerns, and the stories they received.
+        n_evidence = session.exec(delete(Evidence).where(Evidence.subject_id == pid)).rowcount
+        if concern_ids:
+            session.exec(delete(Concern).where(Concern.id.in_(concern_ids)))  # type: ignore[union-attr]
+        if received:
+            session.exec(delete(Suggestion).where(Suggestion.nomination_id.in_(received)))  # type: ignore[union-attr]
+            session.exec(delete(TagJob).where(TagJob.nomination_id.in_(received)))  # type: ignore[union-attr]
+            session.exec(delete(Nomination).where(Nomination.id.in_(received)))  # type: ignore[union-attr]
+        # Cached tagger answers quote stories; the cache is only a cache, so it is cleared.
+        session.exec(delete(TagCache))
+        # Their identity is replaced; rows others' records point to stay, anonymous.
+        p.email = label
+        p.display_name = f"Erased person #{pid}"
+        p.slack_user_id = None
+        p.feishu_open_id = None
+        p.active = False
+        p.is_admin = False
+        p.updated_at = ctx.now()
+        session.add(p)
+        n_audit = 0
+        for row in session.exec(
+            select(AuditLog).where(
+                or_(AuditLog.actor_id == pid, AuditLog.actor == email, AuditLog.detail.contains(email))
+            )
+        ).all():  # type: ignore[union-attr]
+            row.actor = label if row.actor == email else row.actor
+            row.detail = row.detail.replace(email, label)
+            session.add(row)
+            n_audit += 1
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "person.erase",
+            "person",
+            pid,
+            nominations=len(received),
+            evidence=n_evidence,
+            concerns=len(concern_ids),
+        )
+        return EraseReport(pid, label, len(received), n_evidence, len(concern_ids), n_audit)
+
+
+def purge_older_than(ctx: AppContext, days: int, actor: str = "retention") -> dict[str, int]:
+    """Retention: delete nominations, evidence and concerns older than `days` (audit rows stay)."""
+    if days < 1:
+        raise InvalidInput("error.detail", detail="retention must be at least 1 day")
+    cutoff: datetime = ctx.now() - timedelta(days=days)
+    with session_scope(ctx.engine) as session:
+        old_noms = list(session.exec(select(Nomination.id).where(Nomination.created_at < cutoff)).all())
+        old_concerns = list(session.exec(select(Concern.id).where(Concern.created_at < cutoff)).all())
+        n_ev = 0
+        if old_noms:
+            n_ev += session.exec(delete(Evidence).where(Evidence.nomination_id.in_(old_noms))).rowcount  # type: ignore[union-attr]
+            session.exec(delete(Suggestion).where(Suggestion.nomination_id.in_(old_noms)))  # type: ignore[union-attr]
+            session.exec(delete(TagJob).where(TagJob.nomination_id.in_(old_noms)))  # type: ignore[union-attr]
+            session.exec(delete(Nomination).where(Nomination.id.in_(old_noms)))  # type: ignore[union-attr]
+        if old_concerns:
+            n_ev += session.exec(delete(Evidence).where(Evidence.concern_id.in_(old_concerns))).rowcount  # type: ignore[union-attr]
+            session.exec(delete(Concern).where(Concern.id.in_(old_concerns)))  # type: ignore[union-attr]
+        if old_noms or old_concerns:
+            session.exec(delete(TagCache))
+        out = {"nominations": len(old_noms), "concerns": len(old_concerns), "evidence": n_ev}
+        audit.record(session, actor, "retention.purge", "database", "-", days=days, cutoff=cutoff, **out)
+        return out
+
+
+def backup_sqlite(ctx: AppContext, dest: Path) -> Path:
+    """A consistent copy of a live SQLite database (sqlite3's online backup, safe with WAL writers)."""
+    url = ctx.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise InvalidInput("error.detail", detail="liumai backup copies SQLite databases; for PostgreSQL use pg_dump")
+    dest = Path(dest)
+    if dest.exists():
+        raise InvalidInput("error.detail", detail=f"{dest} exists; choose a new file")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(make_url(str(url)).database, timeout=30)
+    try:
+        dst = sqlite3.connect(str(dest))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return dest
