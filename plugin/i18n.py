@@ -65,6 +65,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You can see your own recognition and that of people you manage, not {subject}'s.",
         "zh": "你只能查看自己以及下属的认可记录，不能查看 {subject} 的。",
     },
+    "permission.admin": {
+        "en": "Only an admin (HR) can do that.",
+        "zh": "只有管理员（HR）可以执行此操作。",
+    },
     "concern.note_empty": {
         "en": "A concern needs a note saying what happened.",
         "zh": "记录关注事项需要写明发生了什么。",

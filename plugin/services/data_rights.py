@@ -22,7 +22,7 @@ from sqlmodel import select
 
 from plugin.services import audit
 from plugin.services.context import AppContext
-from plugin.services.errors import InvalidInput
+from plugin.services.errors import InvalidInput, PermissionDenied
 from plugin.services.people import get_person
 from storage.db import session_scope
 from storage.models import (
@@ -40,10 +40,17 @@ def _row(obj) -> dict:
     return json.loads(obj.model_dump_json())
 
 
-def export_person(ctx: AppContext, person: str | int, actor: str = "cli") -> dict:
-    """Everything stored about a person, as JSON-ready data (and an audit row saying it was exported)."""
+def export_person(ctx: AppContext, person: str | int, actor: str = "cli", *, viewer: str | int | None = None) -> dict:
+    """Everything stored about a person, as JSON-ready data (and an audit row saying it was exported).
+
+    `viewer=None` is the operator; otherwise the person themselves or an admin.
+    """
     with session_scope(ctx.engine) as session:
         p = get_person(session, person, active=False)
+        if viewer is not None:
+            who = get_person(session, viewer)
+            if who.id != p.id and not who.is_admin:
+                raise PermissionDenied("permission.view", subject=p.display_name)
         given = session.exec(select(Nomination).where(Nomination.nominator_id == p.id).order_by(Nomination.id)).all()
         received = session.exec(select(Nomination).where(Nomination.nominee_id == p.id).order_by(Nomination.id)).all()
         nom_ids = [n.id for n in [*given, *received]]
@@ -93,9 +100,16 @@ class EraseReport:
         return dict(self.__dict__)
 
 
-def erase_person(ctx: AppContext, person: str | int, actor: str = "cli") -> EraseReport:
+def erase_person(
+    ctx: AppContext, person: str | int, actor: str = "cli", *, viewer: str | int | None = None
+) -> EraseReport:
+    """`viewer=None` is the operator; otherwise only an admin (HR handles erasure requests)."""
     with session_scope(ctx.engine) as session:
         p = get_person(session, person, active=False)
+        if viewer is not None:
+            who = get_person(session, viewer)
+            if not who.is_admin or who.id == p.id:
+                raise PermissionDenied("permission.admin")
         pid, email = p.id, p.email
         label = f"erased-{pid}@invalid"
         if email == label:

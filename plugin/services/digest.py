@@ -27,7 +27,8 @@ from sqlmodel import select
 
 from plugin.periods import quarter_of, week_bounds
 from plugin.services.context import AppContext
-from plugin.services.errors import InvalidInput
+from plugin.services.errors import InvalidInput, PermissionDenied
+from plugin.services.people import can_manage, get_person
 from rubric.model import Polarity
 from storage.db import session_scope
 from storage.models import DigestRun, Evidence, Nomination, Person, Team
@@ -74,6 +75,16 @@ def _team(session, key: str) -> Team:
     if team is None:
         raise InvalidInput("error.detail", detail=f"unknown team {key!r}")
     return team
+
+
+def require_team_manager(session, viewer: str | int, team: Team) -> None:
+    """Admins, and managers of at least one member of the team (who are not themselves the only member)."""
+    actor = get_person(session, viewer)
+    if actor.is_admin:
+        return
+    members = session.exec(select(Person).where(Person.team_id == team.id, Person.active == True)).all()  # noqa: E712
+    if not any(can_manage(session, actor, m) for m in members):
+        raise PermissionDenied("permission.not_manager", subject=team.name_en or team.key)
 
 
 def build_digest(ctx: AppContext, team_key: str, week: str) -> Digest:
@@ -282,10 +293,14 @@ def post_digest(
     *,
     owner: str = "liumai",
     spacer: Spacer | None = None,
+    viewer: str | int | None = None,
 ) -> PostOutcome:
-    digest = build_digest(ctx, team_key, week)
+    """Post one team's digest; `viewer` (posting by hand) must be an admin or a manager of the team."""
     with session_scope(ctx.engine) as session:
         team = _team(session, team_key)
+        if viewer is not None:
+            require_team_manager(session, viewer, team)
+    digest = build_digest(ctx, team_key, week)
     targets = [(p, p.target(team)) for p in posters]
     targets = [(p, t) for p, t in targets if t]
     if not targets:

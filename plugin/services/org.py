@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -224,8 +226,23 @@ def import_org(ctx: AppContext, text: str, actor: str = "cli") -> ImportReport:
     return apply_org(ctx, parse_org_csv(text), actor)
 
 
-def apply_org(ctx: AppContext, rows: list[OrgRow], actor: str = "cli") -> ImportReport:
-    """Make the stored org match `rows`: create, update, re-activate; deactivate everyone else."""
+def apply_org(
+    ctx: AppContext,
+    rows: list[OrgRow],
+    actor: str = "cli",
+    *,
+    match_open_id: bool = False,
+    keep_missing: Callable[[Person], bool] | None = None,
+) -> ImportReport:
+    """Make the stored org match `rows`: create, update, re-activate; deactivate everyone else.
+
+    Sources other than the CSV file may ask for more (the CSV import uses neither):
+    - `match_open_id`: a stored person whose Feishu open_id is on a row with another e-mail is
+      the same person whose e-mail changed - their e-mail is updated, so history stays theirs,
+      instead of deactivating them and creating a stranger;
+    - `keep_missing`: people missing from `rows` for whom it returns True stay as they are
+      (the Feishu contact sync leaves people who are not in Feishu alone).
+    """
     problems = check_rows(rows)
     if problems:
         raise OrgImportError(problems)
@@ -234,6 +251,7 @@ def apply_org(ctx: AppContext, rows: list[OrgRow], actor: str = "cli") -> Import
         teams = _ensure_teams(session, rows, report, actor)
         existing = {p.email: p for p in session.exec(select(Person)).all()}
         now = utcnow()
+        renamed = _follow_email_changes(session, rows, existing, actor, now) if match_open_id else set()
         # Free platform ids held by people who are not the row's person (e.g. a re-hire).
         for r in rows:
             for attr in ("slack_user_id", "feishu_open_id"):
@@ -292,14 +310,40 @@ def apply_org(ctx: AppContext, rows: list[OrgRow], actor: str = "cli") -> Import
                 p.manager_id = manager_id
                 p.updated_at = now
                 session.add(p)
+        for email in renamed:
+            if email in report.unchanged:
+                report.unchanged.remove(email)
+                report.updated.append(email)
         for email, p in existing.items():
-            if email not in people and p.active:
+            if email not in people and p.active and not (keep_missing is not None and keep_missing(p)):
                 p.active = False
                 p.updated_at = now
                 session.add(p)
                 report.deactivated.append(email)
                 audit.record(session, actor, "person.deactivate", "person", p.id, reason="missing from import")
     return report
+
+
+def _follow_email_changes(
+    session: Session, rows: list[OrgRow], existing: dict[str, Person], actor: str, now: datetime
+) -> set[str]:
+    """Re-key people found by open_id under a new e-mail (see `apply_org`); returns the new e-mails."""
+    by_open_id = {p.feishu_open_id: p for p in existing.values() if p.feishu_open_id}
+    renamed: set[str] = set()
+    for r in rows:
+        p = by_open_id.get(r.feishu_open_id) if r.feishu_open_id else None
+        if p is None or p.email == r.email or r.email in existing:
+            continue  # unknown, unchanged, or the new e-mail belongs to someone else (e-mail wins)
+        old = p.email
+        del existing[old]
+        p.email = r.email
+        p.updated_at = now
+        existing[r.email] = p
+        session.add(p)
+        session.flush()
+        renamed.add(r.email)
+        audit.record(session, actor, "person.update", "person", p.id, changes=["email"], old=old, new=r.email)
+    return renamed
 
 
 def _ensure_teams(session: Session, rows: list[OrgRow], report: ImportReport, actor: str) -> dict[str, Team]:

@@ -196,6 +196,8 @@ def team_summary(
         else:
             raise InvalidInput("error.detail", detail="name a team or a manager")
         if actor is not None:
+            # A manager's own row is left out of their team's roll-up (nobody reviews themselves).
+            people = [p for p in people if p.id != actor.id]
             denied = [p for p in people if not can_manage(session, actor, p)]
             if denied or (not people and not actor.is_admin):
                 raise PermissionDenied("permission.not_manager", subject=(denied[0].display_name if denied else title))

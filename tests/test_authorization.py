@@ -1,0 +1,126 @@
+"""The authorization matrix: every action against every role, on the services.
+
+One table, kept here: `MATRIX[action]` lists the roles allowed; every other role must be refused
+with a clear message and no change to the database. The subject is Ann (team alpha, reports to
+mgr, who reports to boss). Roles are relative to Ann.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, func, select
+
+from plugin.services import digest as dg
+from plugin.services import evidence as ev
+from plugin.services import nominations as nom
+from plugin.services.data_rights import erase_person, export_person
+from plugin.services.errors import ServiceError
+from plugin.services.org import import_org
+from plugin.services.summaries import person_summary, team_summary
+from storage.models import AuditLog, Concern, DigestRun, Evidence, Nomination, Person
+from tests.conftest import ORG_CSV
+from tests.test_digest import FakePoster
+
+ROLES = {
+    "self": "ann@example.com",
+    "peer": "bob@example.com",
+    "manager_of": "mgr@example.com",
+    "manager_not_of": "mgr2@example.com",
+    "admin": "hr@example.com",
+    "unknown": "ghost@example.com",
+    "deactivated": "dee@example.com",
+}
+ALL = set(ROLES)
+MATRIX: dict[str, set[str]] = {
+    "nominate": {"peer", "manager_of", "manager_not_of", "admin"},
+    "confirm": {"peer"},  # the nomination was written by the peer: only its nominator confirms
+    "see_evidence": {"self", "manager_of", "admin"},
+    "decide_evidence": {"manager_of", "admin"},
+    "add_concern": {"manager_of", "admin"},
+    "see_summary": {"manager_of", "admin"},
+    "see_team_summary": {"manager_of", "admin"},
+    "post_digest": {"manager_of", "admin"},
+    "export": {"self", "admin"},
+    "erase": {"admin"},
+}
+STORY = "Ann walked the whole team through the new incident process and answered every question."
+
+
+@pytest.fixture
+def world(org):
+    # A deactivated colleague: in alpha, then missing from the next import.
+    import_org(org, ORG_CSV + "dee@example.com,Dee,alpha,mgr@example.com,U0DEE,ou_dee,false,en-US\n")
+    import_org(org, ORG_CSV)
+    r = nom.nominate(org, "bob@example.com", "ann@example.com", STORY)
+    e = nom.confirm(org, r.nomination.id, "bob@example.com", "teamwork.3")
+    r2 = nom.nominate(org, "bob@example.com", "ann@example.com", STORY + " Again.")
+    return org, e.id, r2.nomination.id
+
+
+def act(ctx, action: str, actor: str, evidence_id: int, nomination_id: int):
+    if action == "nominate":
+        return nom.nominate(ctx, actor, "ann@example.com", STORY)
+    if action == "confirm":
+        return nom.confirm(ctx, nomination_id, actor, "teamwork.4")
+    if action == "see_evidence":
+        return ev.list_evidence(ctx, actor, person="ann@example.com")
+    if action == "decide_evidence":
+        return ev.decide(ctx, evidence_id, actor, "accepted")
+    if action == "add_concern":
+        return ev.add_concern(ctx, actor, "ann@example.com", "teamwork.1", "Skipped the retro")
+    if action == "see_summary":
+        return person_summary(ctx, "ann@example.com", viewer=actor)
+    if action == "see_team_summary":
+        return team_summary(ctx, team="alpha", viewer=actor)
+    if action == "post_digest":
+        return dg.post_digest(ctx, "alpha", "2026-W47", [FakePoster()], viewer=actor)
+    if action == "export":
+        return export_person(ctx, "ann@example.com", viewer=actor)
+    if action == "erase":
+        return erase_person(ctx, "ann@example.com", viewer=actor)
+    raise AssertionError(action)
+
+
+def snapshot(engine) -> dict[str, int]:
+    with Session(engine) as s:
+        counts = {
+            m.__name__: s.exec(select(func.count()).select_from(m)).one()
+            for m in (Nomination, Evidence, Concern, DigestRun, AuditLog)
+        }
+        counts["decided"] = s.exec(select(func.count()).select_from(Evidence).where(Evidence.status != "pending")).one()
+        counts["ann"] = s.exec(select(Person.email).where(Person.email == "ann@example.com")).first() is not None
+        return counts
+
+
+CELLS = [(a, r) for a in MATRIX for r in ROLES]
+
+
+@pytest.mark.parametrize(("action", "role"), CELLS, ids=[f"{a}-{r}" for a, r in CELLS])
+def test_matrix_cell(world, action, role):
+    ctx, evidence_id, nomination_id = world
+    before = snapshot(ctx.engine)
+    if role in MATRIX[action]:
+        assert act(ctx, action, ROLES[role], evidence_id, nomination_id) is not None
+    else:
+        with pytest.raises(ServiceError) as exc:
+            act(ctx, action, ROLES[role], evidence_id, nomination_id)
+        for lang in ("en", "zh"):
+            assert exc.value.message(lang).strip()
+        assert snapshot(ctx.engine) == before, "a refusal must change nothing"
+
+
+def test_matrix_covers_every_role_and_action():
+    assert set(MATRIX) == {
+        "nominate",
+        "confirm",
+        "see_evidence",
+        "decide_evidence",
+        "add_concern",
+        "see_summary",
+        "see_team_summary",
+        "post_digest",
+        "export",
+        "erase",
+    }
+    assert all(allowed <= ALL for allowed in MATRIX.values())
+    assert not any({"unknown", "deactivated"} & allowed for allowed in MATRIX.values())
