@@ -65,6 +65,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You can see your own recognition and that of people you manage, not {subject}'s.",
         "zh": "你只能查看自己以及下属的认可记录，不能查看 {subject} 的。",
     },
+    "db.unavailable": {
+        "en": "Liumai could not reach its database just now, so nothing was saved. Please try again in a moment.",
+        "zh": "暂时无法连接数据库，本次操作没有保存，请稍后重试。",
+    },
     "permission.admin": {
         "en": "Only an admin (HR) can do that.",
         "zh": "只有管理员（HR）可以执行此操作。",

@@ -24,7 +24,7 @@ from plugin.services import audit
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, PermissionDenied
 from plugin.services.people import get_person
-from storage.db import session_scope
+from plugin.services.uow import unit_of_work
 from storage.models import (
     AuditLog,
     Concern,
@@ -45,7 +45,7 @@ def export_person(ctx: AppContext, person: str | int, actor: str = "cli", *, vie
 
     `viewer=None` is the operator; otherwise the person themselves or an admin.
     """
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         p = get_person(session, person, active=False)
         if viewer is not None:
             who = get_person(session, viewer)
@@ -104,7 +104,7 @@ def erase_person(
     ctx: AppContext, person: str | int, actor: str = "cli", *, viewer: str | int | None = None
 ) -> EraseReport:
     """`viewer=None` is the operator; otherwise only an admin (HR handles erasure requests)."""
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         p = get_person(session, person, active=False)
         if viewer is not None:
             who = get_person(session, viewer)
@@ -164,7 +164,7 @@ def purge_older_than(ctx: AppContext, days: int, actor: str = "retention") -> di
     if days < 1:
         raise InvalidInput("error.detail", detail="retention must be at least 1 day")
     cutoff: datetime = ctx.now() - timedelta(days=days)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         old_noms = list(session.exec(select(Nomination.id).where(Nomination.created_at < cutoff)).all())
         old_concerns = list(session.exec(select(Concern.id).where(Concern.created_at < cutoff)).all())
         n_ev = 0

@@ -29,8 +29,8 @@ from plugin.periods import quarter_of, week_bounds
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, PermissionDenied
 from plugin.services.people import can_manage, get_person
+from plugin.services.uow import unit_of_work
 from rubric.model import Polarity
-from storage.db import session_scope
 from storage.models import DigestRun, Evidence, Nomination, Person, Team
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def build_digest(ctx: AppContext, team_key: str, week: str) -> Digest:
         raise InvalidInput("error.detail", detail=str(exc)) from None
     quarter = quarter_of(start, ctx.settings.tz, ctx.settings.fiscal_year_start_month)
     q_start, _ = quarter.bounds(ctx.settings.tz)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         team = _team(session, team_key)
         ids = list(session.exec(select(Person.id).where(Person.team_id == team.id)).all())
         # This week's recognitions: columns only (entity loading costs more than the query).
@@ -261,7 +261,7 @@ def _claim(ctx: AppContext, team_id: int, week: str, owner: str) -> str:
     """'claimed' if we own the run now, else 'posted' or 'in_progress'."""
     now = ctx.now()
     lease = now + timedelta(seconds=CLAIM_LEASE_S)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         session.add(
             DigestRun(team_id=team_id, week=week, status="claimed", claimed_by=owner, lease_until=lease, created_at=now)
         )
@@ -270,7 +270,7 @@ def _claim(ctx: AppContext, team_id: int, week: str, owner: str) -> str:
             return "claimed"
         except IntegrityError:
             session.rollback()
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         run = session.exec(select(DigestRun).where(DigestRun.team_id == team_id, DigestRun.week == week)).one()
         if run.status == "posted":
             return "posted"
@@ -296,7 +296,7 @@ def post_digest(
     viewer: str | int | None = None,
 ) -> PostOutcome:
     """Post one team's digest; `viewer` (posting by hand) must be an admin or a manager of the team."""
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         team = _team(session, team_key)
         if viewer is not None:
             require_team_manager(session, viewer, team)
@@ -321,7 +321,7 @@ def post_digest(
         # Leave the claim to expire: the next run re-checks the platforms and posts what is missing.
         log.warning("digest %s %s: posting failed: %s", team.key, week, exc)
         return PostOutcome(team.key, week, "failed", outcome.posted, f"{exc.__class__.__name__}: {exc}")
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         session.exec(
             update(DigestRun)
             .where(DigestRun.team_id == team.id, DigestRun.week == week)
@@ -341,7 +341,7 @@ def post_all(
     ctx: AppContext, week: str, posters: list[DigestPoster], *, owner: str = "liumai", spacer: Spacer | None = None
 ) -> list[PostOutcome]:
     """Every team's digest for `week` (what the scheduler runs)."""
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         keys = [t.key for t in session.exec(select(Team).order_by(Team.id)).all()]
     spacer = spacer or Spacer()
     return [post_digest(ctx, k, week, posters, owner=owner, spacer=spacer) for k in keys]

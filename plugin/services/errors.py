@@ -33,3 +33,9 @@ class PermissionDenied(ServiceError):
 
 class Conflict(ServiceError):
     code = "conflict"
+
+
+class Unavailable(ServiceError):
+    """A transient fault (database connection lost, lock wait exhausted): nothing was saved; try again."""
+
+    code = "unavailable"

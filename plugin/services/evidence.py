@@ -17,8 +17,8 @@ from plugin.services import audit
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, NotFound, PermissionDenied
 from plugin.services.people import can_view, get_person, reports_of, require_manager
+from plugin.services.uow import unit_of_work
 from rubric.model import Polarity
-from storage.db import session_scope
 from storage.models import Concern, Evidence, Nomination, Person, utcnow
 
 STATUSES = ("pending", "accepted", "rejected")
@@ -105,7 +105,7 @@ def list_evidence(
     """
     if status is not None and status not in STATUSES:
         raise InvalidInput("status.bad", status=status)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         actor = get_person(session, viewer) if viewer is not None else None
         if person is not None:
             subject = get_person(session, person, active=False)
@@ -145,7 +145,7 @@ def decide(ctx: AppContext, evidence_id: int, by: str | int, decision: str) -> E
     """Accept or reject; managers may change their minds, and every change is audited."""
     if decision not in ("accepted", "rejected", "pending"):
         raise InvalidInput("status.bad", status=decision)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         e = _load(session, evidence_id)
         actor = get_person(session, by)
         subject = session.get(Person, e.subject_id)
@@ -169,7 +169,7 @@ def retag(ctx: AppContext, evidence_id: int, by: str | int, criterion: str, *, a
     """A manager re-tags evidence to another behaviour; re-tagging is a decision, so it accepts."""
     if criterion not in ctx.rubric.criterion_ids:
         raise InvalidInput("criterion.unknown", criterion=criterion)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         e = _load(session, evidence_id)
         actor = get_person(session, by)
         subject = session.get(Person, e.subject_id)
@@ -212,7 +212,7 @@ def add_concern(
     """Record a non-conforming case; accepted at once, visible to managers and admins only."""
     if criterion not in ctx.rubric.criterion_ids:
         raise InvalidInput("criterion.unknown", criterion=criterion)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         actor = get_person(session, by)
         subject = get_person(session, person, active=False)
         if actor.id == subject.id:

@@ -20,9 +20,9 @@ from plugin.services import audit
 from plugin.services.context import AppContext
 from plugin.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from plugin.services.people import get_person
+from plugin.services.uow import unit_of_work
 from plugin.tagging.base import Suggestions, TagContext
 from rubric.model import Polarity
-from storage.db import session_scope
 from storage.models import Evidence, Nomination, Person, Suggestion, TagJob
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def nominate(
 ) -> NominationResult:
     """Store a nomination (idempotently) and, unless `tag` is False, tag it right away."""
     key = idempotency_key or f"{source}:{uuid.uuid4()}"
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         found = _existing(session, key)
         if found is not None:
             return NominationResult(found, _suggestions(session, found.id), created=False)
@@ -131,7 +131,7 @@ def nominate(
     if not tag:
         return NominationResult(nomination, [], created=True)
     suggestions = tag_nomination(ctx, nomination.id)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         nomination = session.get(Nomination, nomination.id)  # type: ignore[assignment]
     return NominationResult(nomination, suggestions, created=True)
 
@@ -139,7 +139,7 @@ def nominate(
 def tag_nomination(ctx: AppContext, nomination_id: int, tagger=None) -> list[Suggestion]:
     """Run the tagger on a stored nomination; on failure the job stays queued with backoff."""
     tagger = tagger or ctx.tagger
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         nomination = session.get(Nomination, nomination_id)
         if nomination is None:
             raise NotFound("nomination.unknown", id=nomination_id)
@@ -161,7 +161,7 @@ def backoff_s(attempts: int) -> float:
 
 
 def _job_failed(ctx: AppContext, nomination_id: int, exc: Exception) -> None:
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         job = session.exec(select(TagJob).where(TagJob.nomination_id == nomination_id)).first()
         if job is None:
             return
@@ -188,7 +188,7 @@ def store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions) 
     nominator is never left waiting, and the job is re-queued with backoff: a worker asks the LLM
     again and, if the nominator has not confirmed yet, replaces the fallback suggestions.
     """
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         nomination = session.get(Nomination, nomination_id)
         if nomination is None:
             raise NotFound("nomination.unknown", id=nomination_id)
@@ -279,7 +279,7 @@ def confirm(
         raise InvalidInput("criterion.unknown", criterion=criterion)
     if polarity != Polarity.CONFORMING.value:
         raise InvalidInput("nominate.polarity")
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         nomination = session.get(Nomination, nomination_id)
         if nomination is None:
             raise NotFound("nomination.unknown", id=nomination_id)
@@ -324,7 +324,7 @@ def confirm(
 
 
 def cancel(ctx: AppContext, nomination_id: int, by: str | int) -> Nomination:
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         nomination = session.get(Nomination, nomination_id)
         if nomination is None:
             raise NotFound("nomination.unknown", id=nomination_id)

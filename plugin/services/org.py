@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from plugin.services import audit
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, ServiceError
-from storage.db import session_scope
+from plugin.services.uow import unit_of_work
 from storage.models import Person, Team, utcnow
 
 REQUIRED = ["email", "name"]
@@ -247,7 +247,7 @@ def apply_org(
     if problems:
         raise OrgImportError(problems)
     report = ImportReport()
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         teams = _ensure_teams(session, rows, report, actor)
         existing = {p.email: p for p in session.exec(select(Person)).all()}
         now = utcnow()
@@ -395,7 +395,7 @@ def set_team(
         raise InvalidInput("error.detail", detail=f"{slack_channel_id!r} is not a Slack channel id (like C012AB)")
     if feishu_chat_id and not CHAT_RE.match(feishu_chat_id):
         raise InvalidInput("error.detail", detail=f"{feishu_chat_id!r} is not a Feishu chat id (like oc_...)")
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         team = session.exec(select(Team).where(Team.key == key)).first()
         created = team is None
         if team is None:

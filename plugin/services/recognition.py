@@ -16,8 +16,8 @@ from plugin.services.errors import NotFound, PermissionDenied
 from plugin.services.evidence import EvidenceView, _view
 from plugin.services.people import can_manage, get_person, reports_of
 from plugin.services.scoring import resolve_quarter
+from plugin.services.uow import unit_of_work
 from rubric.model import Polarity
-from storage.db import session_scope
 from storage.models import Evidence, Nomination, Person, Suggestion
 
 CONFORMING = Polarity.CONFORMING.value
@@ -67,7 +67,7 @@ def _story(session: Session, n: Nomination, e: Evidence | None, other_id: int) -
 
 def my_recognition(ctx: AppContext, person: str | int, quarter: str | None = None, *, recent: int = 5) -> MyRecognition:
     q = resolve_quarter(ctx, quarter)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         me = get_person(session, person)
         rows = session.exec(
             select(Evidence, Nomination)
@@ -101,14 +101,14 @@ def my_recognition(ctx: AppContext, person: str | int, quarter: str | None = Non
 
 def is_manager(ctx: AppContext, person: str | int) -> bool:
     """Admins, and anyone with at least one active report."""
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         me = get_person(session, person)
         return me.is_admin or bool(reports_of(session, me, subtree=False))
 
 
 def review_queue(ctx: AppContext, manager: str | int, *, limit: int = 20) -> list[EvidenceView]:
     """Pending evidence a manager may decide: people below them (everyone for an admin), oldest first."""
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         me = get_person(session, manager)
         stmt = select(Evidence).where(Evidence.status == "pending")
         if not me.is_admin:
@@ -123,7 +123,7 @@ def review_queue(ctx: AppContext, manager: str | int, *, limit: int = 20) -> lis
 def unrecognised(ctx: AppContext, manager: str | int, quarter: str | None = None) -> list[Person]:
     """The manager's people (whole subtree) with no conforming evidence this quarter."""
     q = resolve_quarter(ctx, quarter)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         me = get_person(session, manager)
         people = reports_of(session, me)
         if not people:
@@ -157,7 +157,7 @@ class NominationView:
 
 def get_nomination(ctx: AppContext, nomination_id: int, viewer: str | int | None = None) -> NominationView:
     """A nomination with its suggestions; only its nominator, the nominee's managers or an admin may read it."""
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         n = session.get(Nomination, nomination_id)
         if n is None:
             raise NotFound("nomination.unknown", id=nomination_id)

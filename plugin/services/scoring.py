@@ -10,8 +10,8 @@ from plugin.periods import parse_quarter
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, PermissionDenied
 from plugin.services.people import can_manage, get_person
+from plugin.services.uow import unit_of_work
 from rubric.engine import EvidenceItem, ScoreResult, score
-from storage.db import session_scope
 from storage.models import Evidence, Person
 
 
@@ -52,7 +52,7 @@ def score_person(
 ) -> PersonQuarterScore:
     """Scores are for managers and admins (they include concerns); `viewer=None` is the operator CLI."""
     q = resolve_quarter(ctx, quarter)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         subject: Person = get_person(session, person, active=False)
         if viewer is not None:
             actor = get_person(session, viewer)
@@ -78,7 +78,7 @@ def team_members(session: Session, team_key: str) -> list[Person]:
 def score_team(ctx: AppContext, team_key: str, quarter: str | None = None) -> list[PersonQuarterScore]:
     """Every active member's score for the quarter (operator/admin view)."""
     q = resolve_quarter(ctx, quarter)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         members = team_members(session, team_key)
         items = {p.id: evidence_items(session, p.id, q) for p in members}
     return [PersonQuarterScore(p.email, p.display_name, q, score(ctx.rubric, items[p.id])) for p in members]

@@ -18,9 +18,9 @@ from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, PermissionDenied
 from plugin.services.people import can_manage, get_person, reports_of
 from plugin.services.scoring import resolve_quarter
+from plugin.services.uow import unit_of_work
 from rubric.engine import EvidenceItem, PersonScore, ScoreResult, score
 from rubric.model import Polarity
-from storage.db import session_scope
 from storage.models import Concern, Evidence, Nomination, Person, Team
 
 
@@ -156,7 +156,7 @@ def person_summary(
 ) -> PersonSummary:
     """`viewer=None` is the operator (CLI); otherwise only the person's managers or an admin."""
     q = resolve_quarter(ctx, quarter)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         subject = get_person(session, person, active=False)
         if viewer is not None:
             actor = get_person(session, viewer)
@@ -177,7 +177,7 @@ def team_summary(
 ) -> TeamSummary:
     """A team's roll-up: a team by key, or a manager's direct reports (or whole subtree)."""
     q = resolve_quarter(ctx, quarter)
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         actor = get_person(session, viewer) if viewer is not None else None
         if team is not None:
             t = session.exec(select(Team).where(Team.key == team.strip().lower())).first()

@@ -23,8 +23,8 @@ from sqlmodel import select
 
 from plugin.services import nominations as nom
 from plugin.services.context import AppContext
+from plugin.services.uow import unit_of_work
 from plugin.tagging.base import TagContext, Tagger
-from storage.db import session_scope
 from storage.models import Nomination, TagJob
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def claim(ctx: AppContext, worker: str, limit: int = 10, lease_s: float = DEFAUL
     now = ctx.now()
     lease_until = now + timedelta(seconds=lease_s)
     claimed: list[int] = []
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         stmt = select(TagJob.id).where(_claimable(now)).order_by(TagJob.next_attempt_at, TagJob.id).limit(limit)
         if ctx.engine.dialect.name == "postgresql":
             ids = list(session.exec(stmt.with_for_update(skip_locked=True)).all())
@@ -90,7 +90,7 @@ def process(
 ) -> bool:
     """Tag the job's nomination; True when suggestions are stored."""
     stats = stats or WorkerStats()
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         job = session.get(TagJob, job_id)
         if job is None or job.worker != worker or job.status != "running":
             return False  # lost the lease to another worker
@@ -166,7 +166,7 @@ def run_forever(
 
 
 def pending_jobs(ctx: AppContext) -> dict[str, int]:
-    with session_scope(ctx.engine) as session:
+    with unit_of_work(ctx.engine) as session:
         rows = session.exec(select(TagJob.status)).all()
     out: dict[str, int] = {}
     for status in rows:
