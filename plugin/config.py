@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     feishu_verification_token: str | None = Field(default=None, validation_alias="FEISHU_VERIFICATION_TOKEN")
     feishu_encrypt_key: str | None = Field(default=None, validation_alias="FEISHU_ENCRYPT_KEY")
     feishu_domain: str = Field(default="https://open.feishu.cn", validation_alias="FEISHU_DOMAIN")
+    # auto: HTTP callbacks when a verification token or encrypt key is set, else the long connection.
+    feishu_mode: str = Field(default="auto", validation_alias="FEISHU_MODE")
 
     @field_validator("database_url")
     @classmethod
@@ -71,6 +73,13 @@ class Settings(BaseSettings):
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {v!r} (use an IANA name such as Asia/Shanghai)") from None
+        return v
+
+    @field_validator("feishu_mode")
+    @classmethod
+    def _feishu_mode(cls, v: str) -> str:
+        if v not in {"auto", "http", "ws", "both"}:
+            raise ValueError("must be one of auto, http, ws, both")
         return v
 
     @field_validator("llm_mode")

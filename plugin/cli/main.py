@@ -204,6 +204,17 @@ def org_import(file: Path, as_json: JsonOpt = False) -> None:
     emit(as_json, d, lambda: typer.echo(", ".join(f"{k}: {len(v)}" for k, v in d.items())))
 
 
+def _register_platform_commands() -> None:
+    from plugin.cli.feishu_cmd import org_sync_feishu
+
+    org_app.command("sync-feishu", help="Sync people, departments and managers from Feishu/Lark contacts.")(
+        org_sync_feishu
+    )
+
+
+_register_platform_commands()
+
+
 @team_app.command("set")
 def team_set(
     key: str,

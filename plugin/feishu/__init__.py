@@ -1,0 +1,88 @@
+"""Feishu / Lark adapter: a thin translator between Feishu payloads and Liumai's services.
+
+`build_feishu(ctx)` returns the `Integration` that `liumai serve` mounts:
+- HTTP callback mode: `/feishu/events` and `/feishu/card` on the shared ASGI app, mounted when a
+  verification token or an encrypt key is configured (the console's "send to developer server").
+- Long-connection mode: `lark.ws.Client` in a background thread (no public URL), used when
+  neither is configured. `FEISHU_MODE` (auto | http | ws | both), when the settings define it,
+  overrides the choice - e.g. events over the long connection and card callbacks over HTTP.
+
+`FEISHU_DOMAIN` selects feishu.cn (default), larksuite.com (`lark`) or any origin (tests).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from starlette.routing import BaseRoute
+
+from plugin.config import ConfigError
+from plugin.feishu.bot import FeishuBot
+from plugin.feishu.client import FeishuApi, check_credentials
+from plugin.feishu.http import REPLAY_WINDOW_S, FeishuHttp
+from plugin.feishu.ws import LongConnection
+from plugin.services.context import AppContext
+
+MODES = ("auto", "http", "ws", "both")
+
+
+@dataclass
+class FeishuIntegration:
+    """What `serve` needs (the `plugin.web.Integration` protocol), plus the parts tests drive."""
+
+    bot: FeishuBot
+    http: FeishuHttp
+    long_connection: LongConnection
+    use_http: bool
+    use_ws: bool
+    name: str = "feishu"
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def routes(self) -> Sequence[BaseRoute]:
+        return self.http.routes() if self.use_http else []
+
+    def start_background(self, stop: threading.Event) -> threading.Thread | None:
+        if not self.use_ws:
+            return None
+        thread = self.long_connection.start(stop)
+        self.threads.append(thread)
+        return thread
+
+
+def _mode(ctx: AppContext) -> tuple[bool, bool]:
+    s = ctx.settings
+    mode = str(getattr(s, "feishu_mode", None) or "auto").lower()
+    if mode not in MODES:
+        raise ConfigError(f"FEISHU_MODE: {mode!r} is not one of {', '.join(MODES)}")
+    webhook = bool(s.feishu_verification_token or s.feishu_encrypt_key)
+    if mode == "auto":
+        return webhook, not webhook
+    if mode in ("http", "both") and not webhook:
+        raise ConfigError(
+            "FEISHU_VERIFICATION_TOKEN: required for HTTP callbacks (FEISHU_MODE=" + mode + "), "
+            "with FEISHU_ENCRYPT_KEY recommended"
+        )
+    return mode in ("http", "both"), mode in ("ws", "both")
+
+
+def build_feishu(ctx: AppContext, *, replay_window_s: float = REPLAY_WINDOW_S, workers: int = 4) -> FeishuIntegration:
+    """Validate the Feishu settings (ConfigError names the variable) and wire the adapter."""
+    s = ctx.settings
+    check_credentials(s)
+    use_http, use_ws = _mode(ctx)
+    api = FeishuApi(s)
+    bot = FeishuBot(ctx, api, workers=workers)
+    http = FeishuHttp(
+        bot,
+        encrypt_key=s.feishu_encrypt_key,
+        verification_token=s.feishu_verification_token,
+        now_s=lambda: ctx.now().timestamp(),
+        window_s=replay_window_s,
+    )
+    ws = LongConnection(bot, app_id=s.feishu_app_id or "", app_secret=s.feishu_app_secret or "", domain=api.domain)
+    return FeishuIntegration(bot=bot, http=http, long_connection=ws, use_http=use_http, use_ws=use_ws)
+
+
+__all__ = ["FeishuIntegration", "build_feishu"]

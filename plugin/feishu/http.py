@@ -1,0 +1,188 @@
+"""HTTP callback mode: `/feishu/events` and `/feishu/card` on the shared ASGI app.
+
+Every request is checked before anything is done with it, in the order Feishu's documentation
+implies:
+1. decrypt `{"encrypt": ...}` with the encrypt key (AES-256-CBC, key = sha256(encrypt key),
+   IV = the first 16 bytes; lark-oapi's `AESCipher` does the work);
+2. `url_verification` (the console's "save the URL" check) is answered with its challenge once
+   its verification token matches - Feishu does not sign it;
+3. the signature: `X-Lark-Signature` = sha256(timestamp + nonce + encrypt key + raw body) for
+   events and `card.action.trigger`; legacy card callbacks are signed with
+   sha1(timestamp + nonce + verification token + raw body) instead;
+4. the replay window: `X-Lark-Request-Timestamp` must be within `replay_window_s` of the app's
+   clock (injectable, so tests are deterministic), so a captured request cannot be replayed later;
+5. the verification token in the payload (schema 2.0: `header.token`).
+A request failing any check gets 4xx and changes nothing. Re-pushed events are then recognised by
+their `event_id` (see `FeishuBot.handle_event`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from plugin.feishu.bot import CARD_EVENT, FeishuBot
+
+log = logging.getLogger(__name__)
+
+REPLAY_WINDOW_S = 300.0  # Slack's choice too; Feishu's own clock and ours are NTP-synchronised
+
+
+class Rejected(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _decrypt(encrypt: str, key: str) -> dict:
+    from lark_oapi.core.utils import AESCipher
+
+    try:
+        payload = json.loads(AESCipher(key).decrypt_str(encrypt))
+    except Exception:
+        raise Rejected(400, "cannot decrypt the body with FEISHU_ENCRYPT_KEY") from None
+    if not isinstance(payload, dict):
+        raise Rejected(400, "decrypted body is not a JSON object")
+    return payload
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(str(a).encode(), str(b).encode())
+
+
+def open_envelope(
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    encrypt_key: str | None,
+    verification_token: str | None,
+    now_s: float,
+    window_s: float = REPLAY_WINDOW_S,
+    legacy_card: bool = False,
+) -> dict:
+    """The verified, decrypted payload of one callback request, or `Rejected`."""
+    try:
+        outer = json.loads(body or b"{}")
+    except ValueError:
+        raise Rejected(400, "body is not JSON") from None
+    if not isinstance(outer, dict):
+        raise Rejected(400, "body is not a JSON object")
+    if "encrypt" in outer:
+        if not encrypt_key:
+            raise Rejected(400, "encrypted body but FEISHU_ENCRYPT_KEY is not set")
+        payload = _decrypt(str(outer["encrypt"]), encrypt_key)
+    elif encrypt_key and not legacy_card:
+        # With an encrypt key configured Feishu encrypts events; plaintext is not from Feishu.
+        raise Rejected(400, "expected an encrypted body")
+    else:
+        payload = outer
+
+    if payload.get("type") == "url_verification":
+        if verification_token and not _same(payload.get("token"), verification_token):
+            raise Rejected(401, "invalid verification token")
+        return payload
+
+    schema2 = payload.get("schema") == "2.0"
+    ts = headers.get("x-lark-request-timestamp")
+    nonce = headers.get("x-lark-request-nonce") or ""
+    signature = headers.get("x-lark-signature")
+    signed = False
+    if schema2 or not legacy_card:
+        if encrypt_key:
+            expected = hashlib.sha256((f"{ts or ''}{nonce}{encrypt_key}").encode() + body).hexdigest()
+            if not _same(signature, expected):
+                raise Rejected(401, "bad signature")
+            signed = True
+    else:
+        # Legacy card callbacks are signed with the verification token, and carry no other proof.
+        if not verification_token:
+            raise Rejected(401, "legacy card callbacks need FEISHU_VERIFICATION_TOKEN")
+        expected = hashlib.sha1((f"{ts or ''}{nonce}{verification_token}").encode() + body).hexdigest()
+        if not _same(signature, expected):
+            raise Rejected(401, "bad signature")
+        signed = True
+
+    if ts is not None or signed:
+        try:
+            sent = int(ts or "")  # integer seconds; also refuses "nan" and "inf"
+        except ValueError:
+            raise Rejected(401, "bad timestamp") from None
+        if abs(now_s - sent) > window_s:
+            raise Rejected(401, "stale request (outside the replay window)")
+
+    if schema2:
+        token = (payload.get("header") or {}).get("token")
+        if verification_token and not _same(token, verification_token):
+            raise Rejected(401, "invalid verification token")
+    elif not legacy_card and verification_token and not _same(payload.get("token"), verification_token):
+        raise Rejected(401, "invalid verification token")
+    return payload
+
+
+class FeishuHttp:
+    """The two routes; both accept `card.action.trigger`, since the console may point either at us."""
+
+    def __init__(
+        self,
+        bot: FeishuBot,
+        *,
+        encrypt_key: str | None,
+        verification_token: str | None,
+        now_s: Callable[[], float],
+        window_s: float = REPLAY_WINDOW_S,
+    ) -> None:
+        self.bot = bot
+        self.encrypt_key = encrypt_key or None
+        self.verification_token = verification_token or None
+        self.now_s = now_s
+        self.window_s = window_s
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/feishu/events", self.events, methods=["POST"]),
+            Route("/feishu/card", self.card, methods=["POST"]),
+        ]
+
+    async def events(self, request: Request) -> JSONResponse:
+        return await self._handle(request, legacy_card=False)
+
+    async def card(self, request: Request) -> JSONResponse:
+        return await self._handle(request, legacy_card=True)
+
+    async def _handle(self, request: Request, *, legacy_card: bool) -> JSONResponse:
+        body = await request.body()
+        try:
+            payload = open_envelope(
+                body,
+                request.headers,
+                encrypt_key=self.encrypt_key,
+                verification_token=self.verification_token,
+                now_s=self.now_s(),
+                window_s=self.window_s,
+                legacy_card=legacy_card,
+            )
+        except Rejected as exc:
+            log.warning("feishu %s rejected: %s", request.url.path, exc.reason)
+            return JSONResponse({"msg": exc.reason}, status_code=exc.status)
+        if payload.get("type") == "url_verification":
+            return JSONResponse({"challenge": payload.get("challenge", "")})
+        event_type = (payload.get("header") or {}).get("event_type")
+        is_legacy_card = legacy_card and payload.get("schema") != "2.0" and "action" in payload
+        if event_type == CARD_EVENT or is_legacy_card:
+            answer = await run_in_threadpool(self.bot.handle_card_action, payload)
+            body_out: dict[str, Any] = answer.legacy_body() if is_legacy_card else answer.callback_body()
+            task = BackgroundTask(answer.after) if answer.after else None
+            return JSONResponse(body_out, background=task)
+        result = await run_in_threadpool(self.bot.handle_event, payload)
+        return JSONResponse({"msg": "success" if result == "ok" else result})

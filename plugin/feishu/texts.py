@@ -1,0 +1,206 @@
+"""What the Feishu bot says, in Chinese (the default) and English.
+
+Feishu is used mostly in Chinese-speaking companies, so a person whose locale is unknown - or who
+is not in the org chart yet - reads Chinese; people whose stored locale is English read English.
+Service refusals are rendered by the services' own message keys (`ServiceError.message(lang)`),
+so the wording of a refusal is the same on Slack, Feishu and the CLI.
+"""
+
+from __future__ import annotations
+
+from plugin.i18n import lang_of
+from rubric.model import Rubric
+
+DEFAULT_LANG = "zh"
+
+TEXTS: dict[str, dict[str, str]] = {
+    "help": {
+        "zh": (
+            "六脉 Liumai：认可同事践行价值观的故事。\n"
+            "• /nominate @同事 故事 —— 提名一位同事（私聊机器人，或在群里 @机器人）\n"
+            "• /values —— 我的认可概览\n"
+            "• /values me —— 我收到和给出的认可\n"
+            "• /values review —— 审核下属的事例（主管）\n"
+            "• /values concern @同事 行为编号 [情有可原] 说明 —— 记录不符合的案例（主管，仅主管与管理员可见）\n"
+            "行为编号形如 teamwork.3。"
+        ),
+        "en": (
+            "Liumai: recognise colleagues for living the values.\n"
+            "• /nominate @colleague story - nominate a colleague (in a chat with the bot, or @ the bot in a group)\n"
+            "• /values - an overview of your recognition\n"
+            "• /values me - recognition you received and gave\n"
+            "• /values review - review your reports' evidence (managers)\n"
+            "• /values concern @colleague behaviour-id [mitigated] note - record a non-conforming case "
+            "(managers; visible to managers and admins only)\n"
+            "Behaviour ids look like teamwork.3."
+        ),
+    },
+    "unknown_sender": {
+        "zh": "你还不在六脉的组织架构中，请联系管理员导入或同步通讯录后再试。",
+        "en": "You are not in Liumai's org chart yet: ask an admin to import or sync it, then try again.",
+    },
+    "nominate.usage": {
+        "zh": "用法：/nominate @同事 发生了什么（具体的故事）",
+        "en": "Usage: /nominate @colleague what they did (a concrete story)",
+    },
+    "concern.usage": {
+        "zh": "用法：/values concern @同事 行为编号（如 integrity.2） [情有可原] 发生了什么",
+        "en": "Usage: /values concern @colleague behaviour-id (e.g. integrity.2) [mitigated] what happened",
+    },
+    "unknown_person": {
+        "zh": "找不到 {who}：请管理员将其加入组织架构。",
+        "en": "I don't know {who}: ask an admin to add them to the org chart.",
+    },
+    "error": {
+        "zh": "出了点问题，请稍后再试。",
+        "en": "Something went wrong; please try again in a moment.",
+    },
+    "unknown_action": {
+        "zh": "这张卡片已过期，请重新发起。",
+        "en": "This card is out of date; please start again.",
+    },
+    # nomination cards
+    "sugg.title": {"zh": "提名 {name}", "en": "Nomination for {name}"},
+    "sugg.intro": {
+        "zh": "下面是这个故事可能体现的行为，请确认一个（或从列表中选择其他行为）：",
+        "en": "These are the behaviours the story may be evidence of. Confirm one, or pick another from the list:",
+    },
+    "sugg.none": {
+        "zh": "暂时没有合适的建议（{reason}）。请从列表中选择一个行为：",
+        "en": "No confident suggestion ({reason}). Please pick a behaviour from the list:",
+    },
+    "sugg.pending": {
+        "zh": "建议暂时不可用，请直接从列表中选择一个行为：",
+        "en": "Suggestions are not available right now; please pick a behaviour from the list:",
+    },
+    "sugg.confirm": {"zh": "确认", "en": "Confirm"},
+    "sugg.other": {"zh": "或选择其他行为…", "en": "Or pick another behaviour…"},
+    "sugg.cancel": {"zh": "取消提名", "en": "Cancel nomination"},
+    "sugg.note": {
+        "zh": "只有提名人可以确认；确认后由 {name} 的主管审核。",
+        "en": "Only you, the nominator, can confirm; {name}'s manager then reviews it.",
+    },
+    "sugg.confidence": {"zh": "置信度", "en": "confidence"},
+    "processing.title": {"zh": "正在分析故事…", "en": "Reading the story…"},
+    "processing.body": {
+        "zh": "已收到对 {name} 的提名，稍后这里会显示建议的行为。",
+        "en": "Your nomination of {name} is saved; suggested behaviours will appear here in a moment.",
+    },
+    "confirmed.title": {"zh": "已确认提名", "en": "Nomination confirmed"},
+    "confirmed.body": {
+        "zh": "**{name}** · {behaviour}\n已记录为待审核事例，等待主管审核。",
+        "en": "**{name}** · {behaviour}\nRecorded as evidence pending a manager's review.",
+    },
+    "cancelled.title": {"zh": "已取消提名", "en": "Nomination cancelled"},
+    "cancelled.body": {"zh": "对 {name} 的提名已取消。", "en": "The nomination of {name} was cancelled."},
+    "toast.received": {"zh": "已收到提名", "en": "Nomination received"},
+    "toast.confirmed": {"zh": "已确认：{criterion}", "en": "Confirmed: {criterion}"},
+    "toast.cancelled": {"zh": "已取消", "en": "Cancelled"},
+    "toast.accepted": {"zh": "已接受 #{id}", "en": "Accepted #{id}"},
+    "toast.rejected": {"zh": "已驳回 #{id}", "en": "Rejected #{id}"},
+    "toast.retagged": {"zh": "#{id} 已改为 {criterion} 并接受", "en": "#{id} re-tagged as {criterion} and accepted"},
+    "form.missing": {
+        "zh": "请选择一位同事并写下故事。",
+        "en": "Please pick a colleague and write the story.",
+    },
+    # nominee notification
+    "notify.nominee": {
+        "zh": "🎉 {nominator} 认可了你：{behaviour}\n「{story}」",
+        "en": "🎉 {nominator} recognised you for: {behaviour}\n“{story}”",
+    },
+    # my recognition
+    "me.title": {"zh": "我的认可 · {quarter}", "en": "My recognition · {quarter}"},
+    "me.by_value": {"zh": "本季度按价值观（含待审核）：", "en": "This quarter by value (including pending):"},
+    "me.received": {"zh": "最近收到", "en": "Recently received"},
+    "me.given": {"zh": "最近给出", "en": "Recently given"},
+    "me.none": {"zh": "暂无", "en": "None yet"},
+    "me.from": {"zh": "来自 {name}", "en": "from {name}"},
+    "me.to": {"zh": "给 {name}", "en": "to {name}"},
+    "me.review_hint": {
+        "zh": "你有 {n} 条待审核事例，发送 /values review 查看。",
+        "en": "You have {n} evidence item(s) to review: send /values review.",
+    },
+    "me.commands": {
+        "zh": "发送 /values me 查看详情，/nominate @同事 故事 提名同事。",
+        "en": "Send /values me for details, /nominate @colleague story to nominate someone.",
+    },
+    # review
+    "review.title": {"zh": "待审核事例（{n}）", "en": "Evidence to review ({n})"},
+    "review.not_manager": {
+        "zh": "只有主管（或管理员）可以审核事例。",
+        "en": "Only managers (and admins) review evidence.",
+    },
+    "review.empty": {"zh": "没有待审核的事例。", "en": "Nothing is waiting for your review."},
+    "review.accept": {"zh": "接受", "en": "Accept"},
+    "review.reject": {"zh": "驳回", "en": "Reject"},
+    "review.retag": {"zh": "改为其他行为并接受…", "en": "Re-tag and accept…"},
+    "review.from": {"zh": "提名人：{name}", "en": "Nominated by {name}"},
+    "review.more": {
+        "zh": "还有更多待审核事例，处理完这些后再次发送 /values review。",
+        "en": "More items are waiting; send /values review again after these.",
+    },
+    # concerns
+    "concern.recorded": {
+        "zh": "已为 {name} 记录关注事项（{behaviour}{mitigated}），编号 #{id}。仅主管和管理员可见。",
+        "en": "Concern recorded for {name} ({behaviour}{mitigated}) as #{id}. Visible to managers and admins only.",
+    },
+    "concern.mitigated": {"zh": "，情有可原", "en": ", mitigated"},
+    # bot menu form
+    "form.title": {"zh": "提名同事", "en": "Nominate a colleague"},
+    "form.person": {"zh": "选择同事", "en": "Pick a colleague"},
+    "form.story": {
+        "zh": "发生了什么？写下具体的故事（最多 1000 字）",
+        "en": "What did they do? Tell the concrete story (up to 1,000 characters)",
+    },
+    "form.hint": {
+        "zh": "列表里没有要找的人？在对话中发送 /nominate @同事 故事。",
+        "en": "Not in the list? Send /nominate @colleague story in a chat instead.",
+    },
+    "form.submit": {"zh": "提交", "en": "Submit"},
+}
+
+STATUS: dict[str, dict[str, str]] = {
+    "pending": {"zh": "待审核", "en": "pending"},
+    "accepted": {"zh": "已接受", "en": "accepted"},
+    "rejected": {"zh": "已驳回", "en": "rejected"},
+    "pending_tag": {"zh": "分析中", "en": "being read"},
+    "suggested": {"zh": "待确认", "en": "to confirm"},
+    "confirmed": {"zh": "已确认", "en": "confirmed"},
+    "cancelled": {"zh": "已取消", "en": "cancelled"},
+}
+
+
+def lang_for(locale: str | None) -> str:
+    """zh unless the stored locale is clearly English (unknown people read Chinese)."""
+    if not locale:
+        return DEFAULT_LANG
+    return lang_of(locale)
+
+
+def tr(key: str, lang: str, **params: object) -> str:
+    entry = TEXTS[key]
+    return entry.get(lang, entry[DEFAULT_LANG]).format(**params)
+
+
+def status_name(status: str, lang: str) -> str:
+    return STATUS.get(status, {}).get(lang, status)
+
+
+def behaviour_label(rubric: Rubric, criterion: str, lang: str, *, short: int | None = None) -> str:
+    """`teamwork.3 团队合作 · 第3级：…` - the id stays visible, since ids are what every interface shares."""
+    try:
+        b = rubric.behaviour(criterion)
+    except KeyError:
+        return criterion
+    value = rubric.value(b.value_key).names.get(lang)
+    statement = b.statement.get(lang)
+    if short is not None and len(statement) > short:
+        statement = statement[: short - 1].rstrip() + "…"
+    level = f"第{b.level}级" if lang == "zh" else f"L{b.level}"
+    sep = "：" if lang == "zh" else ": "
+    return f"{criterion} {value} · {level}{sep}{statement}"
+
+
+def clip(text: str, limit: int) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,70 @@
+"""Fixtures: the fake open platform (one per session) and the app served over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import pytest
+
+from plugin.config import load_settings
+from plugin.feishu import FeishuIntegration, build_feishu
+from plugin.services.context import AppContext
+from plugin.web import create_app
+from tests.fakes.feishu_api import APP_ID, APP_SECRET, FakeFeishu, LoopbackServer
+from tests.feishu.helpers import ENCRYPT_KEY, VERIFICATION_TOKEN, FeishuClient
+
+
+@pytest.fixture(scope="session")
+def fake_feishu() -> Iterator[FakeFeishu]:
+    fake = FakeFeishu().start()
+    yield fake
+    fake.stop()
+
+
+def feishu_settings(db_url: str, domain: str, **extra: str):
+    return load_settings(
+        LIUMAI_DATABASE_URL=db_url,
+        FEISHU_APP_ID=APP_ID,
+        FEISHU_APP_SECRET=APP_SECRET,
+        FEISHU_VERIFICATION_TOKEN=VERIFICATION_TOKEN,
+        FEISHU_ENCRYPT_KEY=ENCRYPT_KEY,
+        FEISHU_DOMAIN=domain,
+        **extra,
+    )
+
+
+@pytest.fixture
+def feishu_ctx(org: AppContext, fake_feishu: FakeFeishu) -> AppContext:
+    """The `org` context with Feishu configured against the fake (HTTP callback mode)."""
+    fake_feishu.reset()
+    return dataclasses.replace(org, settings=feishu_settings(org.settings.database_url, fake_feishu.url))
+
+
+@dataclasses.dataclass
+class App:
+    ctx: AppContext
+    integration: FeishuIntegration
+    fake: FakeFeishu
+    client: FeishuClient
+
+    @property
+    def bot(self):
+        return self.integration.bot
+
+    def idle(self) -> None:
+        assert self.bot.wait_idle(15), "background work did not finish"
+
+
+@pytest.fixture
+def app(feishu_ctx: AppContext, fake_feishu: FakeFeishu) -> Iterator[App]:
+    integration = build_feishu(feishu_ctx)
+    server = LoopbackServer(create_app(feishu_ctx, [integration])).start()
+    client = FeishuClient(server.url, feishu_ctx)
+    try:
+        yield App(feishu_ctx, integration, fake_feishu, client)
+    finally:
+        integration.bot.wait_idle(15)
+        client.close()
+        server.stop()
+        integration.bot.shutdown()
