@@ -17,6 +17,7 @@ from plugin.services import audit
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, NotFound, PermissionDenied
 from plugin.services.people import can_view, get_person, reports_of, require_manager
+from plugin.services.text import clean_text
 from plugin.services.uow import unit_of_work
 from rubric.model import Polarity
 from storage.models import Concern, Evidence, Nomination, Person, utcnow
@@ -218,7 +219,7 @@ def add_concern(
         if actor.id == subject.id:
             raise PermissionDenied("evidence.own")
         require_manager(session, actor, subject)
-        text = (note or "").strip()
+        text = clean_text(note or "").strip()
         if not text:
             raise InvalidInput("concern.note_empty")
         when = at or ctx.now()

@@ -20,6 +20,7 @@ from plugin.services import audit
 from plugin.services.context import AppContext
 from plugin.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from plugin.services.people import get_person
+from plugin.services.text import clean_text
 from plugin.services.uow import unit_of_work
 from plugin.tagging.base import Suggestions, TagContext
 from rubric.model import Polarity
@@ -42,7 +43,7 @@ class NominationResult:
 
 
 def _check_story(story: str, nominee: Person) -> str:
-    text = (story or "").strip()
+    text = clean_text(story or "").strip()
     if not text:
         raise InvalidInput("nominate.story_empty", nominee=nominee.display_name)
     if len(text) > MAX_STORY:

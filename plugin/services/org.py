@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from plugin.services import audit
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, ServiceError
+from plugin.services.text import clean_text
 from plugin.services.uow import unit_of_work
 from storage.models import Person, Team, utcnow
 
@@ -122,7 +123,7 @@ def parse_org_csv(text: str) -> list[OrgRow]:
         if None in raw:
             problems.append(f"line {line}: more fields than columns in the header")
             continue
-        v = {k: (raw.get(k) or "").strip() for k in KNOWN}
+        v = {k: clean_text(raw.get(k) or "").strip() for k in KNOWN}
 
         def bad(col: str, msg: str, _line: int = line) -> None:
             problems.append(f"line {_line}, column {col}: {msg}")
