@@ -93,6 +93,9 @@ class Behaviour(_Strict):
     rule_source: Source
     half_point: bool = False
     half_point_note: LocalText | None = None
+    # Words and phrases peers use when they describe this behaviour (either language); the
+    # offline tagger indexes them beside the statement and cases. Optional in any rubric.
+    cues: list[str] = Field(default_factory=list)
 
     @property
     def value_key(self) -> str:

@@ -211,10 +211,10 @@ values:
 """
 
 
-def test_works_on_a_company_rubric_without_built_in_cues() -> None:
+def test_works_on_a_company_rubric_without_cues() -> None:
     rubric = parse_rubric(TINY_RUBRIC, "tiny.yaml")
     t = OfflineTagger(rubric, OfflineConfig(min_mass=1.0))
-    assert t.cues == {}  # paraphrase cues belong to the bundled rubric only
+    assert t.cues == {}  # this rubric has no `cues`; the tagger works from statements alone
     out = t.suggest(
         "Ana rewrote the onboarding documentation so it is clear, and she keeps it up to date every sprint."
     )
@@ -247,3 +247,14 @@ def test_hybrid_with_embeddings_when_installed() -> None:
     assert out.model == "lexical+e5-small"
     assert out.top is not None and out.top.criterion == "craft.1"
     assert out.top.quote in story
+
+
+def test_cues_come_from_the_rubric_file() -> None:
+    with_cues = TINY_RUBRIC.replace(
+        "        rule_source: project\n",
+        '        rule_source: project\n        cues: ["wrote docs", "写文档"]\n',
+        1,
+    )
+    rubric = parse_rubric(with_cues, "tiny.yaml")
+    t = OfflineTagger(rubric, OfflineConfig(min_mass=1.0))
+    assert t.cues == {"craft.1": ("wrote docs", "写文档")}
