@@ -6,8 +6,9 @@ the LLM fails, so it must be deterministic, start instantly and run wherever `pi
 How: every behaviour becomes a small bilingual document made of weighted fields (statement and
 variants, key meaning, conforming and non-conforming cases, the value's name and motto, and the
 rubric's optional `cues`: words and phrases peers actually use for the behaviour). Chinese is
-indexed as character bigrams and English as light-stemmed words, so one index serves both languages without a segmenter (jieba
-would add a 0.5 s dictionary load and a pkg_resources import for no measured gain). A story is
+indexed as character bigrams and English as light-stemmed words, so one index serves both
+languages without a segmenter (jieba would add a 0.5 s dictionary load and a pkg_resources
+import for no measured gain). A story is
 scored against each field with TF-IDF cosine (idf over behaviours: a word every behaviour uses
 cannot tell them apart); a behaviour's score is a weighted sum of its fields' scores.
 
