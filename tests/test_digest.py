@@ -154,3 +154,19 @@ def _team_id(ctx, key):
 
     with Session(ctx.engine) as s:
         return s.exec(select(Team).where(Team.key == key)).one().id
+
+
+def test_a_week_straddling_two_quarters_counts_both_sides(org):
+    from datetime import UTC, datetime
+
+    for day, story in (
+        (29, "Ann closed the quarter's books two days early for finance."),
+        (2, "Ann onboarded the two new analysts in her first week of the quarter."),
+    ):
+        month = 9 if day == 29 else 10
+        org.clock.now = datetime(2026, month, day, 10, tzinfo=UTC)
+        r = nom.nominate(org, "bob@example.com", "ann@example.com", story)
+        nom.confirm(org, r.nomination.id, "bob@example.com", "teamwork.3")
+    d = dg.build_digest(org, "alpha", "2026-W40")  # Mon 28 Sep - Sun 4 Oct: Q3 and Q4
+    assert d.total == 2 and d.quarter == "2026Q3"
+    assert [x.team_key for x in dg.build_digests(org, "2026-W40")] == ["lead", "people", "alpha", "beta"]

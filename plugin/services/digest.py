@@ -88,71 +88,73 @@ def require_team_manager(session, viewer: str | int, team: Team) -> None:
 
 
 def build_digest(ctx: AppContext, team_key: str, week: str) -> Digest:
+    return build_digests(ctx, week, [team_key])[0]
+
+
+def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None) -> list[Digest]:
+    """The digests of several teams (all when None) for one ISO week, in four queries in total."""
     try:
         start, end = week_bounds(week, ctx.settings.tz)
     except ValueError as exc:
         raise InvalidInput("error.detail", detail=str(exc)) from None
     quarter = quarter_of(start, ctx.settings.tz, ctx.settings.fiscal_year_start_month)
     q_start, _ = quarter.bounds(ctx.settings.tz)
+    # A week can straddle two quarters; naming them lets the (subject, period) index do the work.
+    last = quarter_of(end - timedelta(microseconds=1), ctx.settings.tz, ctx.settings.fiscal_year_start_month)
+    week_quarters = sorted({str(quarter), str(last)})
     with unit_of_work(ctx.engine) as session:
-        team = _team(session, team_key)
-        ids = list(session.exec(select(Person.id).where(Person.team_id == team.id)).all())
-        # This week's recognitions: columns only (entity loading costs more than the query).
-        week_rows = (
-            session.exec(
-                select(
-                    Evidence.id,
-                    Evidence.subject_id,
-                    Evidence.criterion,
-                    Evidence.status,
-                    Nomination.story,
-                    Nomination.nominator_id,
-                    Nomination.created_at,
-                    Nomination.source_link,
-                )
-                .join(Nomination, Evidence.nomination_id == Nomination.id)
-                .where(
-                    Evidence.subject_id.in_(ids),  # type: ignore[union-attr]
-                    Evidence.polarity == CONFORMING,
-                    Evidence.status != "rejected",
-                    Nomination.private == False,  # noqa: E712
-                    Nomination.created_at >= start,
-                    Nomination.created_at < end,
-                )
-                .order_by(Nomination.created_at, Nomination.id)
-            ).all()
-            if ids
-            else []
+        if team_keys is None:
+            teams = list(session.exec(select(Team).order_by(Team.id)).all())
+        else:
+            teams = [_team(session, k) for k in team_keys]
+        team_ids = [t.id for t in teams]
+        common = (
+            Person.team_id.in_(team_ids),  # type: ignore[union-attr]
+            Evidence.polarity == CONFORMING,
+            Evidence.status != "rejected",
+            Nomination.private == False,  # noqa: E712
         )
-        # Values recognised in the quarter so far; a private nomination does not show here either.
-        quarter_criteria = (
-            set(
-                session.exec(
-                    select(Evidence.criterion)
-                    .distinct()
-                    .join(Nomination, Evidence.nomination_id == Nomination.id)
-                    .where(
-                        Nomination.private == False,  # noqa: E712
-                        Evidence.subject_id.in_(ids),  # type: ignore[union-attr]
-                        Evidence.period == str(quarter),
-                        Evidence.polarity == CONFORMING,
-                        Evidence.status != "rejected",
-                        Evidence.occurred_at >= q_start,
-                        Evidence.occurred_at < end,
-                    )
-                ).all()
+        # This week's recognitions of every team's members: columns only (entity loading costs more).
+        week_rows = session.exec(
+            select(
+                Evidence.id,
+                Evidence.subject_id,
+                Evidence.criterion,
+                Evidence.status,
+                Nomination.story,
+                Nomination.nominator_id,
+                Nomination.created_at,
+                Nomination.source_link,
+                Person.team_id,
             )
-            if ids
-            else set()
-        )
+            .join(Nomination, Evidence.nomination_id == Nomination.id)
+            .join(Person, Evidence.subject_id == Person.id)
+            .where(
+                *common,
+                Evidence.period.in_(week_quarters),  # type: ignore[attr-defined]
+                Nomination.created_at >= start,
+                Nomination.created_at < end,
+            )
+            .order_by(Nomination.created_at, Nomination.id)
+        ).all()
+        # Values recognised this quarter so far, per team; a private nomination does not show here either.
+        quarter_rows = session.exec(
+            select(Person.team_id, Evidence.criterion)
+            .distinct()
+            .join(Nomination, Evidence.nomination_id == Nomination.id)
+            .join(Person, Evidence.subject_id == Person.id)
+            .where(
+                *common, Evidence.period == str(quarter), Evidence.occurred_at >= q_start, Evidence.occurred_at < end
+            )
+        ).all()
         subjects = {r[1] for r in week_rows}
         first_seen = (
             dict(
                 session.exec(
                     select(Evidence.subject_id, func.min(Evidence.occurred_at))
                     .where(
-                        Evidence.subject_id.in_(subjects),  # type: ignore[union-attr]
-                        Evidence.polarity == CONFORMING,
+                        Evidence.subject_id.in_(subjects),
+                        Evidence.polarity == CONFORMING,  # type: ignore[union-attr]
                         Evidence.status != "rejected",
                     )
                     .group_by(Evidence.subject_id)
@@ -161,16 +163,40 @@ def build_digest(ctx: AppContext, team_key: str, week: str) -> Digest:
             if subjects
             else {}
         )
-        # Names of just the people in this week's stories (never the whole directory per team).
+        # Names of just the people in this week's stories (never the whole directory).
         wanted = subjects | {r[5] for r in week_rows}
         names = (
             dict(session.exec(select(Person.id, Person.display_name).where(Person.id.in_(wanted))).all())  # type: ignore[union-attr]
             if wanted
             else {}
         )
+    by_team: dict[int, list[tuple]] = {t: [] for t in team_ids}
+    for r in week_rows:
+        by_team[r[8]].append(r)
+    quarter_values: dict[int, set[str]] = {t: set() for t in team_ids}
+    for team_id, criterion in quarter_rows:
+        quarter_values[team_id].add(criterion.split(".", 1)[0])
+    return [
+        _assemble(ctx, t, week, str(quarter), start, end, by_team[t.id], quarter_values[t.id], first_seen, names)
+        for t in teams
+    ]
+
+
+def _assemble(
+    ctx: AppContext,
+    team: Team,
+    week: str,
+    quarter: str,
+    start: datetime,
+    end: datetime,
+    rows: list[tuple],
+    quarter_values: set[str],
+    first_seen: dict,
+    names: dict,
+) -> Digest:
     by_value = {k: 0 for k in ctx.rubric.value_keys}
     week_stories: list[tuple[tuple, DigestStory]] = []
-    for r in week_rows:
+    for r in rows:
         key = r[2].split(".", 1)[0]
         if key in by_value:
             by_value[key] += 1
@@ -196,13 +222,12 @@ def build_digest(ctx: AppContext, team_key: str, week: str) -> Digest:
         if first is not None and start <= first < end and s.nominee not in seen_people:
             firsts.append(s)
             seen_people.add(s.nominee)
-    quarter_values = {c.split(".", 1)[0] for c in quarter_criteria}
     return Digest(
         team_key=team.key,
         team_name_zh=team.name_zh,
         team_name_en=team.name_en,
         week=week,
-        quarter=str(quarter),
+        quarter=quarter,
         by_value=by_value,
         highlights=highlights,
         values_missing_this_quarter=[k for k in ctx.rubric.value_keys if k not in quarter_values],
@@ -294,13 +319,14 @@ def post_digest(
     owner: str = "liumai",
     spacer: Spacer | None = None,
     viewer: str | int | None = None,
+    digest: Digest | None = None,
 ) -> PostOutcome:
     """Post one team's digest; `viewer` (posting by hand) must be an admin or a manager of the team."""
     with unit_of_work(ctx.engine) as session:
         team = _team(session, team_key)
         if viewer is not None:
             require_team_manager(session, viewer, team)
-    digest = build_digest(ctx, team_key, week)
+    digest = digest or build_digest(ctx, team_key, week)
     targets = [(p, p.target(team)) for p in posters]
     targets = [(p, t) for p, t in targets if t]
     if not targets:
@@ -338,10 +364,16 @@ def previous_week(ctx: AppContext) -> str:
 
 
 def post_all(
-    ctx: AppContext, week: str, posters: list[DigestPoster], *, owner: str = "liumai", spacer: Spacer | None = None
+    ctx: AppContext,
+    week: str,
+    posters: list[DigestPoster],
+    *,
+    owner: str = "liumai",
+    spacer: Spacer | None = None,
 ) -> list[PostOutcome]:
-    """Every team's digest for `week` (what the scheduler runs)."""
-    with unit_of_work(ctx.engine) as session:
-        keys = [t.key for t in session.exec(select(Team).order_by(Team.id)).all()]
+    """Every team's digest for `week` (what the scheduler runs): built together, posted one by one."""
     spacer = spacer or Spacer()
-    return [post_digest(ctx, k, week, posters, owner=owner, spacer=spacer) for k in keys]
+    return [
+        post_digest(ctx, d.team_key, week, posters, owner=owner, spacer=spacer, digest=d)
+        for d in build_digests(ctx, week)
+    ]
