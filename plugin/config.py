@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
     slack_client_secret: str | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
     slack_api_url: str | None = Field(default=None, validation_alias="SLACK_API_URL")
+    # Renamable so a workspace that already has a /values command can keep it.
+    slack_nominate_command: str = Field(default="/nominate", validation_alias="SLACK_NOMINATE_COMMAND")
+    slack_values_command: str = Field(default="/values", validation_alias="SLACK_VALUES_COMMAND")
 
     feishu_app_id: str | None = Field(default=None, validation_alias="FEISHU_APP_ID")
     feishu_app_secret: str | None = Field(default=None, validation_alias="FEISHU_APP_SECRET")

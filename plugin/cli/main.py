@@ -206,6 +206,9 @@ def org_import(file: Path, as_json: JsonOpt = False) -> None:
 
 def _register_platform_commands() -> None:
     from plugin.cli.feishu_cmd import org_sync_feishu
+    from plugin.cli.slack_cmd import slack_app
+
+    app.add_typer(slack_app, name="slack", help="Slack: print the app manifest.")
 
     org_app.command("sync-feishu", help="Sync people, departments and managers from Feishu/Lark contacts.")(
         org_sync_feishu
@@ -778,6 +781,10 @@ def serve(
         stop.set()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        for integration in integrations:
+            close = getattr(integration, "close", None)
+            if close is not None:
+                close()  # let in-flight background replies finish
 
 
 # ---------------------------------------------------------------------------- demo

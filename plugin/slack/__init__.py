@@ -1,0 +1,109 @@
+"""Liumai in Slack (slack-bolt): `/nominate`, the nomination form, the message shortcut,
+`/values`, reviews, concerns and the App Home - thin translators onto `plugin.services`.
+
+`build_slack(ctx)` validates the Slack settings (one line naming the variable on error), builds
+the Bolt app and returns a `SlackIntegration` that `liumai serve` mounts:
+
+- HTTP mode (`SLACK_SIGNING_SECRET`): routes `/slack/events` and, with OAuth install
+  (`SLACK_CLIENT_ID`/`SLACK_CLIENT_SECRET`), `/slack/install` and `/slack/oauth_redirect`.
+- Socket Mode (`SLACK_APP_TOKEN`): a background connection started by `start_background`
+  (OAuth routes are still served when OAuth install is configured).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+from slack_bolt import App
+from starlette.routing import BaseRoute
+
+from plugin.services.context import AppContext
+from plugin.slack.app import TrackingExecutor, check_app_token, create_bolt_app, web_client
+from plugin.slack.asgi import bolt_routes
+from plugin.slack.handlers.common import Deps
+from plugin.slack.lookup import prune
+from plugin.slack.settings import SlackConfig, slack_config
+
+log = logging.getLogger(__name__)
+
+
+class SlackIntegration:
+    """What `serve` needs from Slack: HTTP routes and, in Socket Mode, a background connection."""
+
+    name = "slack"
+
+    def __init__(self, app: App, deps: Deps, config: SlackConfig, executor: TrackingExecutor) -> None:
+        self.app = app
+        self.deps = deps
+        self.config = config
+        self.executor = executor
+        self._socket = None
+
+    def routes(self) -> Sequence[BaseRoute]:
+        return bolt_routes(self.app, events=self.config.http_events)
+
+    def start_background(self, stop: threading.Event) -> threading.Thread | None:
+        """Socket Mode only: connect, keep the connection until `stop`, then close it."""
+        if self.config.mode != "socket":
+            return None
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        handler = SocketModeHandler(
+            self.app,
+            app_token=self.config.app_token,
+            logger=self.deps.logger,
+            web_client=web_client(self.config, self.deps.logger),
+        )
+        self._socket = handler
+
+        def run() -> None:
+            try:
+                handler.connect()
+                stop.wait()
+            except Exception:
+                self.deps.logger.exception("slack socket mode connection failed")
+            finally:
+                try:
+                    handler.close()
+                finally:
+                    self.executor.wait_idle(30)
+
+        thread = threading.Thread(target=run, name="slack-socket-mode", daemon=True)
+        thread.start()
+        return thread
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until every lazy listener (tagging, replies) has finished; True if it did."""
+        return self.executor.wait_idle(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Finish in-flight work and stop the lazy listener pool."""
+        self.executor.wait_idle(timeout)
+        if self._socket is not None:
+            self._socket.close()
+        self.executor.shutdown(wait=False)
+
+
+def build_slack(ctx: AppContext, *, settle_s: float = 0.5) -> SlackIntegration:
+    """Validate the Slack settings in `ctx.settings` and build the integration.
+
+    Raises `plugin.config.ConfigError` (one line naming the variable) when a setting is missing,
+    contradictory, or refused by Slack (the bot token is checked with auth.test, the app token
+    with apps.connections.open). `settle_s` is how long the form's progress screen stays up at
+    least, so Slack has applied it before the suggestions replace it (tests pass 0).
+    """
+    config = slack_config(ctx.settings)
+    executor = TrackingExecutor()
+    app, deps = create_bolt_app(config, ctx, executor=executor, settle_s=settle_s)
+    if config.mode == "socket":
+        check_app_token(config, deps.logger)
+    try:
+        prune(ctx)
+    except Exception as exc:  # housekeeping must never stop the start
+        log.warning("could not prune old slack deliveries: %s", exc.__class__.__name__)
+    return SlackIntegration(app, deps, config, executor)
+
+
+__all__ = ["SlackConfig", "SlackIntegration", "build_slack", "slack_config"]

@@ -1,0 +1,176 @@
+"""The Bolt app factory: settings and services in, a configured `slack_bolt.App` out.
+
+Choices made here, once, for every way the app runs:
+- `process_before_response=True`: the acknowledging function runs in the request thread and
+  returns the HTTP response itself; only lazy listeners run afterwards, on their own pool. An
+  acknowledgement therefore never queues behind slow work (tagging), and Socket Mode and HTTP
+  behave the same.
+- Lazy listeners run on a `TrackingExecutor`, so shutdown (and tests) can wait until in-flight
+  work is done instead of guessing with sleeps.
+- One `WebClient` (base URL from `SLACK_API_URL`) with slack-sdk's retry handlers: connection
+  errors and HTTP 429 (honouring Retry-After). Bolt copies its base URL and retry handlers into
+  every per-request client, and OAuth uses it for `oauth.v2.access`.
+- A bot token is checked with `auth.test` at start, so a wrong token fails the start-up with a
+  line naming `SLACK_BOT_TOKEN` instead of failing the first colleague's request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.error import BoltError
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+from plugin.config import ConfigError
+from plugin.services.context import AppContext
+from plugin.slack.handlers import register_all
+from plugin.slack.handlers.common import Deps
+from plugin.slack.logs import slack_logger
+from plugin.slack.manifest import BOT_SCOPES
+from plugin.slack.settings import DEFAULT_API_URL, SlackConfig
+
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+OAUTH_STATE_TTL_S = 600
+LAZY_WORKERS = 8
+# Shown by Bolt when a workspace that never installed the app sends a request (OAuth mode); the
+# reader's language is unknown at that point, so both.
+NOT_INSTALLED = (
+    ":warning: Liumai is not installed in this workspace yet: ask an admin to install it. / "
+    "六脉尚未安装到这个工作区，请联系管理员安装。"
+)
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """The lazy listeners' pool: knows how many tasks are unfinished, so shutdown and tests can
+    wait until background work is done instead of sleeping."""
+
+    def __init__(self, max_workers: int = LAZY_WORKERS, name: str = "slack-lazy") -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=name)
+        self._pending = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn, /, *args: Any, **kwargs: Any) -> Future:  # type: ignore[override]
+        with self._idle:
+            self._pending += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._done(None)
+            raise
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: Future | None) -> None:
+        with self._idle:
+            self._pending -= 1
+            self._idle.notify_all()
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True when every submitted task has finished within `timeout` seconds."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+
+def retry_handlers() -> list:
+    """slack-sdk's own retry handlers: one owner for retries, Retry-After honoured on 429."""
+    return [ConnectionErrorRetryHandler(max_retry_count=1), RateLimitErrorRetryHandler(max_retry_count=2)]
+
+
+def web_client(config: SlackConfig, logger: logging.Logger, token: str | None = None) -> WebClient:
+    return WebClient(
+        token=token,
+        base_url=config.api_url,
+        logger=logger,
+        timeout=15,
+        retry_handlers=retry_handlers(),
+    )
+
+
+def _oauth_settings(config: SlackConfig, ctx: AppContext, logger: logging.Logger) -> OAuthSettings:
+    assert config.client_id and config.client_secret
+    return OAuthSettings(
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        scopes=list(BOT_SCOPES),
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        installation_store=SQLAlchemyInstallationStore(config.client_id, engine=ctx.engine, logger=logger),
+        state_store=SQLAlchemyOAuthStateStore(expiration_seconds=OAUTH_STATE_TTL_S, engine=ctx.engine, logger=logger),
+        state_expiration_seconds=OAUTH_STATE_TTL_S,
+        logger=logger,
+    )
+
+
+def create_bolt_app(
+    config: SlackConfig,
+    ctx: AppContext,
+    *,
+    executor: TrackingExecutor | None = None,
+    logger: logging.Logger | None = None,
+    settle_s: float = 0.5,
+) -> tuple[App, Deps]:
+    """Build the Bolt app for `config` on the services in `ctx`; raises ConfigError on bad settings."""
+    logger = logger or slack_logger(config.secrets())
+    client = web_client(config, logger, config.bot_token)
+    executor = executor or TrackingExecutor()
+    try:
+        app = App(
+            name="liumai",
+            logger=logger,
+            process_before_response=True,
+            signing_secret=config.signing_secret or "",
+            client=client,
+            oauth_settings=_oauth_settings(config, ctx, logger) if config.oauth else None,
+            listener_executor=executor,
+            token_verification_enabled=True,
+            user_facing_authorize_error_message=NOT_INSTALLED,
+        )
+    except BoltError as exc:
+        raise ConfigError(f"SLACK_BOT_TOKEN: Slack refused the token ({_reason(exc)})") from None
+    except SlackApiError as exc:
+        raise ConfigError(f"SLACK_BOT_TOKEN: Slack refused the token ({exc.response.get('error')})") from None
+    except OSError as exc:
+        var = "SLACK_API_URL" if config.api_url != DEFAULT_API_URL else "SLACK_BOT_TOKEN"
+        raise ConfigError(
+            f"{var}: could not reach Slack at {config.api_url} to check the token ({exc.__class__.__name__})"
+        ) from None
+    if config.oauth:
+        app.enable_token_revocation_listeners()
+    deps = Deps(ctx=ctx, config=config, logger=logger, retry_handlers=retry_handlers(), settle_s=settle_s)
+    register_all(app, deps)
+    return app, deps
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    for word in ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"):
+        if word in text:
+            return word
+    return text.splitlines()[0][:120] if text else exc.__class__.__name__
+
+
+def check_app_token(config: SlackConfig, logger: logging.Logger) -> None:
+    """Socket Mode: ask Slack for a connection URL once, so a wrong SLACK_APP_TOKEN fails at start."""
+    client = web_client(config, logger)
+    try:
+        client.apps_connections_open(app_token=config.app_token)
+    except SlackApiError as exc:
+        raise ConfigError(f"SLACK_APP_TOKEN: Slack refused the token ({exc.response.get('error')})") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"SLACK_APP_TOKEN: could not reach Slack at {config.api_url} to check the token ({exc.__class__.__name__})"
+        ) from None

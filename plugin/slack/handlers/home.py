@@ -1,0 +1,57 @@
+"""The App Home tab: my recognition by value and recent stories; for managers, the review queue
+and which of their people have no recognition yet this quarter.
+
+Published on `app_home_opened` (de-duplicated by event id, so a retried event publishes once)
+and again after a decision made from the tab, so the tab always shows the current state.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from plugin.services.errors import NotFound
+from plugin.services.recognition import is_manager, my_recognition, review_queue, unrecognised
+from plugin.slack import blocks as B
+from plugin.slack.handlers.common import Deps, guarded, ref
+
+
+def publish_home(deps: Deps, client: WebClient, user: str, *, notice: str | None = None) -> None:
+    """Render and publish `user`'s Home tab in their language."""
+    ctx = deps.ctx
+    lang = deps.lang_for(user, client)
+    try:
+        me = my_recognition(ctx, ref(user))
+    except NotFound:
+        view = B.home_view(deps.rubric, lang, me=None, not_in_org=True, nominate_cmd=deps.config.nominate_command)
+    else:
+        queue = names = None
+        if is_manager(ctx, ref(user)):
+            queue = review_queue(ctx, ref(user), limit=11)
+            names = [p.display_name for p in unrecognised(ctx, ref(user))]
+        view = B.home_view(
+            deps.rubric,
+            lang,
+            me=me,
+            queue=queue,
+            unrecognised=names,
+            notice=notice,
+            nominate_cmd=deps.config.nominate_command,
+        )
+    client.views_publish(user_id=user, view=view)
+
+
+def register(app: App, deps: Deps) -> None:
+    """Attach the App Home listener to `app`."""
+
+    @guarded(deps, "ack")
+    def home_ack(ack: Ack, body: dict) -> None:
+        ack()
+
+    @guarded(deps)
+    def home_lazy(body: dict, client: WebClient, event: dict) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        publish_home(deps, client, event["user"])
+
+    app.event("app_home_opened")(ack=home_ack, lazy=[home_lazy])

@@ -1,0 +1,178 @@
+"""`/values`: help, my recognition, the manager's review queue, and private concerns.
+
+Permissions are the services' (a person sees their own recognition, a manager decides the
+evidence of people below them, concerns are managers' and admins' only). The adapter adds one
+courtesy: a non-manager asking for `review` or `concern` is told plainly before any form opens.
+Replies go through the command's response_url, so they are ephemeral - only the asker sees
+them - and work in any channel, whether or not the bot is a member.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from plugin.services import evidence as ev
+from plugin.services.errors import ServiceError
+from plugin.services.recognition import is_manager, my_recognition, review_queue
+from plugin.slack import blocks as B
+from plugin.slack.handlers.common import Deps, error_text, guarded, parse_mention, ref
+from plugin.slack.handlers.home import publish_home
+from plugin.slack.lookup import claim, release
+from plugin.slack.texts import tx
+
+
+def _evidence_done(deps: Deps, lang: str, v: ev.EvidenceView) -> str:
+    return tx(
+        "review.done",
+        lang,
+        id=v.id,
+        subject=B.escape(v.subject_name),
+        criterion=v.criterion,
+        status=tx(f"status.{v.status}", lang),
+    )
+
+
+def register(app: App, deps: Deps) -> None:
+    """Attach the /values listeners to `app`."""
+    ctx, cfg, rubric = deps.ctx, deps.config, deps.rubric
+
+    def reply(respond: Respond, text: str | None = None, blocks: list | None = None, replace: bool = False) -> None:
+        fallback = text or (blocks and _first_text(blocks)) or "Liumai"
+        respond(
+            text=fallback, blocks=blocks or [B.section(fallback)], response_type="ephemeral", replace_original=replace
+        )
+
+    @guarded(deps, "ack")
+    def values_ack(ack: Ack, body: dict) -> None:
+        ack()  # every /values answer comes from the lazy listener, through response_url
+
+    @guarded(deps)
+    def values_lazy(body: dict, client: WebClient, command: dict, respond: Respond) -> None:
+        user = command["user_id"]
+        lang = deps.lang_for(user, client)
+        words = (command.get("text") or "").strip().split(maxsplit=1)
+        sub = words[0].lower() if words else ""
+        rest = words[1] if len(words) > 1 else ""
+        if sub in ("me", "我"):
+            me = my_recognition(ctx, ref(user))
+            reply(
+                respond,
+                tx("me.header", lang, quarter=me.quarter),
+                B.my_recognition_blocks(rubric, lang, me, nominate_cmd=cfg.nominate_command),
+            )
+        elif sub in ("review", "审核"):
+            if not is_manager(ctx, ref(user)):
+                reply(respond, tx("not_manager", lang))
+                return
+            queue = review_queue(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
+            count = f"{B.REVIEW_LIMIT}+" if len(queue) > B.REVIEW_LIMIT else len(queue)
+            reply(respond, tx("review.header", lang, n=count), B.review_blocks(rubric, lang, queue))
+        elif sub in ("concern", "关注"):
+            if not is_manager(ctx, ref(user)):
+                reply(respond, tx("not_manager", lang))
+                return
+            subject, _ = parse_mention(rest)
+            client.views_open(trigger_id=command["trigger_id"], view=B.concern_modal(rubric, lang, subject=subject))
+        else:
+            reply(respond, tx("values.help", lang, cmd=cfg.values_command, ncmd=cfg.nominate_command))
+
+    app.command(cfg.values_command)(ack=values_ack, lazy=[values_lazy])
+
+    # ------------------------------------------------------------ review decisions
+    def refresh(body: dict, client: WebClient, respond: Respond, user: str, lang: str, notice: str) -> None:
+        """Show the decision where it was made: the Home tab, or the /values review message."""
+        if (body.get("container") or {}).get("type") == "view" or (body.get("view") or {}).get("type") == "home":
+            publish_home(deps, client, user, notice=notice)
+            return
+        queue = review_queue(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
+        reply(respond, notice, B.review_blocks(rubric, lang, queue, notice=notice), replace=True)
+
+    def decide(
+        body: dict, client: WebClient, respond: Respond, evidence_id: int, decision: str, criterion: str | None
+    ) -> None:
+        user = body["user"]["id"]
+        lang = deps.lang_for(user, client)
+        try:
+            if criterion:
+                v = ev.retag(ctx, evidence_id, ref(user), criterion)
+            else:
+                v = ev.decide(ctx, evidence_id, ref(user), decision)
+            notice = _evidence_done(deps, lang, v)
+        except ServiceError as exc:
+            notice = ":no_entry: " + error_text(exc, lang, user)
+        refresh(body, client, respond, user, lang, notice)
+
+    @guarded(deps, "ack")
+    def review_ack(ack: Ack, body: dict) -> None:
+        ack()
+
+    @guarded(deps)
+    def accept_lazy(body: dict, client: WebClient, action: dict, respond: Respond) -> None:
+        decide(body, client, respond, int(action["value"]), "accepted", None)
+
+    @guarded(deps)
+    def reject_lazy(body: dict, client: WebClient, action: dict, respond: Respond) -> None:
+        decide(body, client, respond, int(action["value"]), "rejected", None)
+
+    @guarded(deps)
+    def retag_lazy(body: dict, client: WebClient, action: dict, respond: Respond) -> None:
+        evidence_id = int(action["block_id"].removeprefix(B.REVIEW_BLOCK_PREFIX))
+        decide(body, client, respond, evidence_id, "accepted", action["selected_option"]["value"])
+
+    app.action(B.A_ACCEPT)(ack=review_ack, lazy=[accept_lazy])
+    app.action(B.A_REJECT)(ack=review_ack, lazy=[reject_lazy])
+    app.action(B.A_RETAG)(ack=review_ack, lazy=[retag_lazy])
+
+    # ------------------------------------------------------------ concern form
+    @guarded(deps, "ack")
+    def concern_ack(ack: Ack, body: dict, view: dict) -> None:
+        user = body["user"]["id"]
+        lang = deps.lang_for(user)
+        values = (view.get("state") or {}).get("values") or {}
+        subject = ((values.get(B.B_SUBJECT) or {}).get("user") or {}).get("selected_user")
+        criterion = (((values.get(B.B_CRITERION) or {}).get("criterion") or {}).get("selected_option") or {}).get(
+            "value"
+        )
+        note = ((values.get(B.B_NOTE) or {}).get("text") or {}).get("value") or ""
+        mitigated = bool(((values.get(B.B_MITIGATED) or {}).get("mitigated") or {}).get("selected_options"))
+        if not subject or not criterion:
+            missing = B.B_SUBJECT if not subject else B.B_CRITERION
+            ack(response_action="errors", errors={missing: tx("modal.choose_required", lang)})
+            return
+        done = B.info_view(
+            lang,
+            tx("concern.title", lang),
+            tx(
+                "concern.recorded",
+                lang,
+                subject=f"<@{subject}>",
+                criterion=criterion,
+                mitigated=tx("concern.mitigated_suffix", lang) if mitigated else "",
+            ),
+        )
+        key = f"concern:view:{view['id']}"
+        if not claim(ctx, key):  # a double submission: recorded by the first one
+            ack(response_action="update", view=done)
+            return
+        try:
+            ev.add_concern(ctx, ref(user), ref(subject), criterion, note, mitigated=mitigated)
+        except ServiceError as exc:
+            release(ctx, key)
+            block = {"criterion.unknown": B.B_CRITERION, "concern.note_empty": B.B_NOTE}.get(exc.key, B.B_SUBJECT)
+            ack(response_action="errors", errors={block: B.cut(error_text(exc, lang, user, plain=True), 2000)})
+            return
+        except BaseException:
+            release(ctx, key)
+            raise
+        ack(response_action="update", view=done)
+
+    app.view(B.CONCERN_VIEW)(concern_ack)
+
+
+def _first_text(blocks: list) -> str:
+    for b in blocks:
+        t = b.get("text")
+        if isinstance(t, dict) and t.get("text"):
+            return t["text"]
+    return "Liumai"

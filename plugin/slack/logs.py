@@ -1,0 +1,55 @@
+"""Logging for the Slack adapter with tokens and secrets removed before any handler sees them.
+
+slack-sdk logs request bodies and responses at DEBUG (an `oauth.v2.access` response carries a
+fresh bot token), and a stack trace can hold a token in a local repr. Bolt copies the filters of
+the logger it is given onto every logger it creates, and the WebClient logs through the logger
+it is given, so a filter on our logger covers everything Slack code writes for us.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+TOKEN_RE = re.compile(r"\b(xox[abposer]|xapp|xoxe\.xox[bp])-[A-Za-z0-9\-]+")
+LOGGER_NAME = "plugin.slack"
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Replace Slack tokens (by shape) and the configured secrets (verbatim) with a marker."""
+    for s in secrets:
+        if s and len(s) >= 8:
+            text = text.replace(s, "[redacted]")
+    return TOKEN_RE.sub(lambda m: m.group(1) + "-[redacted]", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's message (and exception text) with tokens removed."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: leave it to logging's own error handling
+            return True
+        record.msg = redact(message, self.secrets)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
+        return True
+
+
+def slack_logger(secrets: Iterable[str] = (), name: str = LOGGER_NAME) -> logging.Logger:
+    """Our adapter's logger, carrying the redacting filter (added once per logger)."""
+    logger = logging.getLogger(name)
+    for f in list(logger.filters):
+        if isinstance(f, RedactingFilter):
+            logger.removeFilter(f)
+    logger.addFilter(RedactingFilter(secrets))
+    return logger

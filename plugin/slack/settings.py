@@ -1,0 +1,132 @@
+"""Which Slack set-up the configuration asks for, checked once before anything starts.
+
+Slack can be wired four ways (Socket Mode or HTTP; one workspace with a bot token or many with
+OAuth install), and most mistakes only show up when the first colleague types `/nominate`. So
+every combination is checked here, at start-up, and a mistake fails with one line naming the
+variable to fix (a `plugin.config.ConfigError`) - never with a token's value in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from plugin.config import ConfigError, Settings
+
+DEFAULT_API_URL = "https://slack.com/api/"
+_COMMAND_RE = re.compile(r"^/[a-z0-9_\-]{1,31}$")
+_SECRET_RE = re.compile(r"^[0-9a-fA-F]{16,}$")
+_CLIENT_ID_RE = re.compile(r"^\d+\.\d+$")
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    """The validated Slack settings; `mode` and `oauth` say how the app runs."""
+
+    mode: Literal["socket", "http"]
+    oauth: bool
+    bot_token: str | None
+    signing_secret: str | None
+    app_token: str | None
+    client_id: str | None
+    client_secret: str | None
+    api_url: str
+    nominate_command: str = "/nominate"
+    values_command: str = "/values"
+    notify_nominee: bool = True
+
+    @property
+    def http_events(self) -> bool:
+        """Whether Slack sends requests over HTTP (needs the signing secret to verify them)."""
+        return bool(self.signing_secret)
+
+    def secrets(self) -> list[str]:
+        """Every configured secret, so log redaction can remove them verbatim."""
+        return [s for s in (self.bot_token, self.signing_secret, self.app_token, self.client_secret) if s]
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def slack_config(settings: Settings, env: Mapping[str, str] | None = None) -> SlackConfig:
+    """Validate Slack settings; raises ConfigError naming the first variable that is wrong.
+
+    The command names come from `SLACK_NOMINATE_COMMAND` / `SLACK_VALUES_COMMAND` (defaults
+    `/nominate`, `/values`) so a workspace that already has a `/values` command can rename ours.
+    """
+    # `env` overrides the settings (tests, `liumai slack manifest`); normally the settings hold them.
+    env = (
+        env
+        if env is not None
+        else {
+            "SLACK_NOMINATE_COMMAND": settings.slack_nominate_command,
+            "SLACK_VALUES_COMMAND": settings.slack_values_command,
+        }
+    )
+    bot_token = _clean(settings.slack_bot_token)
+    secret = _clean(settings.slack_signing_secret)
+    app_token = _clean(settings.slack_app_token)
+    client_id = _clean(settings.slack_client_id)
+    client_secret = _clean(settings.slack_client_secret)
+    oauth = bool(client_id or client_secret)
+
+    if client_secret and not client_id:
+        raise ConfigError("SLACK_CLIENT_ID: required when SLACK_CLIENT_SECRET is set (OAuth install)")
+    if client_id and not client_secret:
+        raise ConfigError("SLACK_CLIENT_SECRET: required when SLACK_CLIENT_ID is set (OAuth install)")
+    if oauth and bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN: set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET (OAuth install into many workspaces), not both"
+        )
+    if not oauth and not bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN: required (the xoxb- bot token from OAuth & Permissions), "
+            "or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth install"
+        )
+    if bot_token and not bot_token.startswith("xoxb-"):
+        raise ConfigError("SLACK_BOT_TOKEN: must be a bot token starting with xoxb- (not a user or app token)")
+    if app_token and not app_token.startswith("xapp-"):
+        raise ConfigError("SLACK_APP_TOKEN: must be an app-level token starting with xapp- (Socket Mode)")
+    if client_id and not _CLIENT_ID_RE.match(client_id):
+        raise ConfigError("SLACK_CLIENT_ID: must look like 1234567890.1234567890 (Basic Information > App Credentials)")
+    mode: Literal["socket", "http"] = "socket" if app_token else "http"
+    if mode == "http" and not secret:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET: required in HTTP mode (Basic Information > App Credentials), "
+            "or set SLACK_APP_TOKEN for Socket Mode"
+        )
+    if secret and not _SECRET_RE.match(secret):
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET: does not look like a signing secret (hex characters from "
+            "Basic Information > App Credentials)"
+        )
+    api_url = _clean(settings.slack_api_url) or DEFAULT_API_URL
+    if not re.match(r"^https?://[^/\s]+", api_url):
+        raise ConfigError("SLACK_API_URL: must be an http(s) URL such as https://slack.com/api/")
+    if not api_url.endswith("/"):
+        api_url += "/"  # slack-sdk joins method names onto the base URL
+    nominate = _clean(env.get("SLACK_NOMINATE_COMMAND")) or "/nominate"
+    values = _clean(env.get("SLACK_VALUES_COMMAND")) or "/values"
+    for var, cmd in (("SLACK_NOMINATE_COMMAND", nominate), ("SLACK_VALUES_COMMAND", values)):
+        if not _COMMAND_RE.match(cmd):
+            raise ConfigError(f"{var}: must be a slash command such as /nominate (lower case, up to 32 characters)")
+    if nominate == values:
+        raise ConfigError("SLACK_VALUES_COMMAND: must differ from SLACK_NOMINATE_COMMAND")
+    return SlackConfig(
+        mode=mode,
+        oauth=oauth,
+        bot_token=bot_token,
+        signing_secret=secret,
+        app_token=app_token,
+        client_id=client_id,
+        client_secret=client_secret,
+        api_url=api_url,
+        nominate_command=nominate,
+        values_command=values,
+        notify_nominee=settings.notify_nominee,
+    )

@@ -1,0 +1,245 @@
+"""Every text the Slack app shows, in Chinese and English.
+
+Kept apart from the Block Kit builders so a translator edits one file, and so a test can check
+that both languages have every key with the same placeholders. Service refusals are not here:
+they come from `plugin.i18n` through `ServiceError.message(lang)`, identical on every platform.
+Texts marked "(plain)" go into plain_text fields (modal titles, labels, inline errors) where
+Slack does not render mrkdwn, so they carry no `*bold*` or mentions.
+"""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    # --------------------------------------------------------------- general
+    "apology": {
+        "en": ":warning: Sorry, something went wrong on our side and nothing was changed. Please try again; "
+        "if it keeps happening, give your admin this reference: `{ref}`.",
+        "zh": ":warning: 抱歉，系统出了点问题，没有做任何更改。请稍后重试；"
+        "如果一直出现，请把参考编号 `{ref}` 告诉管理员。",
+    },
+    "apology_plain": {
+        "en": "Sorry, something went wrong and nothing was changed. Please try again (reference {ref}).",
+        "zh": "抱歉，系统出了点问题，没有做任何更改。请稍后重试（参考编号 {ref}）。",
+    },
+    "not_in_org": {
+        "en": "You're not in Liumai's org chart yet, so I can't record anything for you. Ask an admin to add you.",
+        "zh": "你还不在六脉的组织架构中，暂时无法为你记录。请联系管理员添加。",
+    },
+    "not_in_org_plain": {
+        "en": "You're not in Liumai's org chart yet. Ask an admin to add you.",
+        "zh": "你还不在六脉的组织架构中，请联系管理员添加。",
+    },
+    "not_manager": {
+        "en": "Only managers can do this: nobody reports to you in Liumai's org chart. Nothing was changed.",
+        "zh": "只有主管可以执行此操作：组织架构中没有向你汇报的人。未做任何更改。",
+    },
+    "unknown_person": {
+        "en": "{who} isn't in Liumai's org chart yet. Ask an admin to add them.",
+        "zh": "{who} 尚未加入六脉的组织架构，请联系管理员添加。",
+    },
+    "unknown_person_plain": {
+        "en": "This person isn't in Liumai's org chart yet. Ask an admin to add them.",
+        "zh": "此人尚未加入六脉的组织架构，请联系管理员添加。",
+    },
+    "bot_person": {
+        "en": "That's a bot: recognition is for colleagues.",
+        "zh": "这是机器人：认可只给同事。",
+    },
+    "this_person": {"en": "this person", "zh": "此人"},
+    "cancel": {"en": "Cancel", "zh": "取消"},
+    "close": {"en": "Close", "zh": "关闭"},
+    "status.pending": {"en": "waiting for review", "zh": "待审核"},
+    "status.accepted": {"en": "accepted", "zh": "已通过"},
+    "status.rejected": {"en": "rejected", "zh": "未通过"},
+    "status.suggested": {"en": "not confirmed yet", "zh": "尚未确认"},
+    "status.pending_tag": {"en": "being tagged", "zh": "正在匹配"},
+    "status.confirmed": {"en": "confirmed", "zh": "已确认"},
+    "status.cancelled": {"en": "cancelled", "zh": "已取消"},
+    "from_link": {"en": "From <{url}|this message>", "zh": "来自<{url}|这条消息>"},
+    "source_link": {"en": "<{url}|source>", "zh": "<{url}|原消息>"},
+    # --------------------------------------------------------------- /nominate
+    "nominate.help": {
+        "en": "To recognise a colleague: `{cmd} @colleague what they did`, or just `{cmd}` to open a form. "
+        "You can also use the message menu (⋯) > *Nominate for a value* on any message.",
+        "zh": "认可同事：`{cmd} @同事 他们做了什么`，或只输入 `{cmd}` 打开表单。"
+        "也可以在任意消息的菜单（⋯）中选择 *Nominate for a value*（提名价值观）。",
+    },
+    "nominate.missing_mention": {
+        "en": "I couldn't tell who you mean. Start with an @-mention picked from Slack's list, e.g. "
+        "`{cmd} @ann stayed late to fix the release` - or run `{cmd}` alone to open the form.",
+        "zh": "没看出你要提名谁。请以从 Slack 列表中选出的 @提及 开头，例如 "
+        "`{cmd} @王芳 主动帮新同事排查问题`，或只输入 `{cmd}` 打开表单。",
+    },
+    "nominate.working": {
+        "en": ":hourglass_flowing_sand: Thanks! Finding the behaviours your story about <@{user}> shows…",
+        "zh": ":hourglass_flowing_sand: 谢谢！正在为你关于 <@{user}> 的故事匹配价值观行为……",
+    },
+    "nominate.pick": {
+        "en": "Which behaviour does your story about *{nominee}* show? Pick one to confirm:",
+        "zh": "你关于 *{nominee}* 的故事体现了哪条行为？请选择一条确认：",
+    },
+    "nominate.abstain": {
+        "en": "I couldn't match this story to a behaviour ({reason}). Please choose one yourself.",
+        "zh": "没能为这个故事匹配到行为（{reason}），请自己选择一条。",
+    },
+    "nominate.no_suggestions": {
+        "en": "No suggestion is available right now; please choose the behaviour yourself.",
+        "zh": "暂时没有建议，请自己选择一条行为。",
+    },
+    "nominate.already": {
+        "en": "You already sent this story (nomination #{id}).",
+        "zh": "你已经提交过这个故事（提名 #{id}）。",
+    },
+    "nominate.choose_another": {"en": "Choose another…", "zh": "选择其他…"},
+    "nominate.cancelled": {
+        "en": "Nomination cancelled: nothing was recorded.",
+        "zh": "已取消提名，没有记录任何内容。",
+    },
+    "nominate.thanks": {
+        "en": ":tada: Thank you! Your recognition of *{nominee}* for *{value}* ({criterion}) is recorded; "
+        "their manager will review it.",
+        "zh": ":tada: 谢谢！你对 *{nominee}* 的认可（{value} · {criterion}）已记录，将由其主管审核。",
+    },
+    "nominate.thanks_plain": {
+        "en": "Thank you! Your recognition of {nominee} for {value} ({criterion}) is recorded; "
+        "their manager will review it.",
+        "zh": "谢谢！你对 {nominee} 的认可（{value} · {criterion}）已记录，将由其主管审核。",
+    },
+    "nominate.dm": {
+        "en": ":sparkles: <@{nominator}> recognised you for *{value}* ({criterion}): {statement}",
+        "zh": ":sparkles: <@{nominator}> 认可了你的「{value}」（{criterion}）：{statement}",
+    },
+    "nominate.dm_footer": {
+        "en": "Your manager reviews it; see all your recognition with `{cmd} me` or in my App Home.",
+        "zh": "将由你的主管审核；输入 `{cmd} me` 或打开我的 App 首页查看你获得的全部认可。",
+    },
+    "confidence": {"en": "confidence {pct}%", "zh": "置信度 {pct}%"},
+    # modal (plain)
+    "modal.nominate_title": {"en": "Nominate a colleague", "zh": "提名同事"},
+    "modal.next": {"en": "Next", "zh": "下一步"},
+    "modal.who": {"en": "Who would you like to recognise?", "zh": "你想认可谁？"},
+    "modal.story": {"en": "What did they do?", "zh": "他们做了什么？"},
+    "modal.story_hint": {
+        "en": "A short story in your own words, up to 3,000 characters: the situation and what they did.",
+        "zh": "用你自己的话简述经过，最多 3000 字：当时的情况和他们的做法。",
+    },
+    "modal.value": {"en": "Which value, if you have one in mind?", "zh": "你心中的价值观（可选）"},
+    "modal.value_placeholder": {"en": "Any value", "zh": "不限"},
+    "modal.private": {"en": "Keep this story out of the weekly team digest", "zh": "不在团队周报中展示这个故事"},
+    "modal.options": {"en": "Options", "zh": "选项"},
+    "modal.progress_title": {"en": "Finding behaviours", "zh": "正在匹配"},
+    "modal.progress": {
+        "en": ":hourglass_flowing_sand: Matching your story about *{nominee}* against the six values…",
+        "zh": ":hourglass_flowing_sand: 正在将你关于 *{nominee}* 的故事与六脉神剑匹配……",
+    },
+    "modal.confirm_title": {"en": "Choose a behaviour", "zh": "选择行为"},
+    "modal.confirm": {"en": "Confirm", "zh": "确认"},
+    "modal.suggested": {"en": "Suggested behaviours", "zh": "建议的行为"},
+    "modal.other": {"en": "Or pick any of the 30 behaviours", "zh": "或从全部 30 条行为中选择"},
+    "modal.other_required": {"en": "Pick the behaviour this story shows", "zh": "选择这个故事体现的行为"},
+    "modal.other_placeholder": {"en": "All behaviours", "zh": "全部行为"},
+    "modal.choose_required": {"en": "Choose a behaviour.", "zh": "请选择一条行为。"},
+    "modal.thanks_title": {"en": "Thank you", "zh": "谢谢"},
+    "modal.error_title": {"en": "Liumai", "zh": "六脉"},
+    "modal.quote": {"en": "Your words", "zh": "你的原话"},
+    # --------------------------------------------------------------- /values
+    "values.help": {
+        "en": "*Liumai* - recognition on the six values.\n"
+        "• `{ncmd} @colleague what they did` - recognise a colleague (or `{ncmd}` for a form)\n"
+        "• `{cmd} me` - your recognition this quarter\n"
+        "• `{cmd} review` - managers: evidence waiting for your review\n"
+        "• `{cmd} concern @someone` - managers: privately record a non-conforming case\n"
+        "Your App Home shows all of this at a glance.",
+        "zh": "*六脉* - 基于六脉神剑的同事认可。\n"
+        "• `{ncmd} @同事 他们做了什么` - 认可同事（或输入 `{ncmd}` 打开表单）\n"
+        "• `{cmd} me` - 你本季度获得的认可\n"
+        "• `{cmd} review` - 主管：待你审核的事例\n"
+        "• `{cmd} concern @某人` - 主管：私下记录不符合的案例\n"
+        "在我的 App 首页可以一览以上全部内容。",
+    },
+    "me.header": {"en": "Your recognition in {quarter}", "zh": "你在 {quarter} 获得的认可"},
+    "me.total": {
+        "en": "{total} recognised stories this quarter (accepted or waiting for review).",
+        "zh": "本季度共 {total} 个被认可的故事（已通过或待审核）。",
+    },
+    "me.none": {
+        "en": "No recognition yet this quarter. It will come!",
+        "zh": "本季度还没有获得认可，继续加油！",
+    },
+    "me.received": {"en": "Recent stories about you", "zh": "最近关于你的故事"},
+    "me.given": {"en": "Stories you told", "zh": "你讲述的故事"},
+    "me.none_given": {
+        "en": "You haven't recognised anyone yet - try `{ncmd}`.",
+        "zh": "你还没有认可过任何人，试试 `{ncmd}`。",
+    },
+    "story.received": {"en": "from {name} · {date} · {status}", "zh": "来自 {name} · {date} · {status}"},
+    "story.given": {"en": "about {name} · {date} · {status}", "zh": "关于 {name} · {date} · {status}"},
+    "review.header": {"en": "Waiting for your review ({n})", "zh": "待你审核（{n}）"},
+    "review.empty": {"en": "Nothing is waiting for your review.", "zh": "没有待你审核的事例。"},
+    "review.more": {
+        "en": "Showing the oldest {n}; decide these to see more.",
+        "zh": "仅显示最早的 {n} 条；处理后可看到更多。",
+    },
+    "review.item": {
+        "en": "*{subject}* · {criterion} {statement}\n{story}\n_from {nominator} · {date}_",
+        "zh": "*{subject}* · {criterion} {statement}\n{story}\n_来自 {nominator} · {date}_",
+    },
+    "review.accept": {"en": "Accept", "zh": "通过"},
+    "review.reject": {"en": "Reject", "zh": "不通过"},
+    "review.retag": {"en": "Re-tag…", "zh": "改为其他行为…"},
+    "review.reject_confirm_title": {"en": "Reject this evidence?", "zh": "确定不通过？"},
+    "review.reject_confirm": {
+        "en": "It will not count toward the score. You can change your mind later from the CLI.",
+        "zh": "该事例将不计入评分。之后仍可通过命令行修改。",
+    },
+    "review.done": {
+        "en": ":white_check_mark: #{id} ({subject}, {criterion}): {status}.",
+        "zh": ":white_check_mark: #{id}（{subject}，{criterion}）：{status}。",
+    },
+    "concern.usage": {
+        "en": "Usage: `{cmd} concern @someone` opens a private form to record a non-conforming case.",
+        "zh": "用法：`{cmd} concern @某人` 打开私密表单，记录不符合的案例。",
+    },
+    "concern.title": {"en": "Record a concern", "zh": "记录关注事项"},
+    "concern.save": {"en": "Record", "zh": "记录"},
+    "concern.privacy": {
+        "en": ":lock: Private: only the person's managers and admins ever see a concern - never their peers, "
+        "never a digest. It counts at once, as you are the one who decides.",
+        "zh": ":lock: 私密：关注事项仅该员工的上级主管和管理员可见，同事和周报中永远不会出现。由你决定，因此立即生效。",
+    },
+    "concern.who": {"en": "About whom?", "zh": "关于谁？"},
+    "concern.behaviour": {"en": "Which behaviour did they not meet?", "zh": "未达到哪条行为？"},
+    "concern.note": {"en": "What happened?", "zh": "发生了什么？"},
+    "concern.mitigated": {"en": "Mitigating circumstances (情有可原)", "zh": "情有可原"},
+    "concern.recorded": {
+        "en": "Recorded privately for {subject} ({criterion}{mitigated}). Only their managers and admins can see it.",
+        "zh": "已为 {subject} 私下记录（{criterion}{mitigated}）。仅其上级主管和管理员可见。",
+    },
+    "concern.mitigated_suffix": {"en": ", mitigated", "zh": "，情有可原"},
+    # --------------------------------------------------------------- App Home
+    "home.title": {"en": "Liumai · six values", "zh": "六脉 · 价值观认可"},
+    "home.intro": {
+        "en": "Recognise a colleague with a short story; their manager reviews it, and it counts toward "
+        "the quarterly values review.",
+        "zh": "用一个小故事认可同事；由其主管审核后计入季度价值观考核。",
+    },
+    "home.nominate": {"en": "Nominate someone", "zh": "提名同事"},
+    "home.by_value": {"en": "Your recognition by value, {quarter}", "zh": "你在 {quarter} 按价值观获得的认可"},
+    "home.unrecognised": {
+        "en": "Your people with no recognition yet in {quarter}",
+        "zh": "你的团队中 {quarter} 尚未获得认可的人",
+    },
+    "home.everyone_recognised": {
+        "en": "Everyone in your team has been recognised this quarter. :tada:",
+        "zh": "本季度你团队的每个人都已获得认可。:tada:",
+    },
+    "home.manager": {"en": "For managers", "zh": "主管视图"},
+    "home.updated": {"en": "Updated {time}", "zh": "更新于 {time}"},
+}
+
+
+def tx(key: str, lang: str, **params: object) -> str:
+    """The text for `key` in `lang` (zh or en), with its placeholders filled."""
+    entry = TEXTS[key]
+    text = entry["zh"] if lang.startswith("zh") else entry["en"]
+    return text.format(**params) if params else text
