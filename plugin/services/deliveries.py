@@ -1,0 +1,72 @@
+"""Doing a platform delivery's work once: retried events, double clicks, replicas racing.
+
+Slack retries events it thinks were lost (`X-Slack-Retry-Num`), Feishu re-pushes events until
+acknowledged, and people double-click. A unique row per (platform, key) in `processed_event`
+makes "do this once" hold across processes, replicas and restarts. Shared by both adapters so
+neither touches storage for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from plugin.services.context import AppContext
+from plugin.services.people import find_person
+from plugin.services.uow import unit_of_work
+from storage.models import ProcessedEvent
+
+KEY_MAX = 128
+
+
+def claim(ctx: AppContext, platform: str, key: str) -> bool:
+    """True exactly once per (platform, key): the first delivery does the work, repeats do nothing."""
+    try:
+        with unit_of_work(ctx.engine) as session:
+            session.add(ProcessedEvent(platform=platform, event_id=key[:KEY_MAX], received_at=ctx.now()))
+        return True
+    except IntegrityError:
+        return False
+
+
+def release(ctx: AppContext, platform: str, key: str) -> None:
+    """Forget a claim whose work was refused (e.g. invalid input), so a corrected retry may run."""
+    with unit_of_work(ctx.engine) as session:
+        session.exec(
+            delete(ProcessedEvent).where(ProcessedEvent.platform == platform, ProcessedEvent.event_id == key[:KEY_MAX])
+        )
+
+
+def prune(ctx: AppContext, platform: str, older_than_days: int = 7) -> int:
+    """Drop old claims: platforms stop retrying within minutes (Slack) or hours (Feishu)."""
+    cutoff = ctx.now() - timedelta(days=older_than_days)
+    with unit_of_work(ctx.engine) as session:
+        res = session.exec(
+            delete(ProcessedEvent).where(ProcessedEvent.platform == platform, ProcessedEvent.received_at < cutoff)
+        )
+        return res.rowcount or 0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What an adapter needs to know about a platform user: who, which language, still here."""
+
+    email: str
+    display_name: str
+    locale: str
+    active: bool
+    is_admin: bool
+    slack_user_id: str | None
+    feishu_open_id: str | None
+
+
+def profile(ctx: AppContext, ref: str | int) -> Profile | None:
+    """A person by any identity (`slack:U…`, `feishu:ou_…`, e-mail, id), or None when unknown."""
+    with unit_of_work(ctx.engine) as session:
+        p = find_person(session, ref)
+        if p is None:
+            return None
+        return Profile(p.email, p.display_name, p.locale, p.active, p.is_admin, p.slack_user_id, p.feishu_open_id)
