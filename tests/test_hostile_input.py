@@ -97,3 +97,12 @@ def test_hostile_stories_are_inert_in_every_output(org, lang):
         json.dumps(digest_feishu_card(d, r, lang), ensure_ascii=False),
     ):
         assert "<!channel>" not in out and "@all" not in out and "@here" not in out
+
+
+def test_person_references_with_control_characters_are_just_unknown(org):
+    from plugin.services.deliveries import profile
+
+    assert profile(org, "slack:U0\x00ANN") is None or profile(org, "slack:U0\x00ANN").email == "ann@example.com"
+    assert profile(org, "\x00\x0f") is None
+    with pytest.raises(ServiceError):
+        nom.nominate(org, "bob@example.com", "ann\x00@example.com\x9e", "A fine story about helping the team.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from plugin.services.errors import NotFound, PermissionDenied
+from plugin.services.text import clean_text
 from storage.models import Person
 
 
@@ -12,7 +13,9 @@ def find_person(session: Session, ref: str | int) -> Person | None:
     """`ref`: a person id, an e-mail, `slack:U123` or `feishu:ou_123`."""
     if isinstance(ref, int):
         return session.get(Person, ref)
-    ref = ref.strip()
+    ref = clean_text(ref).strip()  # platform text may carry NULs, which PostgreSQL refuses
+    if not ref:
+        return None
     if ref.startswith("slack:"):
         stmt = select(Person).where(Person.slack_user_id == ref[6:])
     elif ref.startswith("feishu:"):
