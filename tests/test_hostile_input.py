@@ -106,3 +106,14 @@ def test_person_references_with_control_characters_are_just_unknown(org):
     assert profile(org, "\x00\x0f") is None
     with pytest.raises(ServiceError):
         nom.nominate(org, "bob@example.com", "ann\x00@example.com\x9e", "A fine story about helping the team.")
+
+
+def test_team_keys_with_control_characters_are_unknown_teams(org):
+    from plugin.services.errors import InvalidInput
+    from plugin.services.summaries import team_summary
+
+    for key in ("no\x00such", "\x00", "al pha", "x" * 500):
+        with pytest.raises(InvalidInput, match="unknown team"):
+            team_summary(org, team=key)
+        with pytest.raises(InvalidInput, match="unknown team"):
+            dg.build_digest(org, key, "2026-W47")

@@ -8,6 +8,10 @@
   overrides the choice - e.g. events over the long connection and card callbacks over HTTP.
 
 `FEISHU_DOMAIN` selects feishu.cn (default), larksuite.com (`lark`) or any origin (tests).
+
+`digest_poster()` gives `liumai digest --post` and the scheduler in `serve` the Feishu
+`DigestPoster` (a team's `feishu_chat_id`). Building the adapter also installs log redaction for
+the Feishu secrets and lark-oapi's logger (`plugin.feishu.logs`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from starlette.routing import BaseRoute
 from plugin.config import ConfigError
 from plugin.feishu.bot import FeishuBot
 from plugin.feishu.client import FeishuApi, check_credentials
+from plugin.feishu.digest import FeishuDigestPoster
 from plugin.feishu.http import REPLAY_WINDOW_S, FeishuHttp
+from plugin.feishu.logs import install_redaction
 from plugin.feishu.ws import LongConnection
 from plugin.services.context import AppContext
 
@@ -42,6 +48,10 @@ class FeishuIntegration:
 
     def routes(self) -> Sequence[BaseRoute]:
         return self.http.routes() if self.use_http else []
+
+    def digest_poster(self) -> FeishuDigestPoster:
+        """Posts weekly digests to each team's Feishu group (used by `digest --post` and `serve`)."""
+        return self.bot.poster
 
     def start_background(self, stop: threading.Event) -> threading.Thread | None:
         if not self.use_ws:
@@ -71,6 +81,7 @@ def build_feishu(ctx: AppContext, *, replay_window_s: float = REPLAY_WINDOW_S, w
     """Validate the Feishu settings (ConfigError names the variable) and wire the adapter."""
     s = ctx.settings
     check_credentials(s)
+    install_redaction(s)
     use_http, use_ws = _mode(ctx)
     api = FeishuApi(s)
     bot = FeishuBot(ctx, api, workers=workers)

@@ -10,10 +10,17 @@ Timing rules of the platform shape the code:
 - A card callback must be answered within 3 s with the toast and the updated card. Confirming and
   deciding are single database transactions, so they run inline; slow work (tagging a story from
   the nomination form) is deferred until after the answer and then patches the card.
+
+Whatever arrives is treated as untrusted: payload fields of the wrong type are ignored, a message
+that is not a command gets the help text, a person missing from the org chart or deactivated is
+told so, and any failure in the background is logged and answered with "try again" rather than
+left silent. Replies that echo user text go out as cards with plain_text, or - for short text
+replies - through `texts.inert`, since Feishu text messages render `<at>` tags and some Markdown.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -28,9 +35,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from plugin.feishu import cards
-from plugin.feishu.client import LARK, FeishuApi
-from plugin.feishu.commands import Command, parse_message
-from plugin.feishu.texts import DEFAULT_LANG, behaviour_label, clip, lang_for, tr
+from plugin.feishu.client import LARK, FeishuApi, FeishuApiError
+from plugin.feishu.commands import Command, ident, parse_message
+from plugin.feishu.digest import FeishuDigestPoster
+from plugin.feishu.reports import FeishuReports
+from plugin.feishu.texts import DEFAULT_LANG, behaviour_label, clip, inert, lang_for, tr
 from plugin.services.context import AppContext
 from plugin.services.errors import ServiceError
 from plugin.services.evidence import add_concern, decide, retag
@@ -48,11 +57,22 @@ MENU_EVENT = "application.bot.menu_v6"
 CARD_EVENT = "card.action.trigger"
 KEEP_EVENT_IDS = timedelta(days=7)  # Feishu re-pushes an unacknowledged event for hours, not days
 PRUNE_EVERY = 500
+TEXT_REPLY_MAX = 4000  # characters; Feishu's limit is 150 KB, but no reply of ours needs more
+NAME_MAX = 80  # a display name echoed in a reply (mention names come from the payload)
 
 
 def ref(open_id: str) -> str:
     """How services name a Feishu user."""
     return f"{PLATFORM}:{open_id}"
+
+
+def _obj(value: object) -> dict:
+    """A payload field expected to be an object; anything else (a forged or broken payload) is empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 @dataclass
@@ -86,6 +106,15 @@ class Sender:
     def lang(self) -> str:
         return lang_for(self.person.locale if self.person else None)
 
+    @property
+    def inactive(self) -> bool:
+        """In the org chart but deactivated (e.g. missing from the last import)."""
+        return self.person is not None and not self.person.active
+
+    @property
+    def email(self) -> str:
+        return self.person.email if self.person else ref(self.open_id)
+
 
 class FeishuBot:
     def __init__(self, ctx: AppContext, api: FeishuApi, *, workers: int = 4) -> None:
@@ -95,6 +124,9 @@ class FeishuBot:
         self._pending = 0
         self._cv = threading.Condition()
         self._recorded = 0
+        self.duplicates = 0  # re-delivered events refused (counted in the log line too)
+        self.poster = FeishuDigestPoster(ctx, api)
+        self.reports = FeishuReports(ctx, api, self.poster, self._reply_to)
 
     # ------------------------------------------------------------------ background work
     def submit(self, fn: Callable[..., None], *args: Any) -> None:
@@ -162,7 +194,21 @@ class FeishuBot:
             )
 
     def _reply(self, to: Sender, text: str, dedup: str | None) -> None:
-        self.api.send_text(to.open_id, text, dedup=dedup)
+        self._reply_to(to.open_id, text, dedup)
+
+    def _reply_to(self, open_id: str, text: str, dedup: str | None) -> None:
+        """A short text reply; whatever user text it quotes is made inert (see the module docstring)."""
+        self.api.send_text(open_id, inert(clip(text, TEXT_REPLY_MAX)), dedup=dedup)
+
+    def _refuse_sender(self, sender: Sender, dedup: str | None) -> bool:
+        """Tell someone unknown or deactivated why nothing happens; True when refused."""
+        if sender.person is None:
+            self._reply(sender, tr("unknown_sender", DEFAULT_LANG), dedup)
+            return True
+        if sender.inactive:
+            self._reply(sender, tr("inactive_sender", sender.lang), dedup)
+            return True
+        return False
 
     def _applink(self, chat_id: str) -> str:
         host = "applink.larksuite.com" if self.api.domain == LARK else "applink.feishu.cn"
@@ -173,14 +219,20 @@ class FeishuBot:
         """Acknowledge an event: "ok" (queued), "duplicate" (seen before) or "ignored"."""
         if payload.get("schema") != "2.0":
             return "ignored"  # schema 1.0 events are not subscribed to
-        header = payload.get("header") or {}
+        header = _obj(payload.get("header"))
         event_type = header.get("event_type")
-        event = payload.get("event") or {}
+        event = _obj(payload.get("event"))
         if event_type not in (MESSAGE_EVENT, MENU_EVENT):
             return "ignored"
-        event_id = str(header.get("event_id") or "")
+        raw_id = header.get("event_id")
+        event_id = ident(raw_id) or (hashlib.sha256(str(raw_id).encode()).hexdigest() if raw_id else "")
         if event_id and not self._first_delivery(event_id):
-            log.info("feishu event %s delivered again: ignored", event_id)
+            with self._cv:
+                self.duplicates += 1
+                n = self.duplicates
+            # Feishu re-pushes an event it thinks was not acknowledged, and an attacker may replay a
+            # captured one within the signature window: either way it is refused, and counted.
+            log.warning("feishu event refused: reason=duplicate_event event_id=%s count=%d", clip(event_id, 64), n)
             return "duplicate"
         if event_type == MESSAGE_EVENT:
             self.submit(self._on_message, event, event_id)
@@ -189,34 +241,47 @@ class FeishuBot:
         return "ok"
 
     def _on_message(self, event: dict, event_id: str) -> None:
-        sender_info = event.get("sender") or {}
+        sender_info = _obj(event.get("sender"))
         if sender_info.get("sender_type", "user") != "user":
             return  # other bots and apps: never answer, never loop
-        open_id = (sender_info.get("sender_id") or {}).get("open_id") or ""
-        message = event.get("message") or {}
-        chat_type = message.get("chat_type") or "p2p"
+        open_id = ident(_obj(sender_info.get("sender_id")).get("open_id"))
+        message = _obj(event.get("message"))
+        chat_type = _str(message.get("chat_type")) or "p2p"
         bot_id = self.api.bot_open_id() if chat_type == "group" else None
-        parsed = parse_message(
-            message.get("message_type") or "text", message.get("content") or "", message.get("mentions"), bot_id
-        )
+        message_type = _str(message.get("message_type")) or "text"
+        parsed = parse_message(message_type, message.get("content") or "", message.get("mentions"), bot_id)
         if chat_type != "p2p" and not parsed.bot_mentioned:
             return  # a group message not addressed to the bot
         if not open_id:
             return
         sender = self._sender(open_id)
         dedup = f"{event_id}:reply" if event_id else None
-        if sender.person is None:
-            self._reply(sender, tr("unknown_sender", DEFAULT_LANG), dedup)
+        if self._refuse_sender(sender, dedup):
+            return
+        if parsed.command is None and message_type not in ("text", "post"):
+            self._reply(sender, tr("text_only", sender.lang) + "\n" + tr("help", sender.lang), dedup)
             return
         command = parsed.command or Command("help")
-        link = self._applink(message["chat_id"]) if chat_type == "group" and message.get("chat_id") else None
+        chat_id = ident(message.get("chat_id"))
+        link = self._applink(chat_id) if chat_type == "group" and chat_id else None
+        message_id = ident(message.get("message_id")) or event_id
+        self._answer(sender, dedup, lambda: self._command(sender, command, message_id, link, dedup))
+
+    def _answer(self, sender: Sender, dedup: str | None, work: Callable[[], None]) -> None:
+        """Run a command; whatever goes wrong, the person hears about it (and the log has the cause)."""
         try:
-            self._command(sender, command, message.get("message_id") or event_id, link, dedup)
+            work()
         except ServiceError as exc:
             self._reply(sender, exc.message(sender.lang), dedup)
+        except FeishuApiError as exc:
+            log.warning("feishu reply to %s failed: %s", sender.open_id, exc)
+            self._reply(sender, tr("error", sender.lang), f"{dedup}:error" if dedup else None)
+        except Exception:
+            log.exception("feishu command failed")
+            self._reply(sender, tr("error", sender.lang), f"{dedup}:error" if dedup else None)
 
     def _command(self, sender: Sender, cmd: Command, message_id: str, link: str | None, dedup: str | None) -> None:
-        lang = sender.lang
+        lang, r = sender.lang, self.reports
         if cmd.name == "nominate":
             self._nominate(sender, cmd, message_id, link, dedup)
         elif cmd.name in ("values", "me"):
@@ -225,6 +290,18 @@ class FeishuBot:
             self._send_review(sender, dedup)
         elif cmd.name == "concern":
             self._concern(sender, cmd, dedup)
+        elif cmd.name == "summary":
+            r.summary(sender.open_id, lang, cmd, dedup)
+        elif cmd.name == "team":
+            r.team(sender.open_id, lang, cmd, dedup)
+        elif cmd.name == "evidence":
+            r.evidence(sender.open_id, lang, cmd, dedup)
+        elif cmd.name == "digest":
+            r.digest(sender.open_id, lang, cmd, dedup)
+        elif cmd.name == "export":
+            r.export(sender.open_id, lang, cmd, dedup, sender.email)
+        elif cmd.name == "erase":
+            r.erase_request(sender.open_id, lang, cmd, dedup)
         else:
             self._reply(sender, tr("help", lang), dedup)
 
@@ -235,7 +312,7 @@ class FeishuBot:
             self._reply(sender, tr("nominate.usage", lang), dedup)
             return
         if self._sender(nominee.open_id).person is None:
-            self._reply(sender, tr("unknown_person", lang, who=nominee.name), dedup)
+            self._reply(sender, tr("unknown_person", lang, who=clip(nominee.name, NAME_MAX)), dedup)
             return
         res = nominate(
             self.ctx,
@@ -272,7 +349,7 @@ class FeishuBot:
             self._reply(sender, tr("concern.usage", lang), dedup)
             return
         if self._sender(subject.open_id).person is None:
-            self._reply(sender, tr("unknown_person", lang, who=subject.name), dedup)
+            self._reply(sender, tr("unknown_person", lang, who=clip(subject.name, NAME_MAX)), dedup)
             return
         v = add_concern(
             self.ctx, ref(sender.open_id), ref(subject.open_id), cmd.criterion, cmd.text, mitigated=cmd.mitigated
@@ -288,17 +365,16 @@ class FeishuBot:
         self._reply(sender, text, dedup)
 
     def _on_menu(self, event: dict, event_id: str) -> None:
-        operator = (event.get("operator") or {}).get("operator_id") or {}
-        open_id = operator.get("open_id") or ""
+        open_id = ident(_obj(_obj(event.get("operator")).get("operator_id")).get("open_id"))
         if not open_id:
             return
         sender = self._sender(open_id)
         dedup = f"{event_id}:menu" if event_id else None
-        if sender.person is None:
-            self._reply(sender, tr("unknown_sender", DEFAULT_LANG), dedup)
+        if self._refuse_sender(sender, dedup):
             return
-        key = (event.get("event_key") or "nominate").lower()
-        try:
+        key = (_str(event.get("event_key")) or "nominate").lower()
+
+        def work() -> None:
             if key in ("me", "values_me", "my_recognition"):
                 self._send_recognition(sender, detailed=True, dedup=dedup)
             elif key in ("review", "values_review"):
@@ -308,8 +384,8 @@ class FeishuBot:
             else:  # "nominate" and any key the admin configured for the menu's main entry
                 form = cards.nomination_form_card(sender.lang, self._candidates(sender))
                 self.api.send_card(open_id, form, dedup=dedup)
-        except ServiceError as exc:
-            self._reply(sender, exc.message(sender.lang), dedup)
+
+        self._answer(sender, dedup, work)
 
     def _candidates(self, sender: Sender, limit: int = cards.FORM_CANDIDATES) -> list[str]:
         """Whom the form's person picker offers: everyone on Feishu when that fits in a card,
@@ -339,14 +415,14 @@ class FeishuBot:
     def handle_card_action(self, payload: dict) -> CardAnswer:
         """Answer a card click (schema 2.0 `card.action.trigger` or the legacy callback) within 3 s."""
         if payload.get("schema") == "2.0":
-            ev = payload.get("event") or {}
-            open_id = (ev.get("operator") or {}).get("open_id") or ""
-            action = ev.get("action") or {}
-            message_id = (ev.get("context") or {}).get("open_message_id")
+            ev = _obj(payload.get("event"))
+            open_id = ident(_obj(ev.get("operator")).get("open_id"))
+            action = _obj(ev.get("action"))
+            message_id = ident(_obj(ev.get("context")).get("open_message_id")) or None
         else:
-            open_id = payload.get("open_id") or ""
-            action = payload.get("action") or {}
-            message_id = payload.get("open_message_id")
+            open_id = ident(payload.get("open_id"))
+            action = _obj(payload.get("action"))
+            message_id = ident(payload.get("open_message_id")) or None
         value = action.get("value") or {}
         if isinstance(value, str):
             try:
@@ -357,6 +433,8 @@ class FeishuBot:
         lang = sender.lang
         if sender.person is None:
             return CardAnswer(toast=cards.toast("error", tr("unknown_sender", lang)))
+        if sender.inactive:
+            return CardAnswer(toast=cards.toast("error", tr("inactive_sender", lang)))
         try:
             return self._card_action(sender, value if isinstance(value, dict) else {}, action, message_id)
         except ServiceError as exc:
@@ -408,7 +486,14 @@ class FeishuBot:
                 card=cards.review_card(rubric, items, lang, notice="✓ " + notice),
             )
         if kind == "nominate_form":
-            return self._form_submitted(sender, action.get("form_value") or {}, message_id)
+            return self._form_submitted(sender, _obj(action.get("form_value")), message_id)
+        if kind == "erase":
+            report = self.reports.erase(sender.open_id, lang, int(value["p"]), sender.email)
+            return CardAnswer(
+                toast=cards.toast("success", tr("toast.erased", lang)), card=cards.erased_card(report, lang)
+            )
+        if kind == "erase_cancel":
+            return CardAnswer(card=cards.erase_cancelled_card(lang))
         return CardAnswer(toast=cards.toast("error", tr("unknown_action", lang)))
 
     def _form_submitted(self, sender: Sender, form: dict, message_id: str | None) -> CardAnswer:
@@ -416,6 +501,7 @@ class FeishuBot:
         nominee = form.get("nominee")
         if isinstance(nominee, list):
             nominee = nominee[0] if nominee else None
+        nominee = ident(nominee)
         story = str(form.get("story") or "")
         if not nominee or not story.strip():
             return CardAnswer(toast=cards.toast("error", tr("form.missing", lang)))
@@ -453,11 +539,6 @@ class FeishuBot:
         if nominee is None or not nominee.feishu_open_id or view.criterion is None:
             return
         lang = lang_for(nominee.locale)
-        text = tr(
-            "notify.nominee",
-            lang,
-            nominator=nominator.person.display_name if nominator.person else "",
-            behaviour=behaviour_label(self.ctx.rubric, view.criterion, lang),
-            story=clip(view.story, 500),
-        )
-        self.api.send_text(nominee.feishu_open_id, text, dedup=f"notify:{evidence_id}")
+        name = nominator.person.display_name if nominator.person else ""
+        card = cards.notify_card(self.ctx.rubric, name, view.criterion, view.story, lang)
+        self.api.send_card(nominee.feishu_open_id, card, dedup=f"notify:{evidence_id}")

@@ -10,6 +10,7 @@ optional minimum interval between calls for bulk reads such as the contact sync.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import threading
@@ -82,6 +83,7 @@ class FeishuApi:
             .log_level(lark.LogLevel.WARNING)
             .build()
         )
+        self.app_id = settings.feishu_app_id or ""
         self.min_interval_s = min_interval_s
         self._sleep = sleep
         self._last_call = 0.0
@@ -148,6 +150,73 @@ class FeishuApi:
 
     def send_card(self, receive_id: str, card: dict, *, id_type: str = "open_id", dedup: str | None = None) -> str:
         return self.send(receive_id, "interactive", card, id_type=id_type, dedup=dedup)
+
+    def send_image(self, receive_id: str, image_key: str, *, id_type: str = "open_id", dedup: str | None = None) -> str:
+        return self.send(receive_id, "image", {"image_key": image_key}, id_type=id_type, dedup=dedup)
+
+    def send_file(self, receive_id: str, file_key: str, *, id_type: str = "open_id", dedup: str | None = None) -> str:
+        return self.send(receive_id, "file", {"file_key": file_key}, id_type=id_type, dedup=dedup)
+
+    def upload_image(self, data: bytes, *, file_name: str = "chart.png") -> str:
+        """POST /open-apis/im/v1/images (multipart, image_type=message): the image_key to send."""
+        from lark_oapi.api.im.v1 import CreateImageRequest, CreateImageRequestBody
+
+        def call() -> Any:
+            # A fresh body per attempt: the SDK turns it into a streaming multipart encoder.
+            body = (
+                CreateImageRequestBody.builder().image_type("message").image((file_name, io.BytesIO(data), "image/png"))
+            )
+            return self.client.im.v1.image.create(CreateImageRequest.builder().request_body(body.build()).build())
+
+        resp = self._call("im.v1.image.create", call)
+        return resp.data.image_key if resp.data else ""
+
+    def upload_file(self, data: bytes, file_name: str, *, file_type: str = "stream", mime: str = "") -> str:
+        """POST /open-apis/im/v1/files (multipart): the file_key to send. CSV, HTML and JSON are `stream`."""
+        from lark_oapi.api.im.v1 import CreateFileRequest, CreateFileRequestBody
+
+        def call() -> Any:
+            body = (
+                CreateFileRequestBody.builder()
+                .file_type(file_type)
+                .file_name(file_name)
+                .file((file_name, io.BytesIO(data), mime or "application/octet-stream"))
+            )
+            return self.client.im.v1.file.create(CreateFileRequest.builder().request_body(body.build()).build())
+
+        resp = self._call("im.v1.file.create", call)
+        return resp.data.file_key if resp.data else ""
+
+    def chat_messages(
+        self, chat_id: str, *, start_time_s: int | None = None, page_size: int = 50, max_pages: int = 10
+    ) -> Iterator[Any]:
+        """A group's messages, newest first (GET /open-apis/im/v1/messages, container_id_type=chat).
+
+        Needs the app to be in the group and the `im:message.group_msg` scope; cards come back as
+        their raw JSON (`card_msg_content_type=raw_card_content`) where Feishu supports it.
+        """
+        from lark_oapi.api.im.v1 import ListMessageRequest
+
+        token: str | None = None
+        for _ in range(max_pages):
+            b = (
+                ListMessageRequest.builder()
+                .container_id_type("chat")
+                .container_id(chat_id)
+                .sort_type("ByCreateTimeDesc")
+                .page_size(page_size)
+                .card_msg_content_type("raw_card_content")
+            )
+            if start_time_s is not None:
+                b = b.start_time(str(start_time_s))
+            if token:
+                b = b.page_token(token)
+            req = b.build()
+            resp = self._call("im.v1.message.list", lambda req=req: self.client.im.v1.message.list(req))
+            yield from (resp.data.items or []) if resp.data else []
+            if not resp.data or not resp.data.has_more or not resp.data.page_token:
+                return
+            token = resp.data.page_token
 
     def patch_card(self, message_id: str, card: dict) -> None:
         """Replace a card the bot sent (the delayed update after a slow step such as tagging)."""

@@ -8,7 +8,10 @@ them; it is recognised by the bot's open_id when known, otherwise as a mention s
 command word (in a group the bot only receives messages that mention it, so such a leading mention
 is the bot).
 
-Pure functions, no I/O: the parser is tested without a server.
+Pure functions, no I/O: the parser is tested without a server. Message content is whatever the
+platform (or someone forging it) sends, so every step tolerates malformed input - content that is
+not JSON or not an object, mentions that are not a list or whose keys match nothing, lone
+surrogates - and degrades to "no command" (which gets the help reply) rather than raising.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ import re
 from dataclasses import dataclass, field
 
 PLACEHOLDER = re.compile(r"@_user_\d+|@_all")
+# Feishu ids (open_id ou_..., chat oc_..., message om_..., event ids): a forged payload could carry
+# anything, and an id is looked up in the database, where e.g. a NUL character is an error.
+IDENT = re.compile(r"^[A-Za-z0-9_\-.:]{1,128}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 CRITERION = re.compile(r"^[a-z][a-z0-9_]*\.[1-9][0-9]*$")
 
 # Command words, with Chinese aliases because many Feishu users type Chinese.
@@ -32,7 +39,22 @@ SUBCOMMANDS = {
     "关注": "concern",
     "help": "help",
     "帮助": "help",
+    "evidence": "evidence",
+    "事例": "evidence",
+    "summary": "summary",
+    "小结": "summary",
+    "总结": "summary",
+    "team": "team",
+    "团队": "team",
+    "digest": "digest",
+    "周报": "digest",
+    "export": "export",
+    "导出": "export",
+    "erase": "erase",
+    "删除": "erase",
 }
+# Subcommands that take people (mentions) and plain words (quarter, team key, flags) in any order.
+WITH_ARGS = {"evidence", "summary", "team", "digest", "export", "erase"}
 MITIGATED = {"mitigated", "情有可原", "--mitigated"}
 LEADING_PUNCT = " \t\r\n:：,，;；-—"
 
@@ -46,13 +68,15 @@ class Mention:
 
 @dataclass(frozen=True)
 class Command:
-    """One parsed command. `name`: nominate | values | me | review | concern | help."""
+    """One parsed command. `name`: nominate | values | me | review | concern | help, or one of
+    `WITH_ARGS` (evidence | summary | team | digest | export | erase)."""
 
     name: str
     mentions: tuple[Mention, ...] = ()  # people mentioned after the command word, in order
     text: str = ""  # the rest, with other people's placeholders rendered as @Name
     criterion: str | None = None  # concern only
     mitigated: bool = False  # concern only
+    args: tuple[str, ...] = ()  # WITH_ARGS: the words that are not mentions (quarter, team key, flags)
 
 
 @dataclass(frozen=True)
@@ -63,43 +87,73 @@ class ParsedMessage:
     mentions: dict[str, Mention] = field(default_factory=dict)
 
 
-def message_text(message_type: str, content: str) -> str:
+def _safe(text: str) -> str:
+    """Lone surrogates (JSON can carry `\\ud800`) cannot be encoded as UTF-8 anywhere later."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def ident(value: object) -> str:
+    """A well-formed Feishu id, or "" (treated like a missing one)."""
+    return value if isinstance(value, str) and IDENT.match(value) else ""
+
+
+def message_text(message_type: str, content: object) -> str:
     """The plain text of a `text` or `post` message (placeholders kept); other types have none."""
+    if not isinstance(content, str):
+        return ""
     try:
         data = json.loads(content or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
+        return ""
+    if not isinstance(data, dict):
         return ""
     if message_type == "text":
-        return str(data.get("text", ""))
+        text = data.get("text", "")
+        return _safe(text) if isinstance(text, str) else ""
     if message_type == "post":
         # A received post is {"title": ..., "content": [[{tag, text | user_id}, ...], ...]};
         # sent posts wrap it in a language key, so accept both.
-        body = data if "content" in data else next(iter(data.values()), {}) if data else {}
+        body: object = data if "content" in data else next(iter(data.values()), {}) if data else {}
+        if not isinstance(body, dict):
+            return ""
+        paragraphs = body.get("content")
         lines = []
-        for paragraph in body.get("content", []) or []:
+        for paragraph in paragraphs if isinstance(paragraphs, list) else []:
             parts = []
-            for el in paragraph or []:
-                if el.get("tag") == "text":
-                    parts.append(el.get("text", ""))
+            for el in paragraph if isinstance(paragraph, list) else []:
+                if not isinstance(el, dict):
+                    continue
+                if el.get("tag") in ("text", "a"):
+                    value = el.get("text", "")
                 elif el.get("tag") == "at":
-                    parts.append(el.get("user_id") or el.get("key") or "")
-                elif el.get("tag") == "a":
-                    parts.append(el.get("text", ""))
+                    value = el.get("user_id") or el.get("key") or ""
+                else:
+                    continue
+                parts.append(value if isinstance(value, str) else "")
             lines.append("".join(parts))
-        title = body.get("title") or ""
-        return "\n".join([title, *lines]).strip() if title else "\n".join(lines).strip()
+        title = body.get("title") if isinstance(body.get("title"), str) else ""
+        text = "\n".join([title, *lines]).strip() if title else "\n".join(lines).strip()
+        return _safe(text)
     return ""
 
 
-def mention_map(mentions: list[dict] | None) -> dict[str, Mention]:
+def mention_map(mentions: object) -> dict[str, Mention]:
+    """Placeholder -> person; entries that are not shaped like Feishu's are skipped."""
     out: dict[str, Mention] = {}
-    for m in mentions or []:
-        key = m.get("key")
-        if not key:
+    for m in mentions if isinstance(mentions, list) else []:
+        if not isinstance(m, dict):
             continue
-        ident = m.get("id") or {}
-        open_id = ident.get("open_id") if isinstance(ident, dict) else None
-        out[key] = Mention(key=key, open_id=open_id or None, name=str(m.get("name") or key))
+        key = m.get("key")
+        if not key or not isinstance(key, str):
+            continue
+        ids = m.get("id") or {}
+        open_id = ids.get("open_id") if isinstance(ids, dict) else None
+        name = m.get("name")
+        out[key] = Mention(
+            key=key,
+            open_id=ident(open_id) or None,
+            name=_safe(name) if isinstance(name, str) and name else key,
+        )
     return out
 
 
@@ -109,9 +163,9 @@ def _render(text: str, mentions: dict[str, Mention]) -> str:
 
 
 def parse_message(
-    message_type: str, content: str, mentions: list[dict] | None, bot_open_id: str | None = None
+    message_type: object, content: object, mentions: object, bot_open_id: str | None = None
 ) -> ParsedMessage:
-    text = message_text(message_type, content).strip()
+    text = message_text(message_type if isinstance(message_type, str) else "", content).strip()
     people = mention_map(mentions)
     bot_keys = {k for k, m in people.items() if bot_open_id and m.open_id == bot_open_id}
 
@@ -147,6 +201,8 @@ def parse_message(
             return ParsedMessage(bot_mentioned, _concern(_after_tokens(text, i + 2), others), text, others)
         if sub in ("me", "review"):
             return ParsedMessage(bot_mentioned, Command(sub), text, others)
+        if sub in WITH_ARGS:
+            return ParsedMessage(bot_mentioned, _with_args(sub, _after_tokens(text, i + 2), others), text, others)
         return ParsedMessage(bot_mentioned, Command("help"), text, others)
     if had_slash or word in SUBCOMMANDS:
         return ParsedMessage(bot_mentioned, Command("help"), text, others)
@@ -171,6 +227,14 @@ def _first_person(rest: str, others: dict[str, Mention]) -> tuple[Mention | None
             remaining = rest[: match.start()] + rest[match.end() :]
             return m, remaining
     return None, rest
+
+
+def _with_args(name: str, rest: str, others: dict[str, Mention]) -> Command:
+    """People mentioned (known placeholders, in order) and the remaining words, in any order."""
+    people = tuple(others[m.group(0)] for m in PLACEHOLDER.finditer(rest) if m.group(0) in others)
+    # Words end up in queries (a team key): no control characters, which PostgreSQL may refuse.
+    words = (_CONTROL.sub("", w).strip(LEADING_PUNCT) for w in PLACEHOLDER.sub(" ", rest).split())
+    return Command(name, people, args=tuple(w for w in words if w))
 
 
 def _nominate(rest: str, others: dict[str, Mention]) -> Command:

@@ -13,7 +13,15 @@ implies:
    clock (injectable, so tests are deterministic), so a captured request cannot be replayed later;
 5. the verification token in the payload (schema 2.0: `header.token`).
 A request failing any check gets 4xx and changes nothing. Re-pushed events are then recognised by
-their `event_id` (see `FeishuBot.handle_event`).
+their `event_id` (see `FeishuBot.handle_event`), and a byte-for-byte replay of a request already
+answered within the replay window (same timestamp, nonce and body - what an attacker who captured
+one would send) is refused before it reaches the bot, so replayed card clicks are stopped too.
+
+Every refusal is logged at WARNING as `feishu request refused: reason=<code> ...` with a running
+count per reason (`FeishuHttp.refused`), so forged, stale and replayed traffic shows up in the logs
+and can be alerted on. Reason codes: not_json, not_object, not_encrypted, no_encrypt_key,
+undecryptable, bad_token, bad_signature, no_legacy_token, bad_timestamp, stale_timestamp,
+replayed_request. Nothing secret - body, signature, token - is ever part of the line.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -39,10 +49,13 @@ REPLAY_WINDOW_S = 300.0  # Slack's choice too; Feishu's own clock and ours are N
 
 
 class Rejected(Exception):
-    def __init__(self, status: int, reason: str) -> None:
+    """A refused request: the HTTP status, a reason code for logs and metrics, and words for the body."""
+
+    def __init__(self, status: int, reason: str, code: str = "refused") -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.code = code
 
 
 def _decrypt(encrypt: str, key: str) -> dict:
@@ -51,9 +64,9 @@ def _decrypt(encrypt: str, key: str) -> dict:
     try:
         payload = json.loads(AESCipher(key).decrypt_str(encrypt))
     except Exception:
-        raise Rejected(400, "cannot decrypt the body with FEISHU_ENCRYPT_KEY") from None
+        raise Rejected(400, "cannot decrypt the body with FEISHU_ENCRYPT_KEY", "undecryptable") from None
     if not isinstance(payload, dict):
-        raise Rejected(400, "decrypted body is not a JSON object")
+        raise Rejected(400, "decrypted body is not a JSON object", "not_object")
     return payload
 
 
@@ -74,23 +87,23 @@ def open_envelope(
     """The verified, decrypted payload of one callback request, or `Rejected`."""
     try:
         outer = json.loads(body or b"{}")
-    except ValueError:
-        raise Rejected(400, "body is not JSON") from None
+    except (ValueError, RecursionError):
+        raise Rejected(400, "body is not JSON", "not_json") from None
     if not isinstance(outer, dict):
-        raise Rejected(400, "body is not a JSON object")
+        raise Rejected(400, "body is not a JSON object", "not_object")
     if "encrypt" in outer:
         if not encrypt_key:
-            raise Rejected(400, "encrypted body but FEISHU_ENCRYPT_KEY is not set")
+            raise Rejected(400, "encrypted body but FEISHU_ENCRYPT_KEY is not set", "no_encrypt_key")
         payload = _decrypt(str(outer["encrypt"]), encrypt_key)
     elif encrypt_key and not legacy_card:
         # With an encrypt key configured Feishu encrypts events; plaintext is not from Feishu.
-        raise Rejected(400, "expected an encrypted body")
+        raise Rejected(400, "expected an encrypted body", "not_encrypted")
     else:
         payload = outer
 
     if payload.get("type") == "url_verification":
         if verification_token and not _same(payload.get("token"), verification_token):
-            raise Rejected(401, "invalid verification token")
+            raise Rejected(401, "invalid verification token", "bad_token")
         return payload
 
     schema2 = payload.get("schema") == "2.0"
@@ -102,32 +115,70 @@ def open_envelope(
         if encrypt_key:
             expected = hashlib.sha256((f"{ts or ''}{nonce}{encrypt_key}").encode() + body).hexdigest()
             if not _same(signature, expected):
-                raise Rejected(401, "bad signature")
+                raise Rejected(401, "bad signature", "bad_signature")
             signed = True
     else:
         # Legacy card callbacks are signed with the verification token, and carry no other proof.
         if not verification_token:
-            raise Rejected(401, "legacy card callbacks need FEISHU_VERIFICATION_TOKEN")
+            raise Rejected(401, "legacy card callbacks need FEISHU_VERIFICATION_TOKEN", "no_legacy_token")
         expected = hashlib.sha1((f"{ts or ''}{nonce}{verification_token}").encode() + body).hexdigest()
         if not _same(signature, expected):
-            raise Rejected(401, "bad signature")
+            raise Rejected(401, "bad signature", "bad_signature")
         signed = True
 
     if ts is not None or signed:
         try:
             sent = int(ts or "")  # integer seconds; also refuses "nan" and "inf"
         except ValueError:
-            raise Rejected(401, "bad timestamp") from None
+            raise Rejected(401, "bad timestamp", "bad_timestamp") from None
         if abs(now_s - sent) > window_s:
-            raise Rejected(401, "stale request (outside the replay window)")
+            raise Rejected(401, "stale request (outside the replay window)", "stale_timestamp")
 
     if schema2:
-        token = (payload.get("header") or {}).get("token")
+        header = payload.get("header")
+        token = header.get("token") if isinstance(header, dict) else None
         if verification_token and not _same(token, verification_token):
-            raise Rejected(401, "invalid verification token")
+            raise Rejected(401, "invalid verification token", "bad_token")
     elif not legacy_card and verification_token and not _same(payload.get("token"), verification_token):
-        raise Rejected(401, "invalid verification token")
+        raise Rejected(401, "invalid verification token", "bad_token")
     return payload
+
+
+class ReplayGuard:
+    """Requests answered within the replay window, by (timestamp, nonce, body digest).
+
+    Memory is bounded by the window (entries expire) and by `max_entries`. Per process: across
+    replicas, events are still de-duplicated by event_id in the database, and card actions are
+    idempotent in the services.
+    """
+
+    def __init__(self, window_s: float, max_entries: int = 100_000) -> None:
+        self.window_s = window_s
+        self.max_entries = max_entries
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(body: bytes, headers: Mapping[str, str]) -> str | None:
+        ts = headers.get("x-lark-request-timestamp")
+        if not ts:
+            return None
+        nonce = headers.get("x-lark-request-nonce") or ""
+        return hashlib.sha256(f"{ts}\n{nonce}\n".encode() + body).hexdigest()
+
+    def seen(self, key: str, now_s: float) -> bool:
+        with self._lock:
+            self._expire(now_s)
+            return key in self._seen
+
+    def remember(self, key: str, now_s: float) -> None:
+        with self._lock:
+            self._seen[key] = now_s + self.window_s
+            self._expire(now_s)
+
+    def _expire(self, now_s: float) -> None:
+        while self._seen and (len(self._seen) > self.max_entries or next(iter(self._seen.values())) < now_s):
+            self._seen.popitem(last=False)
 
 
 class FeishuHttp:
@@ -147,6 +198,24 @@ class FeishuHttp:
         self.verification_token = verification_token or None
         self.now_s = now_s
         self.window_s = window_s
+        self.replays = ReplayGuard(window_s)
+        self.refused: Counter[str] = Counter()  # reason code -> requests refused since start
+        self._count_lock = threading.Lock()
+
+    def _refuse(self, request: Request, exc: Rejected) -> JSONResponse:
+        with self._count_lock:
+            self.refused[exc.code] += 1
+            n = self.refused[exc.code]
+        client = request.client.host if request.client else "-"
+        log.warning(
+            "feishu request refused: reason=%s status=%d path=%s client=%s count=%d",
+            exc.code,
+            exc.status,
+            request.url.path,
+            client,
+            n,
+        )
+        return JSONResponse({"msg": exc.reason}, status_code=exc.status)
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -162,22 +231,32 @@ class FeishuHttp:
 
     async def _handle(self, request: Request, *, legacy_card: bool) -> JSONResponse:
         body = await request.body()
+        now = self.now_s()
         try:
             payload = open_envelope(
                 body,
                 request.headers,
                 encrypt_key=self.encrypt_key,
                 verification_token=self.verification_token,
-                now_s=self.now_s(),
+                now_s=now,
                 window_s=self.window_s,
                 legacy_card=legacy_card,
             )
+            replay_key = ReplayGuard.key(body, request.headers)
+            if replay_key and self.replays.seen(replay_key, now):
+                raise Rejected(401, "request already received (replay)", "replayed_request")
         except Rejected as exc:
-            log.warning("feishu %s rejected: %s", request.url.path, exc.reason)
-            return JSONResponse({"msg": exc.reason}, status_code=exc.status)
+            return self._refuse(request, exc)
         if payload.get("type") == "url_verification":
             return JSONResponse({"challenge": payload.get("challenge", "")})
-        event_type = (payload.get("header") or {}).get("event_type")
+        response = await self._dispatch(payload, legacy_card=legacy_card)
+        if replay_key:
+            self.replays.remember(replay_key, now)  # only once answered: a failed request may be retried
+        return response
+
+    async def _dispatch(self, payload: dict, *, legacy_card: bool) -> JSONResponse:
+        header = payload.get("header")
+        event_type = header.get("event_type") if isinstance(header, dict) else None
         is_legacy_card = legacy_card and payload.get("schema") != "2.0" and "action" in payload
         if event_type == CARD_EVENT or is_legacy_card:
             answer = await run_in_threadpool(self.bot.handle_card_action, payload)

@@ -8,7 +8,10 @@ so the wording of a refusal is the same on Slack, Feishu and the CLI.
 
 from __future__ import annotations
 
+import re
+
 from plugin.i18n import lang_of
+from plugin.reports import escape as esc
 from rubric.model import Rubric
 
 DEFAULT_LANG = "zh"
@@ -22,6 +25,12 @@ TEXTS: dict[str, dict[str, str]] = {
             "• /values me —— 我收到和给出的认可\n"
             "• /values review —— 审核下属的事例（主管）\n"
             "• /values concern @同事 行为编号 [情有可原] 说明 —— 记录不符合的案例（主管，仅主管与管理员可见）\n"
+            "• /values evidence [@同事] —— 查看自己（或下属）的事例\n"
+            "• /values summary @同事 [2026Q4] —— 季度小结：卡片、雷达图、CSV 和 HTML 报告（主管、管理员）\n"
+            "• /values team [团队编号|@主管] [2026Q4] —— 团队季度汇总（主管：直接下属）\n"
+            "• /values digest [团队编号] [preview] —— 发布上周团队价值观周报，或预览本周（主管、管理员）\n"
+            "• /values export [@同事] —— 导出个人数据（本人；管理员可指定他人）\n"
+            "• /values erase @同事 —— 删除个人数据（仅管理员，需确认）\n"
             "行为编号形如 teamwork.3。"
         ),
         "en": (
@@ -32,12 +41,29 @@ TEXTS: dict[str, dict[str, str]] = {
             "• /values review - review your reports' evidence (managers)\n"
             "• /values concern @colleague behaviour-id [mitigated] note - record a non-conforming case "
             "(managers; visible to managers and admins only)\n"
+            "• /values evidence [@colleague] - your evidence (or a report's)\n"
+            "• /values summary @colleague [2026Q4] - quarterly summary: card, radar chart, CSV and HTML "
+            "(managers, admins)\n"
+            "• /values team [team-key|@manager] [2026Q4] - team roll-up (managers: their direct reports)\n"
+            "• /values digest [team-key] [preview] - post last week's team digest, or preview this week's "
+            "(managers, admins)\n"
+            "• /values export [@colleague] - export personal data (yourself; admins may name someone)\n"
+            "• /values erase @colleague - erase personal data (admins only, asks to confirm)\n"
             "Behaviour ids look like teamwork.3."
         ),
     },
     "unknown_sender": {
         "zh": "你还不在六脉的组织架构中，请联系管理员导入或同步通讯录后再试。",
         "en": "You are not in Liumai's org chart yet: ask an admin to import or sync it, then try again.",
+    },
+    "inactive_sender": {
+        "zh": "你的六脉账号已停用（已不在组织架构中），无法执行此操作。如有疑问请联系管理员。",
+        "en": "Your Liumai account is deactivated (you are no longer in the org chart), so I can't do that. "
+        "Ask an admin if this is a mistake.",
+    },
+    "text_only": {
+        "zh": "我只能读取文字消息。",
+        "en": "I can only read text messages.",
     },
     "nominate.usage": {
         "zh": "用法：/nominate @同事 发生了什么（具体的故事）",
@@ -88,8 +114,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "confirmed.title": {"zh": "已确认提名", "en": "Nomination confirmed"},
     "confirmed.body": {
-        "zh": "**{name}** · {behaviour}\n已记录为待审核事例，等待主管审核。",
-        "en": "**{name}** · {behaviour}\nRecorded as evidence pending a manager's review.",
+        "zh": "{name} · {behaviour}\n已记录为待审核事例，等待主管审核。",
+        "en": "{name} · {behaviour}\nRecorded as evidence pending a manager's review.",
     },
     "cancelled.title": {"zh": "已取消提名", "en": "Nomination cancelled"},
     "cancelled.body": {"zh": "对 {name} 的提名已取消。", "en": "The nomination of {name} was cancelled."},
@@ -104,10 +130,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Please pick a colleague and write the story.",
     },
     # nominee notification
-    "notify.nominee": {
-        "zh": "🎉 {nominator} 认可了你：{behaviour}\n「{story}」",
-        "en": "🎉 {nominator} recognised you for: {behaviour}\n“{story}”",
-    },
+    "notify.title": {"zh": "🎉 {nominator} 认可了你", "en": "🎉 {nominator} recognised you"},
+    "notify.body": {"zh": "{behaviour}", "en": "for: {behaviour}"},
     # my recognition
     "me.title": {"zh": "我的认可 · {quarter}", "en": "My recognition · {quarter}"},
     "me.by_value": {"zh": "本季度按价值观（含待审核）：", "en": "This quarter by value (including pending):"},
@@ -145,6 +169,113 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Concern recorded for {name} ({behaviour}{mitigated}) as #{id}. Visible to managers and admins only.",
     },
     "concern.mitigated": {"zh": "，情有可原", "en": ", mitigated"},
+    # summaries and team roll-ups
+    "summary.usage": {
+        "zh": "用法：/values summary @同事 [季度，如 2026Q4]",
+        "en": "Usage: /values summary @colleague [quarter, e.g. 2026Q4]",
+    },
+    "team.usage": {
+        "zh": "用法：/values team [团队编号 | @主管] [季度，如 2026Q4] [all（含间接下属）]",
+        "en": "Usage: /values team [team-key | @manager] [quarter, e.g. 2026Q4] [all (whole subtree)]",
+    },
+    "team.not_manager": {
+        "zh": "只有主管（看自己的直接下属）和管理员可以查看团队汇总。",
+        "en": "Only managers (for their direct reports) and admins can see team summaries.",
+    },
+    "team.name_one": {
+        "zh": "你没有直接下属：请指定团队编号，例如 /values team {example}。团队：{teams}",
+        "en": "You have no direct reports: name a team, e.g. /values team {example}. Teams: {teams}",
+    },
+    "team.avg": {"zh": "团队平均", "en": "team average"},
+    "team.more": {
+        "zh": "另有 {n} 人未在卡片中列出，完整数据见 CSV 和 HTML 报告。",
+        "en": "{n} more people are not shown here; the CSV and HTML report have everyone.",
+    },
+    "team.empty": {"zh": "这个范围内没有在职成员。", "en": "Nobody active is in this scope."},
+    "files.failed": {
+        "zh": "卡片已发送，但附件（图表、CSV、HTML）没有发出：{error}。请稍后再试。",
+        "en": "The card was sent, but the files (chart, CSV, HTML) were not: {error}. Please try again later.",
+    },
+    "card.shortened": {
+        "zh": "内容较长，卡片中已截断；完整内容见 HTML 报告。",
+        "en": "Shortened to fit a card; the HTML report has everything.",
+    },
+    # evidence list
+    "evidence.title": {"zh": "事例 · {name}", "en": "Evidence · {name}"},
+    "evidence.empty": {"zh": "没有事例。", "en": "No evidence yet."},
+    "evidence.more": {
+        "zh": "仅显示最近 {shown} 条，共 {n} 条。",
+        "en": "Showing the latest {shown} of {n}.",
+    },
+    "evidence.concern": {"zh": "关注事项", "en": "concern"},
+    # digest
+    "digest.usage": {
+        "zh": "用法：/values digest [团队编号] [preview 预览] [周，如 2026-W47]",
+        "en": "Usage: /values digest [team-key] [preview] [week, e.g. 2026-W47]",
+    },
+    "digest.name_team": {
+        "zh": "请指定团队，例如 /values digest {example}。",
+        "en": "Please name the team, e.g. /values digest {example}.",
+    },
+    "digest.posted": {
+        "zh": "已在 {team} 的群里发布 {week} 的价值观周报。",
+        "en": "Posted the {week} values digest to {team}'s group.",
+    },
+    "digest.already_posted": {
+        "zh": "{team} 的 {week} 周报已经发布过了（每个团队每周只发一次）。",
+        "en": "{team}'s digest for {week} was already posted (one per team and week).",
+    },
+    "digest.in_progress": {
+        "zh": "{team} 的 {week} 周报正在由另一个进程发布，请稍后查看群消息。",
+        "en": "{team}'s digest for {week} is being posted by another process right now; check the group shortly.",
+    },
+    "digest.no_target": {
+        "zh": "团队 {team} 没有设置飞书群。管理员可运行：liumai team set {team} --feishu-chat oc_…",
+        "en": "Team {team} has no Feishu group. An admin can run: liumai team set {team} --feishu-chat oc_…",
+    },
+    "digest.failed": {
+        "zh": "周报没有发出：{error}。请稍后再试。",
+        "en": "The digest was not posted: {error}. Please try again later.",
+    },
+    "digest.preview": {
+        "zh": "预览：尚未发布。发送 /values digest {team} 发布到团队群。",
+        "en": "Preview only, nothing was posted. Send /values digest {team} to post it to the team's group.",
+    },
+    # data rights
+    "export.usage": {
+        "zh": "用法：/values export（导出自己的数据）；管理员：/values export @同事",
+        "en": "Usage: /values export (your own data); admins: /values export @colleague",
+    },
+    "export.sent": {
+        "zh": "这是六脉中关于 {name} 的全部数据（JSON 文件）。导出已记入审计日志。",
+        "en": "Here is everything Liumai stores about {name} (a JSON file). The export is in the audit log.",
+    },
+    "erase.usage": {
+        "zh": "用法：/values erase @同事（仅管理员）",
+        "en": "Usage: /values erase @colleague (admins only)",
+    },
+    "erase.title": {"zh": "删除 {name} 的个人数据？", "en": "Erase {name}'s personal data?"},
+    "erase.body": {
+        "zh": (
+            "将删除关于 {name}（{email}）的认可、事例和关注事项，并匿名化其身份；"
+            "其为同事写下的提名会保留但匿名。此操作不可撤销，并会记入审计日志。"
+        ),
+        "en": (
+            "This deletes the recognition, evidence and concerns about {name} ({email}) and anonymises "
+            "their identity; nominations they wrote for colleagues stay, anonymous. It cannot be undone "
+            "and is recorded in the audit log."
+        ),
+    },
+    "erase.confirm": {"zh": "确认删除", "en": "Erase permanently"},
+    "erase.cancel": {"zh": "取消", "en": "Cancel"},
+    "erase.done.title": {"zh": "已删除个人数据", "en": "Personal data erased"},
+    "erase.done.body": {
+        "zh": "已删除：提名 {nominations} 条，事例 {evidence} 条，关注事项 {concerns} 条；身份已替换为 {label}。",
+        "en": "Deleted {nominations} nomination(s), {evidence} evidence item(s) and {concerns} concern(s); "
+        "the identity is now {label}.",
+    },
+    "erase.cancelled": {"zh": "已取消，未删除任何数据。", "en": "Cancelled; nothing was erased."},
+    "toast.erased": {"zh": "已删除", "en": "Erased"},
     # bot menu form
     "form.title": {"zh": "提名同事", "en": "Nominate a colleague"},
     "form.person": {"zh": "选择同事", "en": "Pick a colleague"},
@@ -199,6 +330,17 @@ def behaviour_label(rubric: Rubric, criterion: str, lang: str, *, short: int | N
     level = f"第{b.level}级" if lang == "zh" else f"L{b.level}"
     sep = "：" if lang == "zh" else ": "
     return f"{criterion} {value} · {level}{sep}{statement}"
+
+
+_MARKUP = re.compile(r"\*\*|~~|__|\]\(")
+
+
+def inert(text: str) -> str:
+    """User text made harmless for a Feishu *text* message, which renders `<at>` tags, `**bold**`,
+    `~~strike~~` and `[link](url)`: control characters stripped, `<`/`>` full-width (no tags), broadcast
+    mentions defused and markup runs broken with a zero-width space. Cards use plain_text instead."""
+    out = esc.feishu_text(text)
+    return _MARKUP.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], out)
 
 
 def clip(text: str, limit: int) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from plugin.periods import quarter_of, week_bounds
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, PermissionDenied
 from plugin.services.people import can_manage, get_person
+from plugin.services.text import clean_text
 from plugin.services.uow import unit_of_work
 from rubric.model import Polarity
 from storage.models import DigestRun, Evidence, Nomination, Person, Team
@@ -36,6 +38,7 @@ from storage.models import DigestRun, Evidence, Nomination, Person, Team
 log = logging.getLogger(__name__)
 
 CONFORMING = Polarity.CONFORMING.value
+TEAM_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_HIGHLIGHTS = 3
 CLAIM_LEASE_S = 300.0
 CHANNEL_SPACING_S = 1.1  # Slack allows about one message per second per channel
@@ -71,7 +74,8 @@ class Digest:
 
 
 def _team(session, key: str) -> Team:
-    team = session.exec(select(Team).where(Team.key == key.strip().lower())).first()
+    key = clean_text(key).strip().lower()
+    team = session.exec(select(Team).where(Team.key == key)).first() if TEAM_KEY_RE.match(key) else None
     if team is None:
         raise InvalidInput("error.detail", detail=f"unknown team {key!r}")
     return team

@@ -15,9 +15,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from plugin.services.context import AppContext
+from plugin.services.digest import TEAM_KEY_RE
 from plugin.services.errors import InvalidInput, PermissionDenied
 from plugin.services.people import can_manage, get_person, reports_of
 from plugin.services.scoring import resolve_quarter
+from plugin.services.text import clean_text
 from plugin.services.uow import unit_of_work
 from rubric.engine import EvidenceItem, PersonScore, ScoreResult, score
 from rubric.model import Polarity
@@ -180,7 +182,8 @@ def team_summary(
     with unit_of_work(ctx.engine) as session:
         actor = get_person(session, viewer) if viewer is not None else None
         if team is not None:
-            t = session.exec(select(Team).where(Team.key == team.strip().lower())).first()
+            key = clean_text(team).strip().lower()
+            t = session.exec(select(Team).where(Team.key == key)).first() if TEAM_KEY_RE.match(key) else None
             if t is None:
                 raise InvalidInput("error.detail", detail=f"unknown team {team!r}")
             people = list(

@@ -5,8 +5,14 @@ the SDK accepts plain http only for loopback). It implements what Liumai uses, s
 documented responses:
 - `POST /open-apis/auth/v3/tenant_access_token/internal` (and app_access_token): checks the app
   credentials and issues tokens; every other API call must carry one of them;
-- `POST /open-apis/im/v1/messages` (create; the `uuid` field de-duplicates like Feishu does) and
-  `PATCH /open-apis/im/v1/messages/{message_id}` (card update);
+- `POST /open-apis/im/v1/messages` (create; the `uuid` field de-duplicates like Feishu does, for as
+  long as the test wants: `forget_uuids` plays "an hour later"; content over Feishu's size limits -
+  150 KB for text, 30 KB for a card - is refused with code 230025), `PATCH /open-apis/im/v1/messages/{message_id}`
+  (card update) and `GET /open-apis/im/v1/messages` (a chat's history, newest or oldest first,
+  paginated, `start_time` in seconds; `add_chat_message` puts other people's messages there);
+- `POST /open-apis/im/v1/images` and `POST /open-apis/im/v1/files` (multipart uploads, parsed with
+  the standard library's e-mail parser; `upload(key)` returns what was uploaded), and image / file
+  messages must name a key uploaded before;
 - `GET /open-apis/bot/v3/info` (the bot's open_id);
 - `GET /open-apis/contact/v3/departments/{id}/children` and `GET /open-apis/contact/v3/users/find_by_department`,
   paginated with `page_size` / `page_token` like the real API;
@@ -15,12 +21,16 @@ documented responses:
   client's answer.
 Faults are scripted with `fail_next` (e.g. a 429 rate limit). Tests wait with `wait_for`, which
 polls the recorded calls under a condition variable with a timeout - never a fixed sleep.
+`register_app` adds another app (its own secret and, optionally, the exact tenant token to issue),
+for tests that need distinctive credentials.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import email.parser
+import email.policy
 import itertools
 import json
 import threading
@@ -40,14 +50,46 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 APP_ID = "cli_fake_app"
 APP_SECRET = "fake-app-secret"
 BOT_OPEN_ID = "ou_liumai_bot"
+TEXT_MAX_BYTES = 150 * 1024  # Feishu: text and post messages
+CARD_MAX_BYTES = 30 * 1024  # Feishu: interactive cards
+MSG_TYPES = ("text", "post", "interactive", "image", "file")
+
+
+def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
+    """field name -> (file name, bytes) of a multipart/form-data body."""
+    parser = email.parser.BytesParser(policy=email.policy.HTTP)
+    msg = parser.parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
+    out: dict[str, tuple[str | None, bytes]] = {}
+    if not msg.is_multipart():
+        return out
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name:
+            out[str(name)] = (part.get_filename(), part.get_payload(decode=True) or b"")
+    return out
+
+
+@dataclass
+class Upload:
+    key: str
+    kind: str  # image | file
+    name: str
+    data: bytes
+    file_type: str = ""
 
 
 class LoopbackServer:
     """Any ASGI app served by uvicorn on 127.0.0.1 and an ephemeral port, in a background thread."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, *, log_level: str = "warning", access_log: bool = False) -> None:
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", timeout_graceful_shutdown=2
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level=log_level,
+            access_log=access_log,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="loopback-server", daemon=True)
@@ -130,6 +172,11 @@ class FakeFeishu:
         self._ids = itertools.count(1)
         self._uuids: dict[str, str] = {}
         self._messages: dict[str, dict] = {}
+        self.apps: dict[str, str] = {APP_ID: APP_SECRET}
+        self._preset_tokens: dict[str, str] = {}
+        self._token_app: dict[str, str] = {}
+        self.uploads: dict[str, Upload] = {}
+        self.chats: dict[str, list[dict]] = {}  # chat_id -> messages as the list API returns them
         self._ws: WebSocket | None = None
         self._ws_loop: asyncio.AbstractEventLoop | None = None
         self._ws_waiters: dict[str, tuple[threading.Event, dict]] = {}
@@ -139,6 +186,9 @@ class FakeFeishu:
                 Route("/open-apis/auth/v3/tenant_access_token/internal", self._token, methods=["POST"]),
                 Route("/open-apis/auth/v3/app_access_token/internal", self._token, methods=["POST"]),
                 Route("/open-apis/im/v1/messages", self._create_message, methods=["POST"]),
+                Route("/open-apis/im/v1/messages", self._list_messages, methods=["GET"]),
+                Route("/open-apis/im/v1/images", self._upload_image, methods=["POST"]),
+                Route("/open-apis/im/v1/files", self._upload_file, methods=["POST"]),
                 Route("/open-apis/im/v1/messages/{message_id}", self._patch_message, methods=["PATCH"]),
                 Route("/open-apis/bot/v3/info", self._bot_info, methods=["GET"]),
                 Route("/open-apis/contact/v3/departments/{department_id}/children", self._children, methods=["GET"]),
@@ -168,7 +218,64 @@ class FakeFeishu:
             self._faults.clear()
             self._uuids.clear()
             self._messages.clear()
+            self.uploads.clear()
+            self.chats.clear()
             self.directory = Directory()
+
+    def register_app(self, app_id: str, app_secret: str, *, tenant_token: str | None = None) -> None:
+        """Another app the fake accepts; `tenant_token` is issued verbatim (distinctive in log scans)."""
+        with self._cv:
+            self.apps[app_id] = app_secret
+            if tenant_token:
+                self._preset_tokens[app_id] = tenant_token
+
+    def forget_uuids(self) -> None:
+        """Feishu keeps a send's uuid for an hour; this is the hour passing."""
+        with self._cv:
+            self._uuids.clear()
+
+    def add_chat_message(self, chat_id: str, text: str, *, sender: str = "ou_someone") -> None:
+        """Someone else's message in a group (what a history scan has to look past)."""
+        self._store_chat(
+            chat_id,
+            f"om_user_{next(self._ids)}",
+            "text",
+            json.dumps({"text": text}),
+            {"id": sender, "id_type": "open_id", "sender_type": "user"},
+        )
+
+    def _store_chat(self, chat_id: str, message_id: str, msg_type: str, content: str, sender: dict) -> None:
+        with self._cv:
+            history = self.chats.setdefault(chat_id, [])
+            # Strictly increasing times, so "newest first" is well defined however fast tests send.
+            created = max(int(time.time() * 1000), (int(history[-1]["create_time"]) + 1) if history else 0)
+            history.append(
+                {
+                    "message_id": message_id,
+                    "msg_type": msg_type,
+                    "create_time": str(created),
+                    "update_time": str(created),
+                    "deleted": False,
+                    "updated": False,
+                    "chat_id": chat_id,
+                    "sender": {**sender, "tenant_key": "tenant_fake"},
+                    "body": {"content": content},
+                }
+            )
+
+    def upload(self, key: str) -> Upload:
+        with self._cv:
+            return self.uploads[key]
+
+    def attachments(self, receive_id: str, *, after: int = 0) -> list[Upload]:
+        """What image and file messages to `receive_id` carried (after a `mark`), in order."""
+        later = self.snapshot()[after:]
+        out = []
+        for c in self.sent(receive_id):
+            if c.body.get("msg_type") in ("image", "file") and any(x is c for x in later):
+                content = c.content
+                out.append(self.upload(content.get("image_key") or content.get("file_key")))
+        return out
 
     def fail_next(
         self, path_part: str, status: int, body: dict, *, headers: dict[str, str] | None = None, times: int = 1
@@ -288,11 +395,13 @@ class FakeFeishu:
         if fault:
             return fault
         body = call.body or {}
-        if body.get("app_id") != APP_ID or body.get("app_secret") != APP_SECRET:
+        app_id = body.get("app_id")
+        if not app_id or self.apps.get(app_id) != body.get("app_secret"):
             return self._answer(call, {"code": 10014, "msg": "app secret invalid"})
-        token = f"t-fake-{uuid.uuid4().hex[:16]}"
+        token = self._preset_tokens.get(app_id) or f"t-fake-{uuid.uuid4().hex[:16]}"
         with self._cv:
             self.tokens.add(token)
+            self._token_app[token] = app_id
         key = "app_access_token" if "app_access" in call.path else "tenant_access_token"
         return self._answer(call, {"code": 0, "msg": "ok", key: token, "expire": 7200})
 
@@ -318,12 +427,24 @@ class FakeFeishu:
         id_type = call.query.get("receive_id_type")
         if id_type not in ("open_id", "user_id", "union_id", "email", "chat_id") or not body.get("receive_id"):
             return self._answer(call, {"code": 230001, "msg": "invalid receive_id or receive_id_type"}, 400)
-        if body.get("msg_type") not in ("text", "post", "interactive") or not isinstance(body.get("content"), str):
+        if body.get("msg_type") not in MSG_TYPES or not isinstance(body.get("content"), str):
             return self._answer(call, {"code": 230001, "msg": "invalid msg_type or content"}, 400)
         try:
-            json.loads(body["content"])
+            content = json.loads(body["content"])
         except ValueError:
             return self._answer(call, {"code": 230001, "msg": "content is not JSON"}, 400)
+        size = len(body["content"].encode())
+        if size > (CARD_MAX_BYTES if body["msg_type"] == "interactive" else TEXT_MAX_BYTES):
+            return self._answer(call, {"code": 230025, "msg": f"message content too long ({size} bytes)"}, 400)
+        if body["msg_type"] in ("image", "file"):
+            key = (
+                content.get("image_key" if body["msg_type"] == "image" else "file_key")
+                if isinstance(content, dict)
+                else None
+            )
+            upload = self.uploads.get(key or "")
+            if upload is None or upload.kind != body["msg_type"]:
+                return self._answer(call, {"code": 230001, "msg": "unknown image_key / file_key"}, 400)
         dedup = body.get("uuid")
         with self._cv:
             if dedup and dedup in self._uuids:
@@ -334,14 +455,70 @@ class FakeFeishu:
                 if dedup:
                     self._uuids[dedup] = message_id
                 self._messages[message_id] = body
+        app_id = self._token_app.get(call.headers.get("authorization", "")[7:], APP_ID)
+        sender = {"id": app_id, "id_type": "app_id", "sender_type": "app"}
+        if id_type == "chat_id" and not call.duplicate:
+            self._store_chat(body["receive_id"], message_id, body["msg_type"], body["content"], sender)
         data = {
             "message_id": message_id,
-            "chat_id": "oc_fake_p2p",
+            "chat_id": body["receive_id"] if id_type == "chat_id" else "oc_fake_p2p",
             "msg_type": body["msg_type"],
             "create_time": str(int(time.time() * 1000)),
-            "sender": {"id": "cli_fake_app", "id_type": "app_id", "sender_type": "app"},
+            "sender": sender,
         }
         return self._answer(call, {"code": 0, "msg": "success", "data": data})
+
+    async def _list_messages(self, request: Request) -> JSONResponse:
+        call, fault = await self._record(request)
+        if fault:
+            return fault
+        if not self._authorised(call):
+            return self._denied(call)
+        q = call.query
+        if q.get("container_id_type") not in ("chat", "thread") or not q.get("container_id"):
+            return self._answer(call, {"code": 230001, "msg": "invalid container_id_type or container_id"}, 400)
+        with self._cv:
+            items = list(self.chats.get(q["container_id"], []))
+        if q.get("start_time"):
+            items = [m for m in items if int(m["create_time"]) >= int(q["start_time"]) * 1000]
+        if q.get("end_time"):
+            items = [m for m in items if int(m["create_time"]) <= int(q["end_time"]) * 1000]
+        if q.get("sort_type") == "ByCreateTimeDesc":
+            items.reverse()
+        return self._answer(call, self._page(items, q))
+
+    async def _upload(self, request: Request, kind: str, field_name: str) -> JSONResponse:
+        call, fault = await self._record(request)
+        if fault:
+            return fault
+        if not self._authorised(call):
+            return self._denied(call)
+        raw = await request.body()
+        fields = parse_multipart(request.headers.get("content-type", ""), raw)
+        call.body = {k: (v[0] if v[0] else v[1][:200].decode(errors="replace")) for k, v in fields.items()}
+        if field_name not in fields or not fields[field_name][1]:
+            return self._answer(call, {"code": 234001, "msg": f"missing {field_name}"}, 400)
+        if kind == "image":
+            if fields.get("image_type", (None, b""))[1] != b"message":
+                return self._answer(call, {"code": 234001, "msg": "image_type must be message"}, 400)
+            name, data, file_type = fields["image"][0] or "image", fields["image"][1], ""
+            key = f"img_v3_fake_{next(self._ids)}"
+        else:
+            file_type = fields.get("file_type", (None, b""))[1].decode()
+            if file_type not in ("opus", "mp4", "pdf", "doc", "xls", "ppt", "stream"):
+                return self._answer(call, {"code": 234001, "msg": "invalid file_type"}, 400)
+            name = fields.get("file_name", (None, b""))[1].decode() or (fields["file"][0] or "")
+            data = fields["file"][1]
+            key = f"file_v3_fake_{next(self._ids)}"
+        with self._cv:
+            self.uploads[key] = Upload(key, kind, name, data, file_type)
+        return self._answer(call, {"code": 0, "msg": "success", "data": {f"{kind}_key": key}})
+
+    async def _upload_image(self, request: Request) -> JSONResponse:
+        return await self._upload(request, "image", "image")
+
+    async def _upload_file(self, request: Request) -> JSONResponse:
+        return await self._upload(request, "file", "file")
 
     async def _patch_message(self, request: Request) -> JSONResponse:
         call, fault = await self._record(request)

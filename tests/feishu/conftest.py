@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -48,6 +49,9 @@ class App:
     fake: FakeFeishu
     client: FeishuClient
 
+    def __repr__(self) -> str:  # hypothesis prints fixtures of failing examples; the context is huge
+        return f"App({self.ctx.settings.database_url})"
+
     @property
     def bot(self):
         return self.integration.bot
@@ -56,15 +60,45 @@ class App:
         assert self.bot.wait_idle(15), "background work did not finish"
 
 
+class Mounted:
+    """An ASGI app whose target is set per test: one loopback server for the whole session.
+
+    Starting and stopping uvicorn costs ~0.25 s; with hundreds of tests (the authorization matrix,
+    the fuzzing) that was a third of the suite. Each test still gets its own database, adapter
+    and worker pool; only the socket is shared.
+    """
+
+    def __init__(self) -> None:
+        self.target: Any = None
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        target = self.target
+        if target is None:  # between tests: nothing is mounted
+            if scope["type"] == "http":
+                await send({"type": "http.response.start", "status": 503, "headers": []})
+                await send({"type": "http.response.body", "body": b"no app mounted"})
+            return
+        await target(scope, receive, send)
+
+
+@pytest.fixture(scope="session")
+def app_server() -> Iterator[tuple[Mounted, LoopbackServer]]:
+    mounted = Mounted()
+    server = LoopbackServer(mounted).start()
+    yield mounted, server
+    server.stop()
+
+
 @pytest.fixture
-def app(feishu_ctx: AppContext, fake_feishu: FakeFeishu) -> Iterator[App]:
+def app(feishu_ctx: AppContext, fake_feishu: FakeFeishu, app_server: tuple[Mounted, LoopbackServer]) -> Iterator[App]:
+    mounted, server = app_server
     integration = build_feishu(feishu_ctx)
-    server = LoopbackServer(create_app(feishu_ctx, [integration])).start()
+    mounted.target = create_app(feishu_ctx, [integration])
     client = FeishuClient(server.url, feishu_ctx)
     try:
         yield App(feishu_ctx, integration, fake_feishu, client)
     finally:
         integration.bot.wait_idle(15)
         client.close()
-        server.stop()
+        mounted.target = None
         integration.bot.shutdown()

@@ -12,6 +12,9 @@ deterministically (polling recorded calls with a timeout). Steps:
     d.retag("mgr@example.com", ids[0], "teamwork.4")                   # -> toast text
     d.concern("mgr@example.com", "bob@example.com", "integrity.2", "note")  # -> reply text
     d.me("bob@example.com")                                            # -> the card's text
+
+`converse(app, open_id, text, mentions)` sends any message and returns every message the bot sent
+back to that person (cards, images, files), for the report and authorization tests.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlmodel import select
 
 from storage.db import session_scope
 from storage.models import Person
+from tests.fakes.feishu_api import Call
 from tests.feishu.conftest import App
 from tests.feishu.helpers import card_action, message_event
 
@@ -107,3 +111,20 @@ class FeishuDriver:
         r = self.app.client.post(message_event(me, "/values me"))
         assert r.status_code == 200, r.text
         return self.app.fake.wait_message(me, after=mark).text
+
+
+def converse(
+    app: App, open_id: str, text: str, mentions: list[tuple[str, str, str]] | tuple = (), **kw: Any
+) -> list[Call]:
+    """Send `text` as `open_id` and return every message delivered to them in answer, in order.
+
+    Deterministic: the event is acknowledged only after its work was queued, so waiting for the
+    bot to be idle is waiting for the whole answer (cards, images, files).
+    """
+    app.idle()
+    mark = app.fake.mark()
+    r = app.client.post(message_event(open_id, text, list(mentions), event_id=uuid.uuid4().hex, **kw))
+    assert r.status_code == 200, r.text
+    app.idle()
+    later = app.fake.snapshot()[mark:]
+    return [c for c in app.fake.sent(open_id) if any(x is c for x in later)]

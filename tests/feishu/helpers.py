@@ -171,6 +171,8 @@ class FeishuClient:
     url: str
     ctx: AppContext
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=10))
+    encrypt_key: str = ENCRYPT_KEY  # the app's FEISHU_ENCRYPT_KEY
+    token: str = VERIFICATION_TOKEN  # the app's FEISHU_VERIFICATION_TOKEN, stamped on payloads built for the default
 
     def now(self) -> int:
         return int(self.ctx.now().timestamp())
@@ -185,11 +187,17 @@ class FeishuClient:
         signature: str | None = None,
         legacy: bool = False,
     ) -> httpx.Response:
-        body = json.dumps({"encrypt": encrypt(json.dumps(payload))} if encrypted else payload).encode()
+        if self.token != VERIFICATION_TOKEN:
+            payload = json.loads(json.dumps(payload))
+            holder = payload.get("header") if isinstance(payload.get("header"), dict) else payload
+            if holder.get("token") == VERIFICATION_TOKEN:
+                holder["token"] = self.token
+        plain = json.dumps(payload)
+        body = json.dumps({"encrypt": encrypt(plain, self.encrypt_key)} if encrypted else payload).encode()
         ts = str(self.now() if timestamp is None else timestamp)
         nonce = uuid.uuid4().hex[:16]
         if signature is None:
-            signature = sign_legacy(ts, nonce, body) if legacy else sign(ts, nonce, body)
+            signature = sign_legacy(ts, nonce, body, self.token) if legacy else sign(ts, nonce, body, self.encrypt_key)
         headers = {
             "Content-Type": "application/json",
             "X-Lark-Request-Timestamp": ts,

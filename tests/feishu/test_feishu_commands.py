@@ -96,3 +96,41 @@ def test_post_messages_are_read_as_text():
 def test_multi_line_story_keeps_its_line_breaks():
     p = parse_message("text", text("/nominate @_user_1 first line\nsecond line"), mentions(("@_user_1", "ou_b", "B")))
     assert p.command.text == "first line\nsecond line"
+
+
+def test_report_commands_take_mentions_and_words_in_any_order():
+    ms = mentions(("@_user_1", "ou_ann", "Ann"), ("@_user_2", "ou_bob", "Bob"))
+    c = parse_message("text", text("/values summary 2026Q4 @_user_1"), ms).command
+    assert (c.name, [m.open_id for m in c.mentions], c.args) == ("summary", ["ou_ann"], ("2026Q4",))
+    c = parse_message("text", text("/价值观 团队 alpha, all"), []).command
+    assert (c.name, c.args) == ("team", ("alpha", "all"))
+    c = parse_message("text", text("/values digest alpha 预览"), []).command
+    assert (c.name, c.args) == ("digest", ("alpha", "预览"))
+    c = parse_message("text", text("/values erase @_user_2 @_user_9"), ms).command
+    assert [m.open_id for m in c.mentions] == ["ou_bob"] and c.args == ()  # unknown placeholders dropped
+    assert parse_message("text", text("/values export"), []).command.name == "export"
+    assert parse_message("text", text("/values evidence"), []).command.name == "evidence"
+
+
+def test_words_lose_control_characters_and_ids_must_look_like_ids():
+    c = parse_message("text", text("/values team al\x00pha\x1b"), []).command
+    assert c.args == ("alpha",)
+    bad = [{"key": "@_user_1", "id": {"open_id": "ou_\x00x"}, "name": "X"}]
+    c = parse_message("text", text("/nominate @_user_1 story"), bad).command
+    assert c.mentions[0].open_id is None  # treated as a mention of nobody known
+
+
+def test_malformed_content_and_mentions_parse_as_no_command():
+    for content in ("not json", "[1, 2]", '{"text": 5}', "[" * 5000, None, 7):
+        p = parse_message("text", content, "not a list")
+        assert p.command is None and p.raw_text == ""
+    assert message_text("post", json.dumps({"content": [["x", {"tag": "text", "text": 5}]]})) == ""
+    assert message_text("text", '{"text": "a \\ud800 b"}') == "a ? b"
+
+
+def test_inert_defuses_what_a_text_message_would_render():
+    from plugin.feishu.texts import inert
+
+    out = inert('<at user_id="all"></at> @all **bold** ~~x~~ [a](javascript:alert(1))')
+    assert "<at" not in out and "@all" not in out and "**" not in out and "~~" not in out and "](" not in out
+    assert inert("Only Bob's managers (or an admin) can do that.") == "Only Bob's managers (or an admin) can do that."

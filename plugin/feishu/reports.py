@@ -1,0 +1,327 @@
+"""The Feishu commands that produce reports or act on a person's data.
+
+- `/values summary @someone [2026Q4]` and `/values team [team-key|@manager] [2026Q4] [all]`: the
+  summary card, then the radar chart (an image message) and the CSV and HTML report (file
+  messages), all in the requester's direct chat with the bot - summaries hold concerns, so they
+  never go to a group, even when asked for in one;
+- `/values evidence [@someone] [2026Q4]`: the evidence a person may see;
+- `/values digest [team-key] [preview] [2026-W47]`: post last week's team digest now (if not yet
+  posted), or preview this week's so far;
+- `/values export [@someone]`: everything stored about a person, as a JSON file;
+- `/values erase @someone`: a confirmation card; its button erases (`FeishuBot` handles the click).
+
+Who may do what is decided by the services (`viewer=`), so the rules and the refusal wording are
+the same as on Slack and the CLI; where the adapter must choose before calling a service (whose
+team, whether to offer an erase button) it applies the same rule and raises the same error.
+Everything here runs on the bot's worker pool, after the event was acknowledged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from plugin.feishu import cards
+from plugin.feishu.client import FeishuApi, FeishuApiError
+from plugin.feishu.commands import Command, Mention
+from plugin.feishu.digest import FeishuDigestPoster, digest_card
+from plugin.feishu.texts import clip, tr
+from plugin.periods import week_of
+from plugin.reports.chart import radar_png
+from plugin.reports.summary_render import person_chart, summary_csv, summary_feishu_card, summary_html
+from plugin.reports.summary_render import tr as rtr
+from plugin.services.context import AppContext
+from plugin.services.data_rights import erase_person, export_person
+from plugin.services.digest import build_digest, post_digest, previous_week, require_team_manager
+from plugin.services.errors import InvalidInput, NotFound, PermissionDenied
+from plugin.services.evidence import list_evidence
+from plugin.services.people import find_person, get_person, reports_of
+from plugin.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
+from plugin.services.uow import unit_of_work
+from rubric.model import Rubric
+from storage.models import Person, Team
+
+log = logging.getLogger(__name__)
+
+QUARTER_RE = re.compile(r"^\d{4}-?[qQ][1-9]$")
+WEEK_RE = re.compile(r"^\d{4}-?[wW]\d{1,2}$")
+PREVIEW = {"preview", "预览", "dry-run", "--dry-run", "dryrun"}
+SUBTREE = {"all", "subtree", "全部", "--subtree"}
+SLUG_RE = re.compile(r"[^A-Za-z0-9._-]+")
+NAME_MAX = 80
+
+
+def ref(open_id: str) -> str:
+    return f"feishu:{open_id}"
+
+
+@dataclass(frozen=True)
+class Args:
+    """The plain words of a command, sorted into what they can mean."""
+
+    quarter: str | None = None
+    week: str | None = None
+    preview: bool = False
+    subtree: bool = False
+    words: tuple[str, ...] = ()  # anything else, e.g. a team key
+
+    @classmethod
+    def of(cls, cmd: Command) -> Args:
+        quarter = week = None
+        preview = subtree = False
+        words: list[str] = []
+        for raw in cmd.args:
+            low = raw.lower()
+            if QUARTER_RE.match(raw):
+                quarter = raw.upper().replace("-", "")
+            elif WEEK_RE.match(raw):
+                y, w = re.split(r"-?[wW]", raw)
+                week = f"{y}-W{int(w):02d}"
+            elif low in PREVIEW:
+                preview = True
+            elif low in SUBTREE:
+                subtree = True
+            else:
+                words.append(low)
+        return cls(quarter, week, preview, subtree, tuple(words))
+
+
+def _slug(text: str, fallback: str = "person") -> str:
+    """A file-name-safe piece (an e-mail's local part, a team title); non-ASCII names fall back."""
+    return SLUG_RE.sub("-", text.split("@", 1)[0]).strip("-.")[:40] or fallback
+
+
+class FeishuReports:
+    def __init__(
+        self,
+        ctx: AppContext,
+        api: FeishuApi,
+        poster: FeishuDigestPoster,
+        reply: Callable[[str, str, str | None], None],
+    ) -> None:
+        self.ctx = ctx
+        self.api = api
+        self.poster = poster
+        self.reply = reply  # (open_id, text, dedup): a text message, made inert by the bot
+
+    # ------------------------------------------------------------------ helpers
+    def _subject(self, mention: Mention | None, open_id: str, lang: str, dedup: str | None) -> Person | None:
+        """The person a mention names, or None after telling the requester they are unknown."""
+        if mention is None:
+            return None
+        person = None
+        if mention.open_id:
+            with unit_of_work(self.ctx.engine) as session:
+                person = find_person(session, ref(mention.open_id))
+        if person is None:
+            self.reply(open_id, tr("unknown_person", lang, who=clip(mention.name, NAME_MAX)), dedup)
+        return person
+
+    def _key(self, dedup: str | None, part: str) -> str | None:
+        return f"{dedup}:{part}" if dedup else None
+
+    def _send_files(
+        self, open_id: str, lang: str, dedup: str | None, files: list[tuple[str, bytes]], png: bytes | None
+    ) -> None:
+        """The chart as an image message, then each file as a file message; a failure is explained."""
+        try:
+            if png is not None:
+                image_key = self.api.upload_image(png)
+                self.api.send_image(open_id, image_key, dedup=self._key(dedup, "chart"))
+            for name, data in files:
+                file_key = self.api.upload_file(data, name)
+                self.api.send_file(open_id, file_key, dedup=self._key(dedup, name))
+        except FeishuApiError as exc:
+            log.warning("feishu: sending report files to %s failed: %s", open_id, exc)
+            self.reply(open_id, tr("files.failed", lang, error=exc.msg or exc), dedup)
+
+    # ------------------------------------------------------------------ summaries
+    def summary(self, open_id: str, lang: str, cmd: Command, dedup: str | None) -> None:
+        mention = cmd.mentions[0] if cmd.mentions else None
+        if mention is None or not mention.open_id:
+            self.reply(open_id, tr("summary.usage", lang), dedup)
+            return
+        subject = self._subject(mention, open_id, lang, dedup)
+        if subject is None:
+            return
+        args = Args.of(cmd)
+        s = person_summary(self.ctx, subject.id, args.quarter, viewer=ref(open_id))
+        self._send_person(open_id, lang, s, dedup)
+
+    def _send_person(self, open_id: str, lang: str, s: PersonSummary, dedup: str | None) -> None:
+        rubric = self.ctx.rubric
+        card = cards.fit_card(summary_feishu_card(s, rubric, lang, concerns=True), lang)
+        self.api.send_card(open_id, card, dedup=self._key(dedup, "card"))
+        base = f"liumai-summary-{_slug(s.email)}-{s.quarter}"
+        files = [
+            (f"{base}.csv", summary_csv(s, rubric, lang).encode("utf-8-sig")),  # BOM: Excel reads UTF-8
+            (f"{base}.html", summary_html(s, rubric, lang).encode()),
+        ]
+        self._send_files(open_id, lang, dedup, files, person_chart(s, rubric, lang))
+
+    def team(self, open_id: str, lang: str, cmd: Command, dedup: str | None) -> None:
+        args = Args.of(cmd)
+        viewer = ref(open_id)
+        if cmd.mentions:
+            manager = self._subject(cmd.mentions[0], open_id, lang, dedup)
+            if manager is None:
+                return
+            s = team_summary(self.ctx, manager=manager.id, subtree=args.subtree, quarter=args.quarter, viewer=viewer)
+        elif args.words:
+            s = team_summary(self.ctx, team=args.words[0], quarter=args.quarter, viewer=viewer)
+        else:
+            with unit_of_work(self.ctx.engine) as session:
+                me = get_person(session, viewer)
+                has_reports = bool(reports_of(session, me, subtree=False))
+                is_admin = me.is_admin
+                teams = [t.key for t in session.exec(select(Team).order_by(Team.key)).all()]
+            if not has_reports:
+                if is_admin:
+                    example = teams[0] if teams else "team-key"
+                    self.reply(open_id, tr("team.name_one", lang, example=example, teams=", ".join(teams)), dedup)
+                else:
+                    self.reply(open_id, tr("team.not_manager", lang), dedup)
+                return
+            s = team_summary(self.ctx, manager=viewer, subtree=args.subtree, quarter=args.quarter, viewer=viewer)
+        self._send_team(open_id, lang, s, dedup)
+
+    def _send_team(self, open_id: str, lang: str, s: TeamSummary, dedup: str | None) -> None:
+        rubric = self.ctx.rubric
+        card = cards.fit_card(cards.team_card(s, rubric, lang), lang)
+        self.api.send_card(open_id, card, dedup=self._key(dedup, "card"))
+        base = f"liumai-team-{_slug(s.title.split(' / ')[-1], 'team')}-{s.quarter}"
+        files = [
+            (f"{base}.csv", summary_csv(s, rubric, lang).encode("utf-8-sig")),
+            (f"{base}.html", summary_html(s, rubric, lang).encode()),
+        ]
+        self._send_files(open_id, lang, dedup, files, team_chart(s, rubric, lang) if s.people else None)
+
+    # ------------------------------------------------------------------ evidence
+    def evidence(self, open_id: str, lang: str, cmd: Command, dedup: str | None) -> None:
+        args = Args.of(cmd)
+        subject: Person | None
+        if cmd.mentions:
+            subject = self._subject(cmd.mentions[0], open_id, lang, dedup)
+            if subject is None:
+                return
+        else:
+            with unit_of_work(self.ctx.engine) as session:
+                subject = get_person(session, ref(open_id))
+        items = list_evidence(self.ctx, ref(open_id), person=subject.id, period=args.quarter)
+        card = cards.fit_card(cards.evidence_card(self.ctx.rubric, subject.display_name, items, lang), lang)
+        self.api.send_card(open_id, card, dedup=self._key(dedup, "evidence"))
+
+    # ------------------------------------------------------------------ digest
+    def _digest_team(self, open_id: str, args: Args) -> str | None:
+        """The team named, else the requester's own team if they manage someone in it, else the
+        team of their direct reports when there is exactly one."""
+        if args.words:
+            return args.words[0]
+        with unit_of_work(self.ctx.engine) as session:
+            me = get_person(session, ref(open_id))
+            reports = reports_of(session, me, subtree=False)
+            team_ids = {p.team_id for p in reports if p.team_id is not None}
+            if me.team_id is not None and (me.team_id in team_ids or not team_ids):
+                team_ids = {me.team_id}
+            if len(team_ids) != 1:
+                return None
+            team = session.get(Team, team_ids.pop())
+            return team.key if team else None
+
+    def digest(self, open_id: str, lang: str, cmd: Command, dedup: str | None) -> None:
+        args = Args.of(cmd)
+        key = self._digest_team(open_id, args)
+        if key is None:
+            with unit_of_work(self.ctx.engine) as session:
+                first = session.exec(select(Team.key).order_by(Team.key)).first()
+            self.reply(open_id, tr("digest.name_team", lang, example=first or "team-key"), dedup)
+            return
+        # A preview shows this week so far; posting defaults to last week - the digest the Monday
+        # schedule posts - so a manager can never use up the current week's one post by accident.
+        week = args.week or (week_of(self.ctx.now(), self.ctx.settings.tz) if args.preview else previous_week(self.ctx))
+        if args.preview:
+            with unit_of_work(self.ctx.engine) as session:
+                team = session.exec(select(Team).where(Team.key == key)).first()
+                if team is None:
+                    raise InvalidInput("error.detail", detail=f"unknown team {key!r}")
+                require_team_manager(session, ref(open_id), team)
+            d = build_digest(self.ctx, key, week)
+            card = digest_card(self.ctx, d, lang)
+            note = {"tag": "plain_text", "content": tr("digest.preview", lang, team=key)}
+            card["elements"].append({"tag": "note", "elements": [note]})
+            self.api.send_card(open_id, card, dedup=self._key(dedup, "preview"))
+            return
+        outcome = post_digest(self.ctx, key, week, [self.poster], owner=f"feishu:{open_id}", viewer=ref(open_id))
+        status = outcome.status if outcome.status in ("posted", "already_posted", "in_progress", "no_target") else None
+        if status is None:
+            text = tr("digest.failed", lang, error=outcome.error or outcome.status)
+        else:
+            text = tr(f"digest.{status}", lang, team=outcome.team, week=week)
+        self.reply(open_id, text, dedup)
+
+    # ------------------------------------------------------------------ data rights
+    def export(self, open_id: str, lang: str, cmd: Command, dedup: str | None, actor: str) -> None:
+        if cmd.mentions:
+            subject = self._subject(cmd.mentions[0], open_id, lang, dedup)
+            if subject is None:
+                return
+            target: int | str = subject.id
+        else:
+            target = ref(open_id)
+        data = export_person(self.ctx, target, actor, viewer=ref(open_id))
+        blob = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
+        person = data.get("person") or {}
+        name = f"liumai-export-{_slug(str(person.get('email') or 'person'))}.json"
+        self.reply(open_id, tr("export.sent", lang, name=person.get("display_name") or ""), self._key(dedup, "note"))
+        self._send_files(open_id, lang, dedup, [(name, blob)], None)
+
+    def erase_request(self, open_id: str, lang: str, cmd: Command, dedup: str | None) -> None:
+        mention = cmd.mentions[0] if cmd.mentions else None
+        if mention is None or not mention.open_id:
+            # Usage only for those who may erase; everyone else learns they may not.
+            with unit_of_work(self.ctx.engine) as session:
+                me = get_person(session, ref(open_id))
+                if not me.is_admin:
+                    raise PermissionDenied("permission.admin")
+            self.reply(open_id, tr("erase.usage", lang), dedup)
+            return
+        with unit_of_work(self.ctx.engine) as session:
+            me = get_person(session, ref(open_id))
+            subject = find_person(session, ref(mention.open_id))
+            # The service's rule, checked before offering the button (the click re-checks it).
+            if not me.is_admin or (subject is not None and subject.id == me.id):
+                raise PermissionDenied("permission.admin")
+            if subject is None:
+                raise NotFound("person.unknown", who=clip(mention.name, NAME_MAX))
+            name, email, pid = subject.display_name, subject.email, subject.id
+        card = cards.erase_confirm_card(name, email, pid, lang)
+        self.api.send_card(open_id, card, dedup=self._key(dedup, "erase"))
+
+    def erase(self, open_id: str, lang: str, person_id: int, actor: str) -> dict:
+        report = erase_person(self.ctx, person_id, actor, viewer=ref(open_id))
+        return {
+            "label": report.label,
+            "nominations": report.nominations_deleted,
+            "evidence": report.evidence_deleted,
+            "concerns": report.concerns_deleted,
+        }
+
+
+def team_chart(s: TeamSummary, rubric: Rubric, lang: str) -> bytes:
+    """The team's average per value (accepted, and with pending evidence) as one radar chart."""
+    n = max(len(s.people), 1)
+    acc = [sum(p.result.accepted.values[v.key].score for p in s.people) / n for v in rubric.values]
+    pend = [sum(p.result.with_pending.values[v.key].score for p in s.people) / n for v in rubric.values]
+    return radar_png(
+        [v.names.get(lang) for v in rubric.values],
+        acc,
+        title=f"{s.title} {s.quarter}",
+        compare=pend,
+        label=f"{tr('team.avg', lang)} ({rtr('accepted', lang)})",
+        compare_label=rtr("with_pending", lang),
+    )
