@@ -236,3 +236,28 @@ def test_llm_down_for_good_stops_retrying(org):
     assert job(org.engine, res.nomination.id).status == "done"
     assert llm.calls == nom.LLM_UPGRADE_ATTEMPTS
     assert _criteria(org.engine, res.nomination.id) == [("teamwork.1", "llm_fallback")]
+
+
+def test_two_taggers_of_one_nomination_store_one_answer(org):
+    """An inline tagging and a worker racing on the same nomination: one answer wins, no error."""
+    res = nom.nominate(org, "bob@example.com", "ann@example.com", STORY, tag=False)
+    tagger = CountingTagger(org.rubric)
+    results: list = []
+    errors: list = []
+    barrier = threading.Barrier(4)
+
+    def tag() -> None:
+        try:
+            barrier.wait()
+            results.append(nom.store_suggestions(org, res.nomination.id, tagger.suggest(STORY)))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=tag) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert suggestion_count(org.engine) == 1
+    assert all([r.id for r in rows] == [results[0][0].id] for rows in results)

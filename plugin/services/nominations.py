@@ -183,6 +183,17 @@ def wants_llm_retry(result: Suggestions) -> bool:
 
 
 def store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions) -> list[Suggestion]:
+    """Record a tagger's answer once (see `_store_suggestions`); a concurrent loser gets the winner's."""
+    try:
+        return _store_suggestions(ctx, nomination_id, result)
+    except IntegrityError:
+        # SQLite has no row locks: two taggers may both see the nomination untagged, and the
+        # unique (nomination, rank) key lets exactly one of them store. The other returns that.
+        with unit_of_work(ctx.engine) as session:
+            return _suggestions(session, nomination_id)
+
+
+def _store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions) -> list[Suggestion]:
     """Record a tagger's answer once; a later LLM answer may replace offline fallback suggestions.
 
     When the LLM was unavailable, the offline tagger's suggestions are stored at once so the
@@ -190,7 +201,9 @@ def store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions) 
     again and, if the nominator has not confirmed yet, replaces the fallback suggestions.
     """
     with unit_of_work(ctx.engine) as session:
-        nomination = session.get(Nomination, nomination_id)
+        # Lock the nomination: two taggers of one nomination (an inline tagging past its lease and a
+        # worker, or a retried delivery) serialise here, and the second sees the first's answer.
+        nomination = session.get(Nomination, nomination_id, with_for_update=True)
         if nomination is None:
             raise NotFound("nomination.unknown", id=nomination_id)
         existing = _suggestions(session, nomination_id)

@@ -8,6 +8,9 @@ the Bolt app and returns a `SlackIntegration` that `liumai serve` mounts:
   (`SLACK_CLIENT_ID`/`SLACK_CLIENT_SECRET`), `/slack/install` and `/slack/oauth_redirect`.
 - Socket Mode (`SLACK_APP_TOKEN`): a background connection started by `start_background`
   (OAuth routes are still served when OAuth install is configured).
+
+`digest_poster()` gives `liumai digest --post` and the scheduler in `serve` the Slack
+`DigestPoster` (a team's `slack_channel_id`; see `plugin.slack.digest`).
 """
 
 from __future__ import annotations
@@ -17,13 +20,17 @@ import threading
 from collections.abc import Sequence
 
 from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import select
 from starlette.routing import BaseRoute
 
 from plugin.services.context import AppContext
-from plugin.slack.app import TrackingExecutor, check_app_token, create_bolt_app, web_client
+from plugin.slack.app import TrackingExecutor, check_app_token, create_bolt_app, secret_engine, web_client
 from plugin.slack.asgi import bolt_routes
+from plugin.slack.digest import SlackDigestPoster
 from plugin.slack.handlers.common import Deps
 from plugin.slack.lookup import prune
+from plugin.slack.security import RequestGuard
 from plugin.slack.settings import SlackConfig, slack_config
 
 log = logging.getLogger(__name__)
@@ -40,9 +47,43 @@ class SlackIntegration:
         self.config = config
         self.executor = executor
         self._socket = None
+        # Forged or stale requests are refused before Bolt, each with a WARNING line and a count.
+        self.guard = RequestGuard(config.signing_secret, deps.logger) if config.signing_secret else None
 
     def routes(self) -> Sequence[BaseRoute]:
-        return bolt_routes(self.app, events=self.config.http_events)
+        return bolt_routes(self.app, events=self.config.http_events, guard=self.guard)
+
+    def digest_poster(self) -> SlackDigestPoster:
+        """Posts weekly digests to each team's Slack channel (`liumai digest --post` and `serve`).
+
+        One workspace: the bot token. OAuth install: the most recently installed workspace's bot
+        (a team names a channel, not a workspace; with several workspaces installed the digest
+        goes to the newest one - see `_installed_bot_client`).
+        """
+        return SlackDigestPoster(self.deps.ctx, self._digest_client, logger=self.deps.logger)
+
+    def _digest_client(self) -> WebClient | None:
+        if self.config.bot_token:
+            return web_client(self.config, self.deps.logger, self.config.bot_token)
+        return self._installed_bot_client()
+
+    def _installed_bot_client(self) -> WebClient | None:
+        """OAuth mode: a client with the newest installation's bot token, or None before any install."""
+        store = self.app.installation_store
+        bots = getattr(store, "bots", None)
+        if store is None or bots is None:
+            return None
+        with secret_engine(self.deps.ctx.engine).connect() as conn:
+            row = conn.execute(
+                select(bots.c.bot_token, bots.c.team_id)
+                .where(bots.c.client_id == self.config.client_id)
+                .order_by(bots.c.installed_at.desc())
+                .limit(1)
+            ).first()
+        if row is None or not row.bot_token:
+            self.deps.logger.warning("slack: no workspace has installed the app yet; digests cannot be posted")
+            return None
+        return web_client(self.config, self.deps.logger, row.bot_token)
 
     def start_background(self, stop: threading.Event) -> threading.Thread | None:
         """Socket Mode only: connect, keep the connection until `stop`, then close it."""

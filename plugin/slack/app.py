@@ -10,6 +10,8 @@ Choices made here, once, for every way the app runs:
 - One `WebClient` (base URL from `SLACK_API_URL`) with slack-sdk's retry handlers: connection
   errors and HTTP 429 (honouring Retry-After). Bolt copies its base URL and retry handlers into
   every per-request client, and OAuth uses it for `oauth.v2.access`.
+- The OAuth stores (which hold bot tokens) use the database through `secret_engine`, so SQL
+  logging never shows a token.
 - A bot token is checked with `auth.test` at start, so a wrong token fails the start-up with a
   line naming `SLACK_BOT_TOKEN` instead of failing the first colleague's request.
 """
@@ -29,6 +31,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import Engine
 
 from plugin.config import ConfigError
 from plugin.services.context import AppContext
@@ -100,16 +103,29 @@ def web_client(config: SlackConfig, logger: logging.Logger, token: str | None = 
     )
 
 
+def secret_engine(engine: Engine) -> Engine:
+    """The same engine (one pool) with SQL parameters kept out of logs and error messages.
+
+    The installation store writes and reads bot tokens; with the root logger at INFO or DEBUG,
+    SQLAlchemy logs every statement's parameters - the tokens among them. An option engine shares
+    the pool and differs only in `hide_parameters`, so nothing else changes.
+    """
+    hidden = engine.execution_options()
+    hidden.hide_parameters = True
+    return hidden
+
+
 def _oauth_settings(config: SlackConfig, ctx: AppContext, logger: logging.Logger) -> OAuthSettings:
     assert config.client_id and config.client_secret
+    engine = secret_engine(ctx.engine)
     return OAuthSettings(
         client_id=config.client_id,
         client_secret=config.client_secret,
         scopes=list(BOT_SCOPES),
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
-        installation_store=SQLAlchemyInstallationStore(config.client_id, engine=ctx.engine, logger=logger),
-        state_store=SQLAlchemyOAuthStateStore(expiration_seconds=OAUTH_STATE_TTL_S, engine=ctx.engine, logger=logger),
+        installation_store=SQLAlchemyInstallationStore(config.client_id, engine=engine, logger=logger),
+        state_store=SQLAlchemyOAuthStateStore(expiration_seconds=OAUTH_STATE_TTL_S, engine=engine, logger=logger),
         state_expiration_seconds=OAUTH_STATE_TTL_S,
         logger=logger,
     )

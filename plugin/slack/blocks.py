@@ -36,6 +36,7 @@ A_ACCEPT = "liumai_accept"
 A_REJECT = "liumai_reject"
 A_RETAG = "liumai_retag"
 A_HOME_NOMINATE = "liumai_home_nominate"
+A_HOME_SUMMARY = "liumai_home_summary"
 # block ids of modal inputs (view_submission errors are keyed by these)
 B_NOMINEE, B_STORY, B_VALUE, B_PRIVATE = "nominee", "story", "value", "private"
 B_CHOICE, B_OTHER = "choice", "other"
@@ -558,9 +559,11 @@ def home_view(
     unrecognised: Iterable[str] | None = None,
     notice: str | None = None,
     nominate_cmd: str = "/nominate",
+    values_cmd: str = "/values",
     not_in_org: bool = False,
 ) -> dict:
-    """The Home tab: my recognition; for managers the review queue and who has none yet."""
+    """The Home tab: my recognition; for managers this quarter's summary, the review queue and who
+    has none yet."""
     blocks: list[Block] = [header(tx("home.title", lang)), context(tx("home.intro", lang))]
     if notice:
         blocks.append(section(notice))
@@ -596,6 +599,21 @@ def home_view(
     if queue is not None:
         blocks.append({"type": "divider"})
         blocks.append(header(tx("home.manager", lang)))
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "liumai_home_manager",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": A_HOME_SUMMARY,
+                        "text": plain(tx("home.summary", lang), 75),
+                        "value": me.quarter,
+                    }
+                ],
+            }
+        )
+        blocks.append(context(tx("home.summary_hint", lang, cmd=values_cmd)))
         blocks.extend(review_blocks(rubric, lang, queue, limit=10))
         names = list(unrecognised or [])
         blocks.append(section(f"*{tx('home.unrecognised', lang, quarter=me.quarter)}*"))

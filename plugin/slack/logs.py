@@ -45,11 +45,24 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def slack_logger(secrets: Iterable[str] = (), name: str = LOGGER_NAME) -> logging.Logger:
-    """Our adapter's logger, carrying the redacting filter (added once per logger)."""
-    logger = logging.getLogger(name)
+# SQLAlchemy logs statements, their parameters and (at DEBUG) every result row through this
+# logger whenever the root logger is at INFO/DEBUG - rows of the OAuth installation table carry
+# bot tokens. Records are filtered by the logger that creates them, so the filter sits here too.
+SQL_LOGGER = "sqlalchemy.engine.Engine"
+
+
+def _install(logger: logging.Logger, secrets: Iterable[str]) -> None:
     for f in list(logger.filters):
         if isinstance(f, RedactingFilter):
             logger.removeFilter(f)
     logger.addFilter(RedactingFilter(secrets))
+
+
+def slack_logger(secrets: Iterable[str] = (), name: str = LOGGER_NAME) -> logging.Logger:
+    """Our adapter's logger, carrying the redacting filter (added once per logger); SQLAlchemy's
+    engine logger gets the same filter, so SQL logging cannot show a token either."""
+    secrets = list(secrets)
+    logger = logging.getLogger(name)
+    _install(logger, secrets)
+    _install(logging.getLogger(SQL_LOGGER), secrets)
     return logger

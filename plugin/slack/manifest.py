@@ -15,8 +15,24 @@ from urllib.parse import urlparse
 
 import yaml
 
-# The bot scopes OAuth install asks for; a test checks they equal the manifest's.
-BOT_SCOPES: tuple[str, ...] = ("commands", "chat:write", "im:write", "users:read")
+# The bot scopes OAuth install asks for; a test checks they equal the manifest's. Why each one:
+#   commands         /nominate and /values
+#   chat:write       replies, the nominee's DM, weekly digests in a team's channel (once invited)
+#   im:write         open the DM with a nominee or a manager (summaries, their files)
+#   users:read       tell a bot from a person, and a user's locale for the reply language
+#   files:write      the summary's radar chart, CSV and HTML report, uploaded to the manager's DM
+#   channels:history read a public digest channel's recent messages, to find a digest already
+#                    posted before a crash (message metadata) instead of posting it twice
+#   groups:history   the same for a private digest channel
+BOT_SCOPES: tuple[str, ...] = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "users:read",
+    "files:write",
+    "channels:history",
+    "groups:history",
+)
 
 
 @cache

@@ -149,12 +149,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "• `{cmd} me` - your recognition this quarter\n"
         "• `{cmd} review` - managers: evidence waiting for your review\n"
         "• `{cmd} concern @someone` - managers: privately record a non-conforming case\n"
+        "• `{cmd} summary @someone [2026Q4]` - managers: a person's quarterly summary (files in your DM)\n"
+        "• `{cmd} team [team-key | @manager] [2026Q4] [all]` - managers: your team's quarterly roll-up\n"
+        "• `{cmd} digest [team-key] [preview] [2026-W47]` - managers: post last week's team digest, "
+        "or preview this week's\n"
         "Your App Home shows all of this at a glance.",
         "zh": "*六脉* - 基于六脉神剑的同事认可。\n"
         "• `{ncmd} @同事 他们做了什么` - 认可同事（或输入 `{ncmd}` 打开表单）\n"
         "• `{cmd} me` - 你本季度获得的认可\n"
         "• `{cmd} review` - 主管：待你审核的事例\n"
         "• `{cmd} concern @某人` - 主管：私下记录不符合的案例\n"
+        "• `{cmd} summary @某人 [2026Q4]` - 主管：某人的季度小结（文件发到你的私信）\n"
+        "• `{cmd} team [团队编号 | @主管] [2026Q4] [all]` - 主管：团队季度汇总\n"
+        "• `{cmd} digest [团队编号] [preview] [2026-W47]` - 主管：发布上周团队周报，或预览本周\n"
         "在我的 App 首页可以一览以上全部内容。",
     },
     "me.header": {"en": "Your recognition in {quarter}", "zh": "你在 {quarter} 获得的认可"},
@@ -216,6 +223,92 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "已为 {subject} 私下记录（{criterion}{mitigated}）。仅其上级主管和管理员可见。",
     },
     "concern.mitigated_suffix": {"en": ", mitigated", "zh": "，情有可原"},
+    # --------------------------------------------------------------- summaries, team roll-ups, digests
+    "summary.usage": {
+        "en": "Usage: `{cmd} summary @colleague [quarter, e.g. 2026Q4]` - for their managers and admins.",
+        "zh": "用法：`{cmd} summary @同事 [季度，如 2026Q4]`，仅限其上级主管和管理员。",
+    },
+    "team.usage": {
+        "en": "Usage: `{cmd} team [team-key | @manager] [quarter, e.g. 2026Q4] [all (whole subtree)]`.",
+        "zh": "用法：`{cmd} team [团队编号 | @主管] [季度，如 2026Q4] [all（含间接下属）]`。",
+    },
+    "team.not_manager": {
+        "en": "Only managers (for the people below them) and admins can see quarterly summaries. Nothing was shown.",
+        "zh": "只有主管（查看自己的下属）和管理员可以查看季度小结，未显示任何内容。",
+    },
+    "team.name_one": {
+        "en": "Nobody reports to you directly: name a team, e.g. `{cmd} team {example}`. Teams: {teams}",
+        "zh": "你没有直接下属：请指定团队编号，例如 `{cmd} team {example}`。团队：{teams}",
+    },
+    "team.unknown": {
+        "en": "There is no team `{team}`. Teams: {teams}",
+        "zh": "没有编号为 `{team}` 的团队。团队：{teams}",
+    },
+    "team.avg": {"en": "team average", "zh": "团队平均"},
+    "args.quarter": {
+        "en": "`{text}` is not a quarter: write it like 2026Q4.",
+        "zh": "`{text}` 不是有效的季度，请写成 2026Q4 这样的格式。",
+    },
+    "args.week": {
+        "en": "`{text}` is not an ISO week: write it like 2026-W47.",
+        "zh": "`{text}` 不是有效的周，请写成 2026-W47 这样的格式。",
+    },
+    "summary.more": {
+        "en": "Shortened to fit Slack: the HTML report in your direct messages has everything.",
+        "zh": "内容较长，这里只显示了一部分；完整内容见私信中的 HTML 报告。",
+    },
+    "files.comment": {
+        "en": "{title} · {quarter}: radar chart, CSV (one row per person and value) and the full HTML report.",
+        "zh": "{title} · {quarter}：雷达图、CSV（每人每个价值观一行）和完整的 HTML 报告。",
+    },
+    "files.sent": {
+        "en": ":page_facing_up: The chart, CSV and HTML report are in your direct messages with Liumai.",
+        "zh": ":page_facing_up: 雷达图、CSV 和 HTML 报告已发到你与六脉的私信中。",
+    },
+    "files.failed": {
+        "en": "The summary is above, but the files (chart, CSV, HTML) could not be sent: `{error}`. "
+        "If it says missing_scope, ask an admin to reinstall the app (it needs files:write).",
+        "zh": "小结已在上方显示，但文件（雷达图、CSV、HTML）没有发出：`{error}`。"
+        "如果提示 missing_scope，请管理员重新安装应用（需要 files:write 权限）。",
+    },
+    "home.summary_sent": {
+        "en": ":page_facing_up: Your team's {quarter} summary is in your direct messages with Liumai.",
+        "zh": ":page_facing_up: 团队 {quarter} 的季度小结已发到你与六脉的私信中。",
+    },
+    "digest.usage": {
+        "en": "Usage: `{cmd} digest [team-key] [preview] [week, e.g. 2026-W47]`.",
+        "zh": "用法：`{cmd} digest [团队编号] [preview 预览] [周，如 2026-W47]`。",
+    },
+    "digest.name_team": {
+        "en": "Please name the team, e.g. `{cmd} digest {example}`. Teams: {teams}",
+        "zh": "请指定团队，例如 `{cmd} digest {example}`。团队：{teams}",
+    },
+    "digest.posted": {
+        "en": ":white_check_mark: Posted the {week} values digest of `{team}` to <#{channel}>.",
+        "zh": ":white_check_mark: 已将 `{team}` 的 {week} 价值观周报发布到 <#{channel}>。",
+    },
+    "digest.already_posted": {
+        "en": "`{team}`'s digest for {week} was already posted (one per team and week).",
+        "zh": "`{team}` 的 {week} 周报已经发布过了（每个团队每周只发一次）。",
+    },
+    "digest.in_progress": {
+        "en": "`{team}`'s digest for {week} is being posted by another process right now; check the channel shortly.",
+        "zh": "`{team}` 的 {week} 周报正在由另一个进程发布，请稍后查看频道。",
+    },
+    "digest.no_target": {
+        "en": "Team `{team}` has no Slack channel for its digest. An admin can run: "
+        "`liumai team set {team} --slack-channel C…`",
+        "zh": "团队 `{team}` 没有设置周报的 Slack 频道。管理员可运行：`liumai team set {team} --slack-channel C…`",
+    },
+    "digest.failed": {
+        "en": "The digest was not posted: `{error}`. If it says not_in_channel, invite Liumai to the channel "
+        "(`/invite @Liumai`) and try again.",
+        "zh": "周报没有发出：`{error}`。如果提示 not_in_channel，请先把六脉邀请进频道（`/invite @Liumai`）再试。",
+    },
+    "digest.preview": {
+        "en": "Preview only, nothing was posted. Send `{cmd} digest {team}` to post it to the team's channel.",
+        "zh": "仅为预览，尚未发布。发送 `{cmd} digest {team}` 发布到团队频道。",
+    },
     # --------------------------------------------------------------- App Home
     "home.title": {"en": "Liumai · six values", "zh": "六脉 · 价值观认可"},
     "home.intro": {
@@ -234,6 +327,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "本季度你团队的每个人都已获得认可。:tada:",
     },
     "home.manager": {"en": "For managers", "zh": "主管视图"},
+    "home.summary": {"en": "This quarter's summary", "zh": "本季度小结"},
+    "home.summary_hint": {
+        "en": "Your direct reports' scores with reasons, as a message, chart, CSV and HTML report in your DMs. "
+        "Also `{cmd} summary @someone` and `{cmd} team`.",
+        "zh": "直接下属的得分及依据，以消息、雷达图、CSV 和 HTML 报告发到你的私信。"
+        "也可以用 `{cmd} summary @某人` 和 `{cmd} team`。",
+    },
     "home.updated": {"en": "Updated {time}", "zh": "更新于 {time}"},
 }
 

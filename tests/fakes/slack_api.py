@@ -10,10 +10,19 @@ status), and tests wait for calls deterministically with `wait_for` (a condition
 timeout, never a fixed sleep). Answers are shaped like Slack's documented responses:
 
     auth.test, chat.postMessage, chat.postEphemeral, chat.getPermalink, conversations.open,
-    users.info, views.open / update / push / publish, apps.connections.open, oauth.v2.access
+    conversations.history, users.info, views.open / update / push / publish,
+    files.getUploadURLExternal, files.completeUploadExternal, apps.connections.open, oauth.v2.access
 
-anything else answers `{"ok": true}`. Faults: `rate_limit_once(method)` answers the next call
-with HTTP 429 and Retry-After; `fail_once(method, error)` answers `{"ok": false, "error": ...}`.
+anything else answers `{"ok": true}`. Channels keep what `chat.postMessage` posted (with its
+`metadata`), so `conversations.history` answers like Slack's: newest first, `oldest`/`latest`
+exclusive bounds, cursor pagination, and `metadata` only with `include_all_metadata`. File
+uploads follow Slack's three steps (what slack-sdk's `files_upload_v2` does): the upload URL
+points at `/upload/{file_id}` here (recorded as method "upload" with the bytes kept), and
+`files.completeUploadExternal` shares the uploaded files into `channel_id`; `uploads(channel)`
+returns them (name, title, bytes, channel, comment) for assertions.
+
+Faults: `rate_limit_once(method)` answers the next call with HTTP 429 and Retry-After;
+`fail_once(method, error)` answers `{"ok": false, "error": ...}`.
 `response_url`s point at `/hooks/...` here and are recorded as method "response_url";
 `GET /_stats` returns the number of calls per method (for a fake run in another process).
 Socket Mode: `apps.connections.open` returns `ws://.../socket`; `send_envelope` pushes an
@@ -57,6 +66,7 @@ class Call:
     status: int = 200
     ok: bool = True  # False for scripted faults (429s, ok:false answers)
     at: float = field(default_factory=time.monotonic)
+    data: bytes = b""  # the raw body of an upload (method "upload")
 
     def json(self, key: str) -> Any:
         """A parameter that slack-sdk may send JSON-encoded (view, blocks) as a Python value."""
@@ -155,6 +165,13 @@ class FakeSlackAPI:
         self._ws: WebSocket | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.oauth_code_team = ("T0OAUTH", "OAuth Workspace")
+        # channel id -> messages posted there, oldest first (what conversations.history reads)
+        self.channels: dict[str, list[dict[str, Any]]] = {}
+        # file id -> {"filename", "length", "title", "data", "channel", "comment", "done"}
+        self.files: dict[str, dict[str, Any]] = {}
+        # Message timestamps are taken from this clock (seconds since the epoch), so a test with a
+        # fixed application clock can make history line up with the week it asks about.
+        self.clock: Callable[[], float] = time.time
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> FakeSlackAPI:
@@ -162,6 +179,7 @@ class FakeSlackAPI:
             routes=[
                 Route("/api/{method}", self._api, methods=["GET", "POST"]),
                 Route("/hooks/{path:path}", self._hook, methods=["POST"]),
+                Route("/upload/{file_id}", self._upload, methods=["POST"]),
                 WebSocketRoute("/socket", self._socket),
                 Route("/_stats", self._stats, methods=["GET"]),
             ]
@@ -192,8 +210,12 @@ class FakeSlackAPI:
         with self._cv:
             self.calls.clear()
             self._faults.clear()
+            self.channels.clear()
+            self.files.clear()
         self.users = default_users()
         self.tokens = default_tokens()
+        self.app_tokens = {APP_TOKEN}
+        self.clock = time.time
 
     # ------------------------------------------------------------------ scripting
     def rate_limit_once(self, method: str, retry_after: str = "0") -> None:
@@ -227,6 +249,18 @@ class FakeSlackAPI:
                 seen = [c.method for c in self.calls]
                 raise AssertionError(f"waited {timeout}s for {count} x {method}; calls so far: {seen}")
             return matching()
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """What was posted in `channel`, oldest first."""
+        with self._cv:
+            return list(self.channels.get(channel, []))
+
+    def uploads(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Files shared by files.completeUploadExternal (into `channel`, or anywhere), in order."""
+        with self._cv:
+            return [
+                dict(f) for f in self.files.values() if f.get("done") and (channel is None or f["channel"] == channel)
+            ]
 
     # ------------------------------------------------------------------ HTTP
     async def _params(self, request: Request) -> dict[str, Any]:
@@ -264,6 +298,31 @@ class FakeSlackAPI:
         body = self._answer(method, params, token)
         self._record(Call(method, params, token, headers, status=200))
         return JSONResponse(body)
+
+    async def _upload(self, request: Request) -> Response:
+        """Step 2 of an external upload: the file's bytes, POSTed to the URL step 1 gave out."""
+        file_id = request.path_params["file_id"]
+        data = await request.body()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        with self._cv:
+            entry = self.files.get(file_id)
+            ok = entry is not None and int(entry["length"]) == len(data)
+            if ok:
+                entry["data"] = data
+        self._record(
+            Call(
+                "upload",
+                {"file_id": file_id, "size": len(data)},
+                None,
+                headers,
+                status=200 if ok else 400,
+                ok=ok,
+                data=data,
+            )
+        )
+        if not ok:
+            return PlainTextResponse("bad upload: unknown file id or length mismatch", status_code=400)
+        return PlainTextResponse(f"OK - {len(data)}")
 
     async def _stats(self, _request: Request) -> Response:
         """Counts per method, for a process that runs the fake in another process (the benchmark)."""
@@ -306,13 +365,37 @@ class FakeSlackAPI:
             users = str(p.get("users", ""))
             return {"ok": True, "channel": {"id": "D" + users.replace(",", "")[1:]}}
         if method == "chat.postMessage":
-            ts = f"1763285400.{n:06d}"
-            return {
-                "ok": True,
-                "channel": p.get("channel"),
+            ts = f"{int(self.clock())}.{n:06d}"
+            who = self.tokens[token]
+            message: dict[str, Any] = {
+                "type": "message",
+                "text": p.get("text", ""),
+                "user": who["user_id"],
+                "bot_id": who["bot_id"],
+                "app_id": "A0APP",
                 "ts": ts,
-                "message": {"type": "message", "text": p.get("text", ""), "user": BOT_USER, "ts": ts},
             }
+            for key in ("blocks", "metadata"):
+                value = p.get(key)
+                if isinstance(value, str) and value[:1] in "[{":
+                    value = json.loads(value)
+                if value:
+                    message[key] = value
+            with self._cv:
+                self.channels.setdefault(str(p.get("channel")), []).append(message)
+            return {"ok": True, "channel": p.get("channel"), "ts": ts, "message": message}
+        if method == "conversations.history":
+            return self._history(p)
+        if method == "files.getUploadURLExternal":
+            filename, length = p.get("filename"), p.get("length")
+            if not filename or not str(length or "").isdigit():
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{n:08d}"
+            with self._cv:
+                self.files[file_id] = {"id": file_id, "filename": filename, "length": int(length), "done": False}
+            return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(p)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1763285400.{n:06d}"}
         if method == "chat.getPermalink":
@@ -355,6 +438,55 @@ class FakeSlackAPI:
                 "authed_user": {"id": "U0HR", "scope": "", "token_type": "user"},
             }
         return {"ok": True}
+
+    def _history(self, p: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, exclusive oldest/latest, cursor = offset."""
+        channel = str(p.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        limit = max(1, min(int(p.get("limit") or 100), 999))
+        oldest, latest = float(p.get("oldest") or 0), float(p.get("latest") or "inf")
+        with_meta = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._cv:
+            history = [m for m in reversed(self.channels.get(channel, [])) if oldest < float(m["ts"]) < latest]
+        start = int(p.get("cursor") or 0)
+        page = [{k: v for k, v in m.items() if with_meta or k != "metadata"} for m in history[start : start + limit]]
+        more = start + limit < len(history)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
+    def _complete_upload(self, p: dict[str, Any]) -> dict[str, Any]:
+        """files.completeUploadExternal: every file must have been uploaded; share them in channel_id."""
+        raw = p.get("files")
+        try:
+            items = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not isinstance(items, list) or not items:
+            return {"ok": False, "error": "invalid_arguments"}
+        out = []
+        with self._cv:
+            for item in items:
+                entry = self.files.get(str((item or {}).get("id")))
+                if entry is None or "data" not in entry:
+                    return {"ok": False, "error": "file_not_found"}
+            for item in items:
+                entry = self.files[item["id"]]
+                entry.update(
+                    title=item.get("title") or entry["filename"],
+                    channel=p.get("channel_id"),
+                    comment=p.get("initial_comment"),
+                    done=True,
+                )
+                out.append(
+                    {"id": entry["id"], "name": entry["filename"], "title": entry["title"], "size": entry["length"]}
+                )
+        return {"ok": True, "files": out}
 
     # ------------------------------------------------------------------ Socket Mode
     async def _socket(self, ws: WebSocket) -> None:

@@ -4,8 +4,9 @@ Same table, subject (Ann) and roles, for the actions Slack offers: nominating (`
 confirming (a suggestion button), deciding evidence (Accept) and recording a concern (`/values
 concern` and its form). Each is done the way a person does it, over real HTTP, by the role's
 Slack user. An allowed cell must take effect; a refused one must tell the person why (in their
-language, never an empty reply) and leave every table untouched. Summaries, digests, export and
-erasure have no Slack surface.
+language, never an empty reply) and leave every table untouched. Summaries (`/values summary`,
+`/values team`) take effect by delivering files to the asker's DM, and posting a digest
+(`/values digest`) by recording its run; export and erasure have no Slack surface.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 
 import pytest
 
+from plugin.services.org import set_team
 from plugin.slack import blocks as B
 from tests.slack import payloads as P
 from tests.test_authorization import MATRIX, ROLES, STORY, snapshot
@@ -28,8 +30,17 @@ SLACK_IDS = {
     "unknown": "U0GHOST",  # in Slack, in no org chart
     "deactivated": "U0DEE",  # removed by a re-import
 }
-ACTIONS = ("nominate", "confirm", "decide_evidence", "add_concern")
-EFFECT = {"nominate": "Nomination", "confirm": "Evidence", "decide_evidence": "decided", "add_concern": "Concern"}
+ACTIONS = ("nominate", "confirm", "decide_evidence", "add_concern", "see_summary", "see_team_summary", "post_digest")
+EFFECT = {
+    "nominate": "Nomination",
+    "confirm": "Evidence",
+    "decide_evidence": "decided",
+    "add_concern": "Concern",
+    "see_summary": "files",
+    "see_team_summary": "files",
+    "post_digest": "DigestRun",
+}
+COMMANDS = {"see_summary": "summary <@U0ANN|ann>", "see_team_summary": "team alpha", "post_digest": "digest alpha"}
 
 
 def _told(slack, hook: str) -> str:
@@ -42,6 +53,9 @@ def act(slack, action: str, user: str, evidence_id: int, nomination_id: int) -> 
     if action == "nominate":
         slack.command(f"<@U0ANN|ann> {STORY} ({user})", user=user)  # acknowledged "working on it"
         return _told(slack, slack.last_hook)  # ... then the suggestions, or why not
+    if action in COMMANDS:
+        slack.command(COMMANDS[action], user=user, command="/values")
+        return _told(slack, slack.last_hook)
     hook = slack.new_hook()
     if action == "confirm":
         click = P.button(f"{B.A_PICK}_0", f"{nomination_id}|teamwork.4")
@@ -71,11 +85,16 @@ def act(slack, action: str, user: str, evidence_id: int, nomination_id: int) -> 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_matrix_row_through_slack(world, slack, role):
     ctx, evidence_id, nomination_id = world
+    set_team(ctx, "alpha", slack_channel_id="C0ALPHA")  # so a digest has somewhere to go
     user = SLACK_IDS[role]
+
+    def state() -> dict:
+        return {**snapshot(ctx.engine), "files": len(slack.fake.uploads())}
+
     for action in ACTIONS:
-        before = snapshot(ctx.engine)
+        before = state()
         told = act(slack, action, user, evidence_id, nomination_id)
-        after = snapshot(ctx.engine)
+        after = state()
         if role in MATRIX[action]:
             assert after[EFFECT[action]] > before[EFFECT[action]], (action, role, told)
         else:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import threading
 import time
 
 import pytest
@@ -106,3 +108,34 @@ def test_no_token_or_secret_ever_reaches_the_log(slack, caplog):
     assert "Sending a request" in logged  # slack-sdk's DEBUG logging was on
     assert BOT_TOKEN not in logged and SECRET not in logged
     assert BOT_TOKEN.split("-", 1)[1] not in logged
+
+
+def test_a_retry_racing_the_first_delivery_tags_once_and_both_get_the_suggestions(slack, monkeypatch, caplog):
+    """Found by bench/load.py: two deliveries tagging the same nomination at once collided on the
+    suggestions' unique key and the second sender got an apology. Only the storing delivery tags."""
+    tagger = slack.ctx.tagger
+    entered = threading.Event()
+    both = threading.Barrier(2, timeout=1.5)  # two taggings at once, if the adapter allowed it
+
+    class Slow:
+        def suggest(self, story, context=None):
+            entered.set()
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both.wait()  # the retry arrives while the first delivery is still tagging
+            return tagger.suggest(story, context)
+
+    monkeypatch.setattr(slack.ctx, "tagger", Slow())
+    body = P.slash_command("/nominate", "<@U0BOB|bob> " + STORIES["en"], "U0ANN", slack.new_hook())
+    hook = slack._hooks
+    assert slack.post(body).status_code == 200
+    assert entered.wait(5)
+    assert (
+        slack.post(body, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}).status_code == 200
+    )
+    slack.settle()
+    [n] = nominations(slack.ctx)
+    assert n.status == "suggested"
+    replies = slack.fake.wait_for("response_url", 2, where=lambda c: c.params["_path"].endswith(f"hook{hook}"))
+    for reply in replies:
+        assert reply.params["blocks"][-1]["elements"][0]["action_id"] == f"{B.A_PICK}_0"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -1,5 +1,5 @@
-"""The App Home tab: my recognition by value and recent stories; for managers, the review queue
-and which of their people have no recognition yet this quarter.
+"""The App Home tab: my recognition by value and recent stories; for managers, a button for this
+quarter's summary, the review queue and which of their people have no recognition yet this quarter.
 
 Published on `app_home_opened` (de-duplicated by event id, so a retried event publishes once)
 and again after a decision made from the tab, so the tab always shows the current state.
@@ -14,6 +14,7 @@ from plugin.services.errors import NotFound
 from plugin.services.recognition import is_manager, my_recognition, review_queue, unrecognised
 from plugin.slack import blocks as B
 from plugin.slack.handlers.common import Deps, guarded, ref
+from plugin.slack.reports import SlackReports
 
 
 def publish_home(deps: Deps, client: WebClient, user: str, *, notice: str | None = None) -> None:
@@ -37,6 +38,7 @@ def publish_home(deps: Deps, client: WebClient, user: str, *, notice: str | None
             unrecognised=names,
             notice=notice,
             nominate_cmd=deps.config.nominate_command,
+            values_cmd=deps.config.values_command,
         )
     client.views_publish(user_id=user, view=view)
 
@@ -55,3 +57,19 @@ def register(app: App, deps: Deps) -> None:
         publish_home(deps, client, event["user"])
 
     app.event("app_home_opened")(ack=home_ack, lazy=[home_lazy])
+
+    # "This quarter's summary" (managers): the team summary and its files go to the manager's DM,
+    # the only place a summary (which holds concerns) may be posted; the tab then says so.
+    reports = SlackReports(deps)
+
+    @guarded(deps, "ack")
+    def summary_ack(ack: Ack, body: dict) -> None:
+        ack()
+
+    @guarded(deps)
+    def summary_lazy(body: dict, client: WebClient) -> None:
+        user = body["user"]["id"]
+        notice = reports.home_summary(client, user, deps.lang_for(user, client))
+        publish_home(deps, client, user, notice=notice)
+
+    app.action(B.A_HOME_SUMMARY)(ack=summary_ack, lazy=[summary_lazy])

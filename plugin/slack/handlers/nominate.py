@@ -7,7 +7,8 @@ because Slack shows inline errors only in the acknowledgement itself.
 Idempotency (retried deliveries and double submissions store exactly one nomination):
 - a modal's nomination is keyed by the view id, which Slack keeps across re-submissions;
 - a one-line nomination by a hash of workspace, nominator, nominee, story and day, which a
-  retried delivery and a double-sent command share;
+  retried delivery and a double-sent command share; only the delivery that stored it tags it
+  (the repeat shows the same suggestions once they are there), so the two never tag at once;
 - confirming is idempotent in the service; the nominee's DM is sent once per nomination
   (a `processed_event` claim).
 """
@@ -34,6 +35,7 @@ from plugin.slack.lookup import claim, known_person, slack_id_of
 from plugin.slack.texts import tx
 
 HELP_WORDS = {"help", "?", "帮助", "-h", "--help"}
+REPEAT_WAIT_S = 10.0  # how long a repeated delivery waits for the first one's suggestions
 
 
 def command_key(team: str | None, user: str, nominee: str, story: str, day: str) -> str:
@@ -169,12 +171,19 @@ def register(app: App, deps: Deps) -> None:
                 replace_original=False,
             )
             return
-        suggestions = noms.tag_nomination(ctx, res.nomination.id)
+        # Only the delivery that stored the nomination tags it: a retried or double-sent delivery
+        # running at the same time would tag it twice, and two concurrent writes of suggestions
+        # collide. The repeat waits (bounded) for the first delivery's tagging instead.
+        suggestions = noms.tag_nomination(ctx, res.nomination.id) if res.created else []
         if res.created and suggestions:  # the common case: no further reads needed
             person = known_person(ctx, nominee)
             nominee_name, abstain = (person.display_name if person else nominee), None
         else:
             nv = get_nomination(ctx, res.nomination.id, ref(user))
+            waited = time.monotonic()
+            while not res.created and nv.status == "pending_tag" and time.monotonic() - waited < REPEAT_WAIT_S:
+                time.sleep(0.2)
+                nv = get_nomination(ctx, res.nomination.id, ref(user))
             if nv.criterion is not None:  # already confirmed earlier: say so, offer nothing to click
                 respond(
                     text=tx("nominate.already", lang, id=nv.id) + " " + thanks_text(deps, lang, nv),

@@ -1,4 +1,5 @@
-"""`/values`: help, my recognition, the manager's review queue, and private concerns.
+"""`/values`: help, my recognition, the manager's review queue, private concerns, and the
+report subcommands (`summary`, `team`, `digest`: see `plugin.slack.reports`).
 
 Permissions are the services' (a person sees their own recognition, a manager decides the
 evidence of people below them, concerns are managers' and admins' only). The adapter adds one
@@ -19,6 +20,7 @@ from plugin.slack import blocks as B
 from plugin.slack.handlers.common import Deps, error_text, guarded, parse_mention, ref
 from plugin.slack.handlers.home import publish_home
 from plugin.slack.lookup import claim, release
+from plugin.slack.reports import SlackReports
 from plugin.slack.texts import tx
 
 
@@ -36,6 +38,7 @@ def _evidence_done(deps: Deps, lang: str, v: ev.EvidenceView) -> str:
 def register(app: App, deps: Deps) -> None:
     """Attach the /values listeners to `app`."""
     ctx, cfg, rubric = deps.ctx, deps.config, deps.rubric
+    reports = SlackReports(deps)
 
     def reply(respond: Respond, text: str | None = None, blocks: list | None = None, replace: bool = False) -> None:
         fallback = text or (blocks and _first_text(blocks)) or "Liumai"
@@ -68,6 +71,12 @@ def register(app: App, deps: Deps) -> None:
             queue = review_queue(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
             count = f"{B.REVIEW_LIMIT}+" if len(queue) > B.REVIEW_LIMIT else len(queue)
             reply(respond, tx("review.header", lang, n=count), B.review_blocks(rubric, lang, queue))
+        elif sub in ("summary", "小结", "总结"):
+            reports.summary(user, lang, rest, lambda text: reply(respond, text), respond, client)
+        elif sub in ("team", "团队"):
+            reports.team(user, lang, rest, lambda text: reply(respond, text), respond, client)
+        elif sub in ("digest", "周报"):
+            reports.digest(user, lang, rest, lambda text: reply(respond, text), respond, client)
         elif sub in ("concern", "关注"):
             if not is_manager(ctx, ref(user)):
                 reply(respond, tx("not_manager", lang))

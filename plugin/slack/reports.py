@@ -1,0 +1,388 @@
+"""`/values summary`, `/values team`, `/values digest` and the App Home's summary button.
+
+- `/values summary @someone [2026Q4]`: the person's quarterly summary (scores with the engine's
+  reasons, cited evidence, concerns, what is missing for the next level) as ephemeral messages -
+  only the asker sees them, in any channel - and the radar chart, the CSV and the self-contained
+  HTML report as files in the asker's direct messages with the bot. Summaries hold concerns, so
+  nothing of them is ever posted where anyone else could read it.
+- `/values team [team-key | @manager] [2026Q4] [all]`: the team roll-up, delivered the same way;
+  no argument means the asker's direct reports (`all`: their whole subtree).
+- `/values digest [team-key] [preview] [2026-W47]`: post last week's team digest now (once per
+  team and week, through `post_digest`), or preview this week's so far, privately.
+
+Who may see what is the services' rule (`viewer=`), so refusals read the same as on Feishu and
+the CLI; the adapter adds one courtesy - someone who manages nobody is told so before anything is
+computed. Everything here runs in lazy listeners, after the command was acknowledged.
+
+Slack's limits shape the delivery: a response_url takes at most five messages, so a summary is
+sent as at most `MAX_PAGES` pages of at most 50 blocks (the HTML report always has everything)
+plus one line saying where the files went; files go through slack-sdk's `files_upload_v2`
+(files.getUploadURLExternal, the upload, files.completeUploadExternal), which needs `files:write`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from sqlmodel import select
+
+from plugin.periods import parse_quarter, parse_week, week_bounds, week_of
+from plugin.reports.chart import radar_png
+from plugin.reports.digest_render import digest_slack_blocks
+from plugin.reports.summary_render import person_chart, summary_csv, summary_html, summary_slack_pages, team_slack_pages
+from plugin.reports.summary_render import tr as rtr
+from plugin.services.digest import build_digest, post_digest, previous_week, require_team_manager
+from plugin.services.people import get_person, reports_of
+from plugin.services.recognition import is_manager
+from plugin.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
+from plugin.services.uow import unit_of_work
+from plugin.slack import blocks as B
+from plugin.slack.digest import SlackDigestPoster
+from plugin.slack.handlers.common import Deps, ref
+from plugin.slack.texts import tx
+from rubric.model import Rubric
+from storage.models import Team
+
+MAX_PAGES = 3  # + the files line: four of the five messages a response_url takes
+MENTION_RE = re.compile(r"<@([UW][A-Z0-9]{1,20})(?:\|[^<>]{0,100})?>")
+QUARTER_RE = re.compile(r"^(\d{4})-?[qQ](\d{1,2})$")
+WEEK_RE = re.compile(r"^(\d{4})-?[wW](\d{1,2})$")
+PREVIEW = {"preview", "预览", "dry-run", "--dry-run", "dryrun"}
+SUBTREE = {"all", "subtree", "全部", "--subtree"}
+SLUG_RE = re.compile(r"[^A-Za-z0-9._-]+")
+TEAM_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+Pages = list[list[dict]]
+
+
+@dataclass(frozen=True)
+class Args:
+    """The words after a subcommand, sorted into what they can mean; `bad` explains a malformed one."""
+
+    mentions: tuple[str, ...] = ()
+    quarter: str | None = None
+    week: str | None = None
+    preview: bool = False
+    subtree: bool = False
+    words: tuple[str, ...] = ()
+    bad: tuple[str, str] | None = None  # (text key, the offending word)
+
+
+def parse_args(text: str, *, fiscal_start: int = 1, tz=None) -> Args:
+    """Mentions anywhere (`<@U123|name>`), a quarter (2026Q4), an ISO week (2026-W47), flags, words."""
+    mentions = tuple(MENTION_RE.findall(text or ""))
+    rest = MENTION_RE.sub(" ", text or "")
+    quarter = week = None
+    preview = subtree = False
+    words: list[str] = []
+    bad: tuple[str, str] | None = None
+    for raw in rest.split():
+        low = raw.lower()
+        if m := QUARTER_RE.match(raw):
+            label = f"{m.group(1)}Q{int(m.group(2))}"
+            try:
+                q = parse_quarter(label, fiscal_start)
+                if tz is not None:
+                    q.bounds(tz)  # year 0000 or 9999Q4 has no calendar dates
+                quarter = str(q)
+            except ValueError:
+                bad = bad or ("args.quarter", raw)
+        elif m := WEEK_RE.match(raw):
+            label = f"{m.group(1)}-W{int(m.group(2)):02d}"
+            try:
+                parse_week(label)
+                if tz is not None:
+                    week_bounds(label, tz)
+                week = label
+            except (ValueError, OverflowError):
+                bad = bad or ("args.week", raw)
+        elif low in PREVIEW:
+            preview = True
+        elif low in SUBTREE:
+            subtree = True
+        else:
+            words.append(low)
+    return Args(mentions, quarter, week, preview, subtree, tuple(words), bad)
+
+
+def _slug(text: str, fallback: str) -> str:
+    """A file-name-safe piece (an e-mail's local part, a team key); non-ASCII names fall back."""
+    return SLUG_RE.sub("-", text.split("@", 1)[0]).strip("-.")[:40] or fallback
+
+
+def team_chart(s: TeamSummary, rubric: Rubric, lang: str) -> bytes:
+    """The team's average per value (accepted, and with pending evidence) as one radar chart."""
+    n = max(len(s.people), 1)
+    acc = [sum(p.result.accepted.values[v.key].score for p in s.people) / n for v in rubric.values]
+    pend = [sum(p.result.with_pending.values[v.key].score for p in s.people) / n for v in rubric.values]
+    return radar_png(
+        [v.names.get(lang) for v in rubric.values],
+        acc,
+        title=f"{s.title} {s.quarter}",
+        compare=pend,
+        label=f"{tx('team.avg', lang)} ({rtr('accepted', lang)})",
+        compare_label=rtr("with_pending", lang),
+    )
+
+
+def fit_pages(pages: Pages, lang: str, limit: int = MAX_PAGES) -> Pages:
+    """At most `limit` pages; when some were left out, the last one says the HTML report has all."""
+    if len(pages) <= limit:
+        return pages
+    kept = [list(p) for p in pages[:limit]]
+    note = B.context(tx("summary.more", lang))
+    last = kept[-1]
+    if len(last) >= B.MAX_MESSAGE_BLOCKS:
+        last[-1] = note
+    else:
+        last.append(note)
+    return kept
+
+
+@dataclass(frozen=True)
+class Report:
+    """What one summary command delivers: message pages, files for the DM, and their caption."""
+
+    title: str
+    quarter: str
+    pages: Pages
+    files: list[tuple[str, bytes]]  # (file name, bytes); the chart first
+
+
+class SlackReports:
+    """The report subcommands; each takes the requester, their language and a way to reply."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.ctx = deps.ctx
+
+    @property
+    def cmd(self) -> str:
+        return self.deps.config.values_command
+
+    def args(self, text: str) -> Args:
+        s = self.ctx.settings
+        return parse_args(text, fiscal_start=s.fiscal_year_start_month, tz=s.tz)
+
+    def _team_keys(self) -> list[str]:
+        with unit_of_work(self.ctx.engine) as session:
+            return [t.key for t in session.exec(select(Team).order_by(Team.key)).all()]
+
+    def _teams_text(self) -> tuple[str, str]:
+        keys = self._team_keys()
+        return (keys[0] if keys else "team-key"), (", ".join(f"`{k}`" for k in keys[:30]) or "-")
+
+    def _known_team(self, key: str) -> bool:
+        if not TEAM_KEY_RE.match(key):
+            return False
+        with unit_of_work(self.ctx.engine) as session:
+            return session.exec(select(Team.id).where(Team.key == key)).first() is not None
+
+    # ------------------------------------------------------------------ rendering
+    def person_report(self, s: PersonSummary, lang: str) -> Report:
+        rubric = self.ctx.rubric
+        base = f"liumai-summary-{_slug(s.email, 'person')}-{s.quarter}"
+        files = [
+            (f"{base}.png", person_chart(s, rubric, lang)),
+            (f"{base}.csv", summary_csv(s, rubric, lang).encode("utf-8-sig")),  # BOM: Excel reads UTF-8
+            (f"{base}.html", summary_html(s, rubric, lang).encode()),
+        ]
+        pages = fit_pages(summary_slack_pages(s, rubric, lang, concerns=True), lang)
+        return Report(s.name, s.quarter, pages, files)
+
+    def team_report(self, s: TeamSummary, lang: str, slug: str) -> Report:
+        rubric = self.ctx.rubric
+        base = f"liumai-team-{_slug(slug, 'team')}-{s.quarter}"
+        files = [(f"{base}.png", team_chart(s, rubric, lang))] if s.people else []
+        files += [
+            (f"{base}.csv", summary_csv(s, rubric, lang).encode("utf-8-sig")),
+            (f"{base}.html", summary_html(s, rubric, lang).encode()),
+        ]
+        pages = fit_pages(team_slack_pages(s, rubric, lang), lang)
+        return Report(s.title, s.quarter, pages, files)
+
+    # ------------------------------------------------------------------ delivery
+    def send_files(self, client: WebClient, user: str, lang: str, report: Report) -> str | None:
+        """The report's files in one message of the user's DM; None when delivered, else why not."""
+        log = self.deps.logger
+        try:
+            opened = client.conversations_open(users=user)
+            dm = ((opened.get("channel") or {}).get("id")) or user
+            uploads = [
+                {"file" if name.endswith(".png") else "content": data, "filename": name, "title": name}
+                for name, data in report.files
+            ]
+            client.files_upload_v2(
+                file_uploads=uploads,
+                channel=dm,
+                initial_comment=tx("files.comment", lang, title=B.escape(report.title), quarter=report.quarter),
+            )
+        except SlackApiError as exc:
+            error = str((exc.response or {}).get("error") or "error")
+            log.warning("slack: sending report files to %s failed: %s", user, error)
+            return error
+        except (SlackRequestError, OSError) as exc:
+            log.warning("slack: sending report files to %s failed: %s", user, exc.__class__.__name__)
+            return exc.__class__.__name__
+        return None
+
+    def deliver(self, client: WebClient, respond: Respond, user: str, lang: str, report: Report) -> None:
+        """Pages as ephemeral replies (only the asker sees them), then the files to the DM."""
+        fallback = B.escape(f"{report.title} · {report.quarter}")
+        for page in report.pages:
+            respond(text=fallback, blocks=page, response_type="ephemeral", replace_original=False)
+        error = self.send_files(client, user, lang, report)
+        text = tx("files.sent", lang) if error is None else tx("files.failed", lang, error=B.escape(error))
+        respond(text=text, blocks=[B.context(text)], response_type="ephemeral", replace_original=False)
+
+    # ------------------------------------------------------------------ /values summary
+    def summary(self, user: str, lang: str, text: str, reply: Callable[[str], None], respond: Respond, client) -> None:
+        args = self.args(text)
+        if not is_manager(self.ctx, ref(user)):
+            reply(tx("team.not_manager", lang))
+            return
+        if args.bad:
+            reply(tx(args.bad[0], lang, text=B.escape(args.bad[1][:40])))
+            return
+        if len(args.mentions) != 1 or args.words:
+            reply(tx("summary.usage", lang, cmd=self.cmd))
+            return
+        s = person_summary(self.ctx, ref(args.mentions[0]), args.quarter, viewer=ref(user))
+        self.deliver(client, respond, user, lang, self.person_report(s, lang))
+
+    # ------------------------------------------------------------------ /values team
+    def team(self, user: str, lang: str, text: str, reply: Callable[[str], None], respond: Respond, client) -> None:
+        args = self.args(text)
+        viewer = ref(user)
+        if not is_manager(self.ctx, viewer):
+            reply(tx("team.not_manager", lang))
+            return
+        if args.bad:
+            reply(tx(args.bad[0], lang, text=B.escape(args.bad[1][:40])))
+            return
+        if len(args.mentions) > 1 or len(args.words) > 1 or (args.mentions and args.words):
+            reply(tx("team.usage", lang, cmd=self.cmd))
+            return
+        if args.mentions:
+            s = team_summary(
+                self.ctx, manager=ref(args.mentions[0]), subtree=args.subtree, quarter=args.quarter, viewer=viewer
+            )
+            slug = s.title
+        elif args.words:
+            key = args.words[0]
+            if not self._known_team(key):
+                _example, teams = self._teams_text()
+                reply(tx("team.unknown", lang, team=B.escape(key[:64]), teams=teams))
+                return
+            s = team_summary(self.ctx, team=key, quarter=args.quarter, viewer=viewer)
+            slug = key
+        else:
+            s = self.my_team(user, args.quarter, args.subtree)
+            if s is None:
+                example, teams = self._teams_text()
+                reply(tx("team.name_one", lang, cmd=self.cmd, example=example, teams=teams))
+                return
+            slug = s.title
+        self.deliver(client, respond, user, lang, self.team_report(s, lang, slug))
+
+    def my_team(self, user: str, quarter: str | None, subtree: bool = False) -> TeamSummary | None:
+        """The roll-up of `user`'s own people; None when nobody reports to them (an admin)."""
+        with unit_of_work(self.ctx.engine) as session:
+            me = get_person(session, ref(user))
+            if not reports_of(session, me, subtree=False):
+                return None
+        return team_summary(self.ctx, manager=ref(user), subtree=subtree, quarter=quarter, viewer=ref(user))
+
+    def home_summary(self, client: WebClient, user: str, lang: str) -> str:
+        """The Home tab's button: the team summary into the manager's DM; returns the Home notice."""
+        if not is_manager(self.ctx, ref(user)):
+            return tx("team.not_manager", lang)
+        s = self.my_team(user, None)
+        if s is None:
+            example, teams = self._teams_text()
+            return tx("team.name_one", lang, cmd=self.cmd, example=example, teams=teams)
+        report = self.team_report(s, lang, s.title)
+        opened = client.conversations_open(users=user)
+        dm = ((opened.get("channel") or {}).get("id")) or user
+        fallback = B.escape(f"{report.title} · {report.quarter}")
+        for page in report.pages:
+            client.chat_postMessage(channel=dm, text=fallback, blocks=page, unfurl_links=False, unfurl_media=False)
+        error = self.send_files(client, user, lang, report)
+        if error is not None:
+            return tx("files.failed", lang, error=B.escape(error))
+        return tx("home.summary_sent", lang, quarter=s.quarter)
+
+    # ------------------------------------------------------------------ /values digest
+    def _my_digest_team(self, user: str) -> str | None:
+        """The team a manager means when naming none: where their direct reports are, if one."""
+        with unit_of_work(self.ctx.engine) as session:
+            me = get_person(session, ref(user))
+            team_ids = {p.team_id for p in reports_of(session, me, subtree=False) if p.team_id is not None}
+            if me.team_id is not None and (me.team_id in team_ids or not team_ids):
+                team_ids = {me.team_id}
+            if len(team_ids) != 1:
+                return None
+            team = session.get(Team, team_ids.pop())
+            return team.key if team else None
+
+    def digest(
+        self, user: str, lang: str, text: str, reply: Callable[[str], None], respond: Respond, client: WebClient
+    ) -> None:
+        args = self.args(text)
+        if not is_manager(self.ctx, ref(user)):
+            reply(tx("not_manager", lang))
+            return
+        if args.bad:
+            reply(tx(args.bad[0], lang, text=B.escape(args.bad[1][:40])))
+            return
+        if args.mentions or len(args.words) > 1:
+            reply(tx("digest.usage", lang, cmd=self.cmd))
+            return
+        key = args.words[0] if args.words else self._my_digest_team(user)
+        if key is None:
+            example, teams = self._teams_text()
+            reply(tx("digest.name_team", lang, cmd=self.cmd, example=example, teams=teams))
+            return
+        if not self._known_team(key):
+            _example, teams = self._teams_text()
+            reply(tx("team.unknown", lang, team=B.escape(key[:64]), teams=teams))
+            return
+        # A preview shows this week so far; posting defaults to last week - the digest the Monday
+        # schedule posts - so a manager can never use up the current week's one post by accident.
+        week = args.week or (week_of(self.ctx.now(), self.ctx.settings.tz) if args.preview else previous_week(self.ctx))
+        if args.preview:
+            with unit_of_work(self.ctx.engine) as session:
+                team = session.exec(select(Team).where(Team.key == key)).one()
+                require_team_manager(session, ref(user), team)
+            d = build_digest(self.ctx, key, week)
+            blocks = digest_slack_blocks(d, self.ctx.rubric, lang)
+            note = B.context(tx("digest.preview", lang, cmd=self.cmd, team=key))
+            blocks = [*blocks[: B.MAX_MESSAGE_BLOCKS - 1], note]
+            respond(
+                text=B.escape(f"{d.team_key} · {d.week}"),
+                blocks=blocks,
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        poster = SlackDigestPoster(self.ctx, lambda: client, logger=self.deps.logger)
+        outcome = post_digest(self.ctx, key, week, [poster], owner=f"slack:{user}", viewer=ref(user))
+        if outcome.status in ("posted", "already_posted", "in_progress", "no_target"):
+            channel = ""
+            if outcome.status == "posted":
+                with unit_of_work(self.ctx.engine) as session:
+                    team = session.exec(select(Team).where(Team.key == key)).one()
+                    channel = team.slack_channel_id or ""
+            reply(tx(f"digest.{outcome.status}", lang, team=key, week=week, channel=channel))
+        else:
+            reply(tx("digest.failed", lang, error=B.escape(slack_error(outcome.error or outcome.status))))
+
+
+def slack_error(text: str) -> str:
+    """The Slack error code inside a SlackApiError's text (`not_in_channel`), else the text, short."""
+    m = re.search(r"'error': '([a-z_]+)'", text)
+    return m.group(1) if m else text.splitlines()[0][:200]
