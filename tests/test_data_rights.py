@@ -115,3 +115,23 @@ def test_backup_is_a_consistent_copy_while_writers_run(org, tmp_path):
     con.close()
     with pytest.raises(InvalidInput, match="exists"):
         backup_sqlite(org, dest)
+
+
+def test_erase_target_applies_the_erase_rule_before_the_button(org):
+    from plugin.services.data_rights import erase_target
+    from plugin.services.errors import PermissionDenied
+
+    ann = erase_target(org, "feishu:ou_hr", "feishu:ou_ann")
+    assert ann is not None and (ann.email, ann.display_name) == ("ann@example.com", "Ann")
+    assert erase_target(org, "hr@example.com", None) is None  # may erase: show the usage
+    assert erase_target(org, "hr@example.com", "feishu:ou_nobody") is None  # the caller names whom
+    for viewer, subject in (
+        ("hr@example.com", "feishu:ou_hr"),  # never themselves
+        ("mgr@example.com", "ann@example.com"),  # managers are not admins
+        ("ann@example.com", None),
+        ("ann@example.com", "feishu:ou_nobody"),  # the permission comes first
+    ):
+        with pytest.raises(PermissionDenied):
+            erase_target(org, viewer, subject)
+    erase_person(org, "ann@example.com")
+    assert erase_target(org, "hr@example.com", ann.id).active is False  # erased people are still found

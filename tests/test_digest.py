@@ -170,3 +170,20 @@ def test_a_week_straddling_two_quarters_counts_both_sides(org):
     d = dg.build_digest(org, "alpha", "2026-W40")  # Mon 28 Sep - Sun 4 Oct: Q3 and Q4
     assert d.total == 2 and d.quarter == "2026Q3"
     assert [x.team_key for x in dg.build_digests(org, "2026-W40")] == ["lead", "people", "alpha", "beta"]
+
+
+def test_a_digest_preview_is_for_the_teams_managers_and_admins(org):
+    from plugin.services.errors import InvalidInput, NotFound, PermissionDenied
+
+    dg.authorize_digest_preview(org, "alpha", "mgr@example.com")
+    dg.authorize_digest_preview(org, "alpha", "feishu:ou_boss")  # indirect manager
+    dg.authorize_digest_preview(org, "beta", "hr@example.com")  # admin
+    with pytest.raises(PermissionDenied):
+        dg.authorize_digest_preview(org, "alpha", "ann@example.com")
+    with pytest.raises(PermissionDenied):
+        dg.authorize_digest_preview(org, "beta", "mgr@example.com")
+    for key in ("nosuchteam", "Alpha"):  # matched exactly
+        with pytest.raises(InvalidInput):
+            dg.authorize_digest_preview(org, key, "hr@example.com")
+    with pytest.raises(NotFound):
+        dg.authorize_digest_preview(org, "alpha", "nobody@example.com")

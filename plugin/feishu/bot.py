@@ -27,12 +27,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
-
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 
 from plugin.feishu import cards
 from plugin.feishu.client import LARK, FeishuApi, FeishuApiError
@@ -40,14 +35,14 @@ from plugin.feishu.commands import Command, ident, parse_message
 from plugin.feishu.digest import FeishuDigestPoster
 from plugin.feishu.reports import FeishuReports
 from plugin.feishu.texts import DEFAULT_LANG, behaviour_label, clip, inert, lang_for, tr
+from plugin.services import deliveries
 from plugin.services.context import AppContext
+from plugin.services.deliveries import Profile
 from plugin.services.errors import ServiceError
 from plugin.services.evidence import add_concern, decide, retag
 from plugin.services.nominations import cancel, confirm, nominate, tag_nomination
-from plugin.services.people import find_person
+from plugin.services.people import nearest_colleagues
 from plugin.services.recognition import get_nomination, is_manager, my_recognition, review_queue
-from storage.db import session_scope
-from storage.models import Person, ProcessedEvent
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +50,7 @@ PLATFORM = "feishu"
 MESSAGE_EVENT = "im.message.receive_v1"
 MENU_EVENT = "application.bot.menu_v6"
 CARD_EVENT = "card.action.trigger"
-KEEP_EVENT_IDS = timedelta(days=7)  # Feishu re-pushes an unacknowledged event for hours, not days
+KEEP_EVENT_DAYS = 7  # Feishu re-pushes an unacknowledged event for hours, not days
 PRUNE_EVERY = 500
 TEXT_REPLY_MAX = 4000  # characters; Feishu's limit is 150 KB, but no reply of ours needs more
 NAME_MAX = 80  # a display name echoed in a reply (mention names come from the payload)
@@ -100,7 +95,7 @@ class CardAnswer:
 @dataclass(frozen=True)
 class Sender:
     open_id: str
-    person: Person | None
+    person: Profile | None
 
     @property
     def lang(self) -> str:
@@ -164,16 +159,11 @@ class FeishuBot:
 
     # ------------------------------------------------------------------ helpers
     def _sender(self, open_id: str) -> Sender:
-        with session_scope(self.ctx.engine) as session:
-            person = find_person(session, ref(open_id)) if open_id else None
-            return Sender(open_id, person)
+        return Sender(open_id, deliveries.profile(self.ctx, ref(open_id)) if open_id else None)
 
     def _first_delivery(self, event_id: str) -> bool:
         """Record the event id; False when it was recorded before (a re-push or a retry)."""
-        try:
-            with session_scope(self.ctx.engine) as session:
-                session.add(ProcessedEvent(platform=PLATFORM, event_id=event_id[:128], received_at=self.ctx.now()))
-        except IntegrityError:
+        if not deliveries.claim(self.ctx, PLATFORM, event_id):
             return False
         with self._cv:
             self._recorded += 1
@@ -184,14 +174,7 @@ class FeishuBot:
 
     def _prune(self) -> None:
         """Forget event ids older than Feishu's re-push horizon, so the table stays small."""
-        cutoff = self.ctx.now() - KEEP_EVENT_IDS
-        with session_scope(self.ctx.engine) as session:
-            session.execute(
-                delete(ProcessedEvent).where(
-                    ProcessedEvent.platform == PLATFORM,
-                    ProcessedEvent.received_at < cutoff,  # type: ignore[arg-type]
-                )
-            )
+        deliveries.prune(self.ctx, PLATFORM, KEEP_EVENT_DAYS)
 
     def _reply(self, to: Sender, text: str, dedup: str | None) -> None:
         self._reply_to(to.open_id, text, dedup)
@@ -390,25 +373,9 @@ class FeishuBot:
     def _candidates(self, sender: Sender, limit: int = cards.FORM_CANDIDATES) -> list[str]:
         """Whom the form's person picker offers: everyone on Feishu when that fits in a card,
         else the people nearest the sender in the org chart (team, manager, peers, reports)."""
-        me = sender.person
-        if me is None:
+        if sender.person is None:
             return []
-        with session_scope(self.ctx.engine) as session:
-            people = session.exec(
-                select(Person)
-                .where(Person.active == True, Person.feishu_open_id != None, Person.id != me.id)  # noqa: E711, E712
-                .order_by(Person.display_name, Person.id)
-            ).all()
-        if len(people) > limit:
-
-            def nearness(p: Person) -> int:
-                if p.id == me.manager_id or p.manager_id == me.id:
-                    return 0
-                if me.manager_id is not None and p.manager_id == me.manager_id:
-                    return 1
-                return 2 if me.team_id is not None and p.team_id == me.team_id else 3
-
-            people = sorted(people, key=nearness)[:limit]
+        people = nearest_colleagues(self.ctx, sender.person.id, platform=PLATFORM, limit=limit)
         return [p.feishu_open_id for p in people if p.feishu_open_id]
 
     # ------------------------------------------------------------------ card callbacks
@@ -534,8 +501,7 @@ class FeishuBot:
         if not self.ctx.settings.notify_nominee:
             return
         view = get_nomination(self.ctx, nomination_id)
-        with session_scope(self.ctx.engine) as session:
-            nominee = find_person(session, view.nominee_email)
+        nominee = deliveries.profile(self.ctx, view.nominee_email)
         if nominee is None or not nominee.feishu_open_id or view.criterion is None:
             return
         lang = lang_for(nominee.locale)

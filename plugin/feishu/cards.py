@@ -74,7 +74,7 @@ def _story(text: str, limit: int = STORY_PREVIEW) -> dict:
     return _plain(clip(text, limit).replace("\r", ""))
 
 
-def behaviour_select(
+def behaviour_menu(
     rubric: Rubric, lang: str, value: dict, placeholder: str, *, exclude: set[str] = frozenset()
 ) -> dict:
     """A select of every behaviour of the rubric (30 for 六脉神剑), grouped by value in rubric order."""
@@ -115,7 +115,7 @@ def suggestions_card(rubric: Rubric, n: NominationView, lang: str) -> Card:
         elements.append(_md(tr("sugg.pending", lang)))
     else:
         elements.append(_plain(tr("sugg.none", lang, reason=clip(n.abstain_reason or "-", 200))))
-    elements.append(behaviour_select(rubric, lang, {"a": "confirm", "n": n.id}, tr("sugg.other", lang)))
+    elements.append(behaviour_menu(rubric, lang, {"a": "confirm", "n": n.id}, tr("sugg.other", lang)))
     elements.append({"tag": "hr"})
     elements.append(_button(tr("sugg.cancel", lang), {"a": "cancel", "n": n.id}, "danger"))
     elements.append(_plain(tr("sugg.note", lang, name=n.nominee_name), small=True))
@@ -211,7 +211,7 @@ def review_card(rubric: Rubric, items: list[EvidenceView], lang: str, *, notice:
                         "width": "weighted",
                         "weight": 1,
                         "elements": [
-                            behaviour_select(
+                            behaviour_menu(
                                 rubric, lang, {"a": "retag", "e": e.id}, tr("review.retag", lang), exclude={e.criterion}
                             )
                         ],

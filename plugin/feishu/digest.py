@@ -26,16 +26,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlmodel import select
-
 from plugin.feishu.client import FeishuApi, FeishuApiError
 from plugin.feishu.texts import DEFAULT_LANG, lang_for
 from plugin.periods import week_bounds
 from plugin.reports.digest_render import digest_feishu_card
 from plugin.services.context import AppContext
-from plugin.services.digest import Digest
-from plugin.services.uow import unit_of_work
-from storage.models import Person, Team
+from plugin.services.digest import Digest, TeamChannels
+from plugin.services.org import team_locales
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +46,8 @@ def marker(digest: Digest) -> str:
 
 
 def team_lang(ctx: AppContext, team_key: str) -> str:
-    """Chinese unless every active member of the team reads English."""
-    with unit_of_work(ctx.engine) as session:
-        team = session.exec(select(Team).where(Team.key == team_key)).first()
-        if team is None:
-            return DEFAULT_LANG
-        locales = session.exec(
-            select(Person.locale).where(Person.team_id == team.id, Person.active == True)  # noqa: E712
-        ).all()
-    langs = {lang_for(loc) for loc in locales}
+    """Chinese unless every active member of the team reads English (an unknown team: Chinese)."""
+    langs = {lang_for(loc) for loc in team_locales(ctx, team_key)}
     return "en" if langs == {"en"} else DEFAULT_LANG
 
 
@@ -80,7 +70,7 @@ class FeishuDigestPoster:
         self.api = api
         self.lang_of = lang_of or (lambda key: team_lang(ctx, key))
 
-    def target(self, team: Team) -> str | None:
+    def target(self, team: TeamChannels) -> str | None:
         return team.feishu_chat_id or None
 
     def _uuid_key(self, target: str, digest: Digest) -> str:

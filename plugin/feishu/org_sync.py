@@ -19,7 +19,8 @@ How it maps:
   en-US on larksuite.com), and the team of people placed directly under the root department;
 - people who have a Feishu id but are no longer in the directory (or are frozen / resigned) are
   deactivated; people without a Feishu id (e.g. Slack-only) are left alone.
-Everything goes through `apply_org`, so the whole directory is validated first (all or nothing)
+Reading Feishu happens here; the stored org is read (`stored_people`) and written (`apply_org`)
+by services. Everything goes through `apply_org`, so the whole directory is validated first (all or nothing)
 and re-running the sync with an unchanged directory changes nothing and writes no audit rows.
 """
 
@@ -31,13 +32,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import select
-
 from plugin.feishu.client import LARK, FeishuApi
 from plugin.services.context import AppContext
-from plugin.services.org import CHAT_RE, EMAIL_RE, TEAM_RE, ImportReport, OrgRow, apply_org
-from storage.db import session_scope
-from storage.models import Person, Team
+from plugin.services.org import CHAT_RE, EMAIL_RE, TEAM_RE, ImportReport, OrgRow, apply_org, stored_people
 
 log = logging.getLogger(__name__)
 
@@ -179,9 +176,7 @@ def build_rows(
     ctx: AppContext, depts: list[Dept], users: list[User], report: SyncReport, default_locale: str
 ) -> list[OrgRow]:
     """OrgRows for the active users, keeping what Feishu does not know from the stored people."""
-    with session_scope(ctx.engine) as session:
-        stored = list(session.exec(select(Person)).all())
-        teams_by_id = {t.id: t.key for t in session.exec(select(Team)).all()}
+    stored = stored_people(ctx)
     by_open_id = {p.feishu_open_id: p for p in stored if p.feishu_open_id}
     by_email = {p.email: p for p in stored}
     dept_map = {d.id: d for d in depts}
@@ -213,7 +208,7 @@ def build_rows(
         email = emails[u.open_id]
         known = by_open_id.get(u.open_id) or by_email.get(email)
         dept = next((dept_map[d] for d in u.departments if d in dept_map), None)
-        team = team_key(dept.id) if dept else (teams_by_id.get(known.team_id) if known and known.team_id else None)
+        team = team_key(dept.id) if dept else (known.team if known else None)
         manager = managers.get(u.open_id)
         rows.append(
             OrgRow(

@@ -12,7 +12,8 @@
 
 Who may do what is decided by the services (`viewer=`), so the rules and the refusal wording are
 the same as on Slack and the CLI; where the adapter must choose before calling a service (whose
-team, whether to offer an erase button) it applies the same rule and raises the same error.
+team, whether to offer an erase button) it asks a service for that rule too (`managed_team`,
+`erase_target`, `authorize_digest_preview`), and only the wording of the reply is its own.
 Everything here runs on the bot's worker pool, after the event was acknowledged.
 """
 
@@ -24,8 +25,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlmodel import select
-
 from plugin.feishu import cards
 from plugin.feishu.client import FeishuApi, FeishuApiError
 from plugin.feishu.commands import Command, Mention
@@ -36,15 +35,15 @@ from plugin.reports.chart import radar_png
 from plugin.reports.summary_render import person_chart, summary_csv, summary_feishu_card, summary_html
 from plugin.reports.summary_render import tr as rtr
 from plugin.services.context import AppContext
-from plugin.services.data_rights import erase_person, export_person
-from plugin.services.digest import build_digest, post_digest, previous_week, require_team_manager
-from plugin.services.errors import InvalidInput, NotFound, PermissionDenied
+from plugin.services.data_rights import erase_person, erase_target, export_person
+from plugin.services.deliveries import profile
+from plugin.services.digest import authorize_digest_preview, build_digest, post_digest, previous_week
+from plugin.services.errors import NotFound
 from plugin.services.evidence import list_evidence
-from plugin.services.people import find_person, get_person, reports_of
+from plugin.services.org import managed_team, team_keys
+from plugin.services.people import Profile, has_direct_reports, require_profile
 from plugin.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
-from plugin.services.uow import unit_of_work
 from rubric.model import Rubric
-from storage.models import Person, Team
 
 log = logging.getLogger(__name__)
 
@@ -110,14 +109,11 @@ class FeishuReports:
         self.reply = reply  # (open_id, text, dedup): a text message, made inert by the bot
 
     # ------------------------------------------------------------------ helpers
-    def _subject(self, mention: Mention | None, open_id: str, lang: str, dedup: str | None) -> Person | None:
+    def _subject(self, mention: Mention | None, open_id: str, lang: str, dedup: str | None) -> Profile | None:
         """The person a mention names, or None after telling the requester they are unknown."""
         if mention is None:
             return None
-        person = None
-        if mention.open_id:
-            with unit_of_work(self.ctx.engine) as session:
-                person = find_person(session, ref(mention.open_id))
+        person = profile(self.ctx, ref(mention.open_id)) if mention.open_id else None
         if person is None:
             self.reply(open_id, tr("unknown_person", lang, who=clip(mention.name, NAME_MAX)), dedup)
         return person
@@ -175,13 +171,9 @@ class FeishuReports:
         elif args.words:
             s = team_summary(self.ctx, team=args.words[0], quarter=args.quarter, viewer=viewer)
         else:
-            with unit_of_work(self.ctx.engine) as session:
-                me = get_person(session, viewer)
-                has_reports = bool(reports_of(session, me, subtree=False))
-                is_admin = me.is_admin
-                teams = [t.key for t in session.exec(select(Team).order_by(Team.key)).all()]
-            if not has_reports:
-                if is_admin:
+            if not has_direct_reports(self.ctx, viewer):
+                if require_profile(self.ctx, viewer).is_admin:
+                    teams = team_keys(self.ctx)
                     example = teams[0] if teams else "team-key"
                     self.reply(open_id, tr("team.name_one", lang, example=example, teams=", ".join(teams)), dedup)
                 else:
@@ -204,52 +196,36 @@ class FeishuReports:
     # ------------------------------------------------------------------ evidence
     def evidence(self, open_id: str, lang: str, cmd: Command, dedup: str | None) -> None:
         args = Args.of(cmd)
-        subject: Person | None
+        subject: Profile | None
         if cmd.mentions:
             subject = self._subject(cmd.mentions[0], open_id, lang, dedup)
             if subject is None:
                 return
         else:
-            with unit_of_work(self.ctx.engine) as session:
-                subject = get_person(session, ref(open_id))
+            subject = require_profile(self.ctx, ref(open_id))
         items = list_evidence(self.ctx, ref(open_id), person=subject.id, period=args.quarter)
         card = cards.fit_card(cards.evidence_card(self.ctx.rubric, subject.display_name, items, lang), lang)
         self.api.send_card(open_id, card, dedup=self._key(dedup, "evidence"))
 
     # ------------------------------------------------------------------ digest
     def _digest_team(self, open_id: str, args: Args) -> str | None:
-        """The team named, else the requester's own team if they manage someone in it, else the
-        team of their direct reports when there is exactly one."""
+        """The team named, else the one the requester manages (`managed_team`), if unambiguous."""
         if args.words:
             return args.words[0]
-        with unit_of_work(self.ctx.engine) as session:
-            me = get_person(session, ref(open_id))
-            reports = reports_of(session, me, subtree=False)
-            team_ids = {p.team_id for p in reports if p.team_id is not None}
-            if me.team_id is not None and (me.team_id in team_ids or not team_ids):
-                team_ids = {me.team_id}
-            if len(team_ids) != 1:
-                return None
-            team = session.get(Team, team_ids.pop())
-            return team.key if team else None
+        return managed_team(self.ctx, ref(open_id))
 
     def digest(self, open_id: str, lang: str, cmd: Command, dedup: str | None) -> None:
         args = Args.of(cmd)
         key = self._digest_team(open_id, args)
         if key is None:
-            with unit_of_work(self.ctx.engine) as session:
-                first = session.exec(select(Team.key).order_by(Team.key)).first()
+            first = next(iter(team_keys(self.ctx)), None)
             self.reply(open_id, tr("digest.name_team", lang, example=first or "team-key"), dedup)
             return
         # A preview shows this week so far; posting defaults to last week - the digest the Monday
         # schedule posts - so a manager can never use up the current week's one post by accident.
         week = args.week or (week_of(self.ctx.now(), self.ctx.settings.tz) if args.preview else previous_week(self.ctx))
         if args.preview:
-            with unit_of_work(self.ctx.engine) as session:
-                team = session.exec(select(Team).where(Team.key == key)).first()
-                if team is None:
-                    raise InvalidInput("error.detail", detail=f"unknown team {key!r}")
-                require_team_manager(session, ref(open_id), team)
+            authorize_digest_preview(self.ctx, key, ref(open_id))
             d = build_digest(self.ctx, key, week)
             card = digest_card(self.ctx, d, lang)
             note = {"tag": "plain_text", "content": tr("digest.preview", lang, team=key)}
@@ -284,22 +260,14 @@ class FeishuReports:
         mention = cmd.mentions[0] if cmd.mentions else None
         if mention is None or not mention.open_id:
             # Usage only for those who may erase; everyone else learns they may not.
-            with unit_of_work(self.ctx.engine) as session:
-                me = get_person(session, ref(open_id))
-                if not me.is_admin:
-                    raise PermissionDenied("permission.admin")
+            erase_target(self.ctx, ref(open_id), None)
             self.reply(open_id, tr("erase.usage", lang), dedup)
             return
-        with unit_of_work(self.ctx.engine) as session:
-            me = get_person(session, ref(open_id))
-            subject = find_person(session, ref(mention.open_id))
-            # The service's rule, checked before offering the button (the click re-checks it).
-            if not me.is_admin or (subject is not None and subject.id == me.id):
-                raise PermissionDenied("permission.admin")
-            if subject is None:
-                raise NotFound("person.unknown", who=clip(mention.name, NAME_MAX))
-            name, email, pid = subject.display_name, subject.email, subject.id
-        card = cards.erase_confirm_card(name, email, pid, lang)
+        # The service's rule, checked before offering the button (the click re-checks it).
+        subject = erase_target(self.ctx, ref(open_id), ref(mention.open_id))
+        if subject is None:
+            raise NotFound("person.unknown", who=clip(mention.name, NAME_MAX))
+        card = cards.erase_confirm_card(subject.display_name, subject.email, subject.id, lang)
         self.api.send_card(open_id, card, dedup=self._key(dedup, "erase"))
 
     def erase(self, open_id: str, lang: str, person_id: int, actor: str) -> dict:

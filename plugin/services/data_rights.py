@@ -23,7 +23,7 @@ from sqlmodel import select
 from plugin.services import audit
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, PermissionDenied
-from plugin.services.people import get_person
+from plugin.services.people import Profile, find_person, get_person, to_profile
 from plugin.services.uow import unit_of_work
 from storage.models import (
     AuditLog,
@@ -98,6 +98,22 @@ class EraseReport:
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+def erase_target(ctx: AppContext, viewer: str | int, subject: str | int | None) -> Profile | None:
+    """Check, before offering an erase button, that `viewer` may erase `subject`.
+
+    The same rule `erase_person` applies on the click (only an admin, never themselves), so a
+    refusal comes at once rather than after a confirmation. Raises `PermissionDenied` when the
+    viewer may not erase at all or names themselves; returns the subject, or None when no subject
+    was given or it is unknown (the caller names whom it could not find, in its own words).
+    """
+    with unit_of_work(ctx.engine) as session:
+        me = get_person(session, viewer)
+        target = find_person(session, subject) if subject is not None else None
+        if not me.is_admin or (target is not None and target.id == me.id):
+            raise PermissionDenied("permission.admin")
+        return to_profile(target) if target is not None else None
 
 
 def erase_person(

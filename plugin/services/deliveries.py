@@ -8,14 +8,13 @@ neither touches storage for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from plugin.services.context import AppContext
-from plugin.services.people import find_person
+from plugin.services.people import Profile, find_person, to_profile
 from plugin.services.uow import unit_of_work
 from storage.models import ProcessedEvent
 
@@ -50,23 +49,10 @@ def prune(ctx: AppContext, platform: str, older_than_days: int = 7) -> int:
         return res.rowcount or 0
 
 
-@dataclass(frozen=True)
-class Profile:
-    """What an adapter needs to know about a platform user: who, which language, still here."""
-
-    email: str
-    display_name: str
-    locale: str
-    active: bool
-    is_admin: bool
-    slack_user_id: str | None
-    feishu_open_id: str | None
-
-
 def profile(ctx: AppContext, ref: str | int) -> Profile | None:
     """A person by any identity (`slack:U…`, `feishu:ou_…`, e-mail, id), or None when unknown."""
     with unit_of_work(ctx.engine) as session:
         p = find_person(session, ref)
         if p is None:
             return None
-        return Profile(p.email, p.display_name, p.locale, p.active, p.is_admin, p.slack_user_id, p.feishu_open_id)
+        return to_profile(p)

@@ -91,6 +91,20 @@ def require_team_manager(session, viewer: str | int, team: Team) -> None:
         raise PermissionDenied("permission.not_manager", subject=team.name_en or team.key)
 
 
+def authorize_digest_preview(ctx: AppContext, team_key: str, viewer: str | int) -> None:
+    """Refuse a preview of a team's digest to anyone `require_team_manager` refuses.
+
+    A preview shows stories before the team sees them, so it is for the team's managers; posting
+    is checked by `post_digest` itself. `team_key` is matched exactly (an unknown key is refused
+    as invalid input), as the adapter passes it on already lower-cased.
+    """
+    with unit_of_work(ctx.engine) as session:
+        team = session.exec(select(Team).where(Team.key == team_key)).first()
+        if team is None:
+            raise InvalidInput("error.detail", detail=f"unknown team {team_key!r}")
+        require_team_manager(session, viewer, team)
+
+
 def build_digest(ctx: AppContext, team_key: str, week: str) -> Digest:
     return build_digests(ctx, week, [team_key])[0]
 
@@ -239,6 +253,22 @@ def _assemble(
         total=len(week_stories),
         stories=[s for _r, s in week_stories],
     )
+
+
+class TeamChannels(Protocol):
+    """The part of a team a poster reads to find where its digest goes (a stored team).
+
+    Lets adapters type `DigestPoster.target` without importing the storage model.
+    """
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def slack_channel_id(self) -> str | None: ...
+
+    @property
+    def feishu_chat_id(self) -> str | None: ...
 
 
 class DigestPoster(Protocol):

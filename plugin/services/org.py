@@ -3,6 +3,9 @@
 The whole file is validated before anything is written (all or nothing), errors name the line
 and column, a manager cycle is refused, re-importing updates in place, and people missing from
 a new import are deactivated rather than deleted, so their past evidence keeps its meaning.
+
+It also answers the org questions adapters ask - which teams exist, who is in one, which team a
+manager means - as plain values, so the rules are the same on every platform.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlmodel import Session, select
 from plugin.services import audit
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, ServiceError
+from plugin.services.people import get_person, reports_of
 from plugin.services.text import clean_text
 from plugin.services.uow import unit_of_work
 from storage.models import Person, Team, utcnow
@@ -420,3 +424,69 @@ def set_team(
                 session, actor, "team.create" if created else "team.update", "team", team.id, changes=sorted(changes)
             )
         return team
+
+
+@dataclass(frozen=True)
+class StoredPerson:
+    """What a directory sync keeps from the stored org that its source does not know."""
+
+    email: str
+    feishu_open_id: str | None
+    slack_user_id: str | None
+    is_admin: bool
+    locale: str
+    team: str | None  # team key
+
+
+def stored_people(ctx: AppContext) -> list[StoredPerson]:
+    """Everyone stored, active or not: a sync matches its directory against all of them, so a
+    returning person is re-activated rather than created anew."""
+    with unit_of_work(ctx.engine) as session:
+        teams = {t.id: t.key for t in session.exec(select(Team)).all()}
+        return [
+            StoredPerson(
+                p.email,
+                p.feishu_open_id,
+                p.slack_user_id,
+                p.is_admin,
+                p.locale,
+                teams.get(p.team_id) if p.team_id else None,
+            )
+            for p in session.exec(select(Person)).all()
+        ]
+
+
+def team_keys(ctx: AppContext) -> list[str]:
+    """Every team's key, sorted: what a "name a team" reply lists and takes its example from."""
+    with unit_of_work(ctx.engine) as session:
+        return list(session.exec(select(Team.key).order_by(Team.key)).all())
+
+
+def team_locales(ctx: AppContext, key: str) -> list[str]:
+    """The locales of a team's active members (empty for an unknown team), for choosing the
+    language of a message the whole team reads."""
+    with unit_of_work(ctx.engine) as session:
+        team = session.exec(select(Team).where(Team.key == key)).first()
+        if team is None:
+            return []
+        return list(
+            session.exec(
+                select(Person.locale).where(Person.team_id == team.id, Person.active == True)  # noqa: E712
+            ).all()
+        )
+
+
+def managed_team(ctx: AppContext, manager: str | int) -> str | None:
+    """The team a manager means when they name none: their own team if they manage someone in it
+    (or manage nobody with a team), else the team of their direct reports when there is exactly
+    one; None when that is ambiguous or there is no team, so they have to name it."""
+    with unit_of_work(ctx.engine) as session:
+        me = get_person(session, manager)
+        reports = reports_of(session, me, subtree=False)
+        team_ids = {p.team_id for p in reports if p.team_id is not None}
+        if me.team_id is not None and (me.team_id in team_ids or not team_ids):
+            team_ids = {me.team_id}
+        if len(team_ids) != 1:
+            return None
+        team = session.get(Team, team_ids.pop())
+        return team.key if team else None

@@ -1,12 +1,45 @@
-"""Looking people up by any of their identities, and the org-chart permission rules."""
+"""Looking people up by any of their identities, and the org-chart permission rules.
+
+The session-level helpers serve other services inside their unit of work; the `ctx` functions at
+the end are the use cases adapters call, returning `Profile` read models rather than rows, so no
+adapter needs a session (or keeps a row alive past its transaction).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, select
 
+from plugin.services.context import AppContext
 from plugin.services.errors import NotFound, PermissionDenied
 from plugin.services.text import clean_text
+from plugin.services.uow import unit_of_work
 from storage.models import Person
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What an adapter needs to know about a platform user: who, which language, still here.
+
+    `id` is last so positional construction of the earlier fields keeps its meaning; adapters pass
+    it back to services that take a person (`person_summary(ctx, profile.id)`).
+    """
+
+    email: str
+    display_name: str
+    locale: str
+    active: bool
+    is_admin: bool
+    slack_user_id: str | None
+    feishu_open_id: str | None
+    id: int
+
+
+def to_profile(p: Person) -> Profile:
+    """The read model of a stored person (call inside the session that loaded it)."""
+    return Profile(p.email, p.display_name, p.locale, p.active, p.is_admin, p.slack_user_id, p.feishu_open_id, p.id)
 
 
 def find_person(session: Session, ref: str | int) -> Person | None:
@@ -89,3 +122,65 @@ def reports_of(session: Session, manager: Person, *, subtree: bool = True) -> li
         if not subtree:
             break
     return out
+
+
+# ---------------------------------------------------------------------------------- use cases
+
+
+def _platform_id(platform: str) -> InstrumentedAttribute:
+    """The identity column of a platform; the same prefixes `find_person` understands."""
+    columns = {"slack": Person.slack_user_id, "feishu": Person.feishu_open_id}
+    if platform not in columns:
+        raise ValueError(f"unknown platform {platform!r}")
+    return columns[platform]  # type: ignore[return-value]
+
+
+def require_profile(ctx: AppContext, ref: str | int) -> Profile:
+    """An active person, refused with `get_person`'s errors (unknown / deactivated) otherwise.
+
+    For commands that default to "me": the refusal reads the same as every other service's.
+    """
+    with unit_of_work(ctx.engine) as session:
+        return to_profile(get_person(session, ref))
+
+
+def has_direct_reports(ctx: AppContext, ref: str | int) -> bool:
+    """Whether an active person has at least one active direct report (admin rights aside).
+
+    `recognition.is_manager` also counts admins; "whose team do you mean" needs the two apart:
+    a manager means their own team, an admin without reports has to name one.
+    """
+    with unit_of_work(ctx.engine) as session:
+        return bool(reports_of(session, get_person(session, ref), subtree=False))
+
+
+def nearest_colleagues(ctx: AppContext, ref: str | int, *, platform: str, limit: int) -> list[Profile]:
+    """Whom a person picker offers `ref`: everyone else active on `platform` when that is at most
+    `limit` people (by name), else the `limit` nearest in the org chart - manager and direct
+    reports, then peers under the same manager, then the rest of the team, then anyone - each
+    group by name. Cards and modals cap their option lists, so the nearest have to come first.
+    Empty for an unknown person.
+    """
+    column = _platform_id(platform)
+    with unit_of_work(ctx.engine) as session:
+        me = find_person(session, ref)
+        if me is None:
+            return []
+        people = list(
+            session.exec(
+                select(Person)
+                .where(Person.active == True, column != None, Person.id != me.id)  # noqa: E711, E712
+                .order_by(Person.display_name, Person.id)
+            ).all()
+        )
+        if len(people) > limit:
+
+            def nearness(p: Person) -> int:
+                if p.id == me.manager_id or p.manager_id == me.id:
+                    return 0
+                if me.manager_id is not None and p.manager_id == me.manager_id:
+                    return 1
+                return 2 if me.team_id is not None and p.team_id == me.team_id else 3
+
+            people = sorted(people, key=nearness)[:limit]
+        return [to_profile(p) for p in people]
