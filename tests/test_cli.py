@@ -293,3 +293,36 @@ def test_export_erase_purge_backup_commands(ready, tmp_path):
     ready("purge", code=2)
     assert "backup written" in ready("backup", str(tmp_path / "copy.db")).stdout
     ready("backup", str(tmp_path / "copy.db"), code=1)
+
+
+def test_summary_and_digest_commands(ready, tmp_path):
+    out = j(
+        ready(
+            "nominate",
+            "--from",
+            "bob@example.com",
+            "--to",
+            "ann@example.com",
+            "--story",
+            STORY,
+            "--criterion",
+            "teamwork.3",
+            "--json",
+        )
+    )
+    ready("evidence", "accept", str(out["evidence_id"]), "--by", "mgr@example.com")
+    md = ready("summary", "--person", "ann@example.com").stdout
+    assert "Ann" in md and "Teamwork 3/5" in md
+    data = json.loads(ready("summary", "--team", "alpha", "--format", "json").stdout)
+    assert [p["person"] for p in data["people"]][:2] == ["mgr@example.com", "ann@example.com"]
+    rows = ready("summary", "--manager", "mgr@example.com", "--format", "csv").stdout.splitlines()
+    assert rows[0].startswith("quarter,email") and len(rows) == 1 + 3 * 6
+    ready("summary", "--team", "alpha", "--format", "html", code=2)  # html needs --out
+    html = tmp_path / "r.html"
+    ready("summary", "--team", "alpha", "--format", "html", "--out", str(html))
+    assert html.read_text(encoding="utf-8").startswith("<!doctype html>")
+    ready("summary", "--person", "ann@example.com", "--as", "bob@example.com", code=1)  # a peer
+    ready("summary", code=2)
+    preview = j(ready("digest", "--week", "2026-W47", "--json"))
+    assert {d["team"] for d in preview} >= {"alpha", "beta"}
+    ready("digest", "--week", "2026-W47", "--post", code=2)  # no platform configured

@@ -510,18 +510,14 @@ def digest(
     """The weekly values digest of a team: preview it, or post it (once per team and week)."""
     from plugin.reports.digest_render import digest_text
     from plugin.services import digest as dg
-    from storage.db import session_scope
-    from storage.models import Team
+    from plugin.services.org import team_keys
 
     ctx = common.context()
     wk = week or dg.previous_week(ctx)
-    with session_scope(ctx.engine) as session:
-        from sqlmodel import select
-
-        teams = [team] if team else [t.key for t in session.exec(select(Team).order_by(Team.id)).all()]
+    teams = [team] if team else team_keys(ctx)
     if not post:
         with service_errors():
-            digests = [dg.build_digest(ctx, k, wk) for k in teams]
+            digests = dg.build_digests(ctx, wk, teams)
         if as_json:
             emit(
                 True,
