@@ -17,7 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 rubric_app = typer.Typer(help="Show, validate and explain rubrics.", no_args_is_help=True)
-org_app = typer.Typer(help="Import the org chart.", no_args_is_help=True)
+org_app = typer.Typer(help="Import (CSV) or sync (Feishu) the org chart.", no_args_is_help=True)
 team_app = typer.Typer(help="Teams and their digest channels.", no_args_is_help=True)
 evidence_app = typer.Typer(help="List and decide evidence.", no_args_is_help=True)
 concern_app = typer.Typer(help="Record non-conforming cases (managers).", no_args_is_help=True)
@@ -738,8 +738,9 @@ def serve(
     from plugin.services import tag_worker
     from plugin.web import create_app
 
+    ctx = common.context()  # refuses a bad setting or schema with one line, before any logging starts
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    ctx = common.context()
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         integrations = _integrations(ctx)
     except ConfigError as exc:
