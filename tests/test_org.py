@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from plugin.services.errors import NotFound
-from plugin.services.org import managed_team, stored_people, team_keys, team_locales
+from plugin.services.org import TeamView, find_team, managed_team, set_team, stored_people, team_keys, team_locales
 from storage.models import Person
 
 
@@ -61,3 +61,14 @@ def test_stored_people_include_the_inactive_with_their_team_key(org):
     assert people["hr@example.com"].is_admin and people["hr@example.com"].team == "people"
     _edit(org, "boss@example.com", team_id=None)
     assert {p.email: p.team for p in stored_people(org)}["boss@example.com"] is None
+
+
+def test_find_team_is_an_exact_key_match_with_its_channels(org):
+    assert find_team(org, "alpha") == TeamView("alpha", "alpha", "alpha", None, None)  # imported without names
+    set_team(org, "beta", name_en="Beta", slack_channel_id="C0BETA", feishu_chat_id="oc_beta")
+    beta = find_team(org, "beta")
+    assert beta is not None
+    assert (beta.key, beta.name_en, beta.slack_channel_id, beta.feishu_chat_id) == ("beta", "Beta", "C0BETA", "oc_beta")
+    assert find_team(org, "nosuchteam") is None
+    assert find_team(org, "Alpha") is None  # adapters lower-case what users type; the key is matched as given
+    assert find_team(org, "") is None

@@ -490,3 +490,27 @@ def managed_team(ctx: AppContext, manager: str | int) -> str | None:
             return None
         team = session.get(Team, team_ids.pop())
         return team.key if team else None
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """A stored team as adapters see it: its names and where its digest goes on each platform.
+
+    Satisfies `plugin.services.digest.TeamChannels`, so a poster's `target` can read it too.
+    """
+
+    key: str
+    name_zh: str
+    name_en: str
+    slack_channel_id: str | None
+    feishu_chat_id: str | None
+
+
+def find_team(ctx: AppContext, key: str) -> TeamView | None:
+    """The team with exactly this key, or None: adapters check a typed team name before acting on
+    it and tell the user where a digest went, without holding a row past its transaction."""
+    with unit_of_work(ctx.engine) as session:
+        team = session.exec(select(Team).where(Team.key == key)).first()
+        if team is None:
+            return None
+        return TeamView(team.key, team.name_zh, team.name_en, team.slack_channel_id, team.feishu_chat_id)

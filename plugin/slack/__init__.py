@@ -25,15 +25,17 @@ from sqlalchemy import select
 from starlette.routing import BaseRoute
 
 from plugin.services.context import AppContext
+from plugin.services.deliveries import prune
 from plugin.slack.app import TrackingExecutor, check_app_token, create_bolt_app, secret_engine, web_client
 from plugin.slack.asgi import bolt_routes
 from plugin.slack.digest import SlackDigestPoster
-from plugin.slack.handlers.common import Deps
-from plugin.slack.lookup import prune
+from plugin.slack.handlers.common import PLATFORM, Deps
 from plugin.slack.security import RequestGuard
 from plugin.slack.settings import SlackConfig, slack_config
 
 log = logging.getLogger(__name__)
+
+KEEP_DELIVERY_DAYS = 30  # de-duplication claims kept; Slack stops retrying within minutes
 
 
 class SlackIntegration:
@@ -68,11 +70,17 @@ class SlackIntegration:
         return self._installed_bot_client()
 
     def _installed_bot_client(self) -> WebClient | None:
-        """OAuth mode: a client with the newest installation's bot token, or None before any install."""
+        """OAuth mode: a client with the newest installation's bot token, or None before any install.
+
+        The one database read left in the Slack adapter, on purpose: the `bots` table belongs to
+        slack-sdk's `SQLAlchemyInstallationStore` (wired in `plugin.slack.app._oauth_settings`), not
+        to Liumai's storage, and has no service - it is OAuth infrastructure, like the store itself.
+        """
         store = self.app.installation_store
         bots = getattr(store, "bots", None)
         if store is None or bots is None:
             return None
+        # Installation-store wiring (slack-sdk's table, through `secret_engine`), not a query of ours.
         with secret_engine(self.deps.ctx.engine).connect() as conn:
             row = conn.execute(
                 select(bots.c.bot_token, bots.c.team_id)
@@ -141,7 +149,7 @@ def build_slack(ctx: AppContext, *, settle_s: float = 0.5) -> SlackIntegration:
     if config.mode == "socket":
         check_app_token(config, deps.logger)
     try:
-        prune(ctx)
+        prune(ctx, PLATFORM, KEEP_DELIVERY_DAYS)
     except Exception as exc:  # housekeeping must never stop the start
         log.warning("could not prune old slack deliveries: %s", exc.__class__.__name__)
     return SlackIntegration(app, deps, config, executor)

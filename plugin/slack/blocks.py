@@ -138,7 +138,7 @@ def behaviour_option_groups(rubric: Rubric, lang: str) -> list[dict]:
     ]
 
 
-def behaviour_select(rubric: Rubric, lang: str, action_id: str, placeholder: str) -> dict:
+def behaviour_menu(rubric: Rubric, lang: str, action_id: str, placeholder: str) -> dict:
     return {
         "type": "static_select",
         "action_id": action_id,
@@ -317,7 +317,7 @@ def confirm_view(
             "block_id": B_OTHER,
             "optional": bool(suggestions),
             "label": plain(tx("modal.other" if suggestions else "modal.other_required", lang), 2000),
-            "element": behaviour_select(rubric, lang, "other", tx("modal.other_placeholder", lang)),
+            "element": behaviour_menu(rubric, lang, "other", tx("modal.other_placeholder", lang)),
         }
     )
     return modal(
@@ -348,7 +348,7 @@ def concern_modal(rubric: Rubric, lang: str, *, subject: str | None = None) -> d
             "type": "input",
             "block_id": B_CRITERION,
             "label": plain(tx("concern.behaviour", lang), 2000),
-            "element": behaviour_select(rubric, lang, "criterion", tx("modal.other_placeholder", lang)),
+            "element": behaviour_menu(rubric, lang, "criterion", tx("modal.other_placeholder", lang)),
         },
         {
             "type": "input",
@@ -525,7 +525,7 @@ def review_item_blocks(rubric: Rubric, lang: str, e: EvidenceView) -> list[Block
                         "style": "danger",
                     },
                 },
-                behaviour_select(rubric, lang, A_RETAG, tx("review.retag", lang)),
+                behaviour_menu(rubric, lang, A_RETAG, tx("review.retag", lang)),
             ],
         },
     ]

@@ -29,17 +29,15 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlmodel import select
 
 from plugin.i18n import lang_of
 from plugin.periods import week_bounds
 from plugin.reports.digest_render import digest_slack_blocks
 from plugin.reports.digest_render import tr as dtr
 from plugin.services.context import AppContext
-from plugin.services.digest import Digest
-from plugin.services.uow import unit_of_work
+from plugin.services.digest import Digest, TeamChannels
+from plugin.services.org import team_locales
 from plugin.slack.blocks import escape
-from storage.models import Person, Team
 
 PLATFORM = "slack"
 EVENT_TYPE = "liumai_digest"
@@ -50,14 +48,12 @@ log = logging.getLogger(__name__)
 
 
 def team_lang(ctx: AppContext, team_key: str) -> str:
-    """The language most of the team's active members read; ties and empty teams get Chinese."""
-    with unit_of_work(ctx.engine) as session:
-        locales = session.exec(
-            select(Person.locale)
-            .join(Team, Person.team_id == Team.id)
-            .where(Team.key == team_key, Person.active == True)  # noqa: E712
-        ).all()
-    langs = [lang_of(loc) for loc in locales]
+    """The language most of the team's active members read; ties and empty teams get Chinese.
+
+    Who is in the team is the services' answer (`team_locales`); only the majority rule - a
+    channel message has one language - is the adapter's.
+    """
+    langs = [lang_of(loc) for loc in team_locales(ctx, team_key)]
     return "en" if langs.count("en") > langs.count("zh") else "zh"
 
 
@@ -98,7 +94,7 @@ class SlackDigestPoster:
             raise RuntimeError("no Slack bot token: install the app into a workspace first")
         return c
 
-    def target(self, team: Team) -> str | None:
+    def target(self, team: TeamChannels) -> str | None:
         return (team.slack_channel_id or "").strip() or None
 
     def _ours(self, client: WebClient, message: dict) -> bool:

@@ -12,7 +12,10 @@
 
 Who may see what is the services' rule (`viewer=`), so refusals read the same as on Feishu and
 the CLI; the adapter adds one courtesy - someone who manages nobody is told so before anything is
-computed. Everything here runs in lazy listeners, after the command was acknowledged.
+computed. The org questions on the way (which teams exist, which team a manager means, whether
+they have reports, where a digest went) are services' answers too (`plugin.services.org`,
+`has_direct_reports`): nothing here reads the database. Everything here runs in lazy listeners,
+after the command was acknowledged.
 
 Slack's limits shape the delivery: a response_url takes at most five messages, so a summary is
 sent as at most `MAX_PAGES` pages of at most 50 blocks (the HTML report always has everything)
@@ -29,24 +32,22 @@ from dataclasses import dataclass
 from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
-from sqlmodel import select
 
 from plugin.periods import parse_quarter, parse_week, week_bounds, week_of
 from plugin.reports.chart import radar_png
 from plugin.reports.digest_render import digest_slack_blocks
 from plugin.reports.summary_render import person_chart, summary_csv, summary_html, summary_slack_pages, team_slack_pages
 from plugin.reports.summary_render import tr as rtr
-from plugin.services.digest import build_digest, post_digest, previous_week, require_team_manager
-from plugin.services.people import get_person, reports_of
+from plugin.services.digest import authorize_digest_preview, build_digest, post_digest, previous_week
+from plugin.services.org import find_team, managed_team, team_keys
+from plugin.services.people import has_direct_reports
 from plugin.services.recognition import is_manager
 from plugin.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
-from plugin.services.uow import unit_of_work
 from plugin.slack import blocks as B
 from plugin.slack.digest import SlackDigestPoster
 from plugin.slack.handlers.common import Deps, ref
 from plugin.slack.texts import tx
 from rubric.model import Rubric
-from storage.models import Team
 
 MAX_PAGES = 3  # + the files line: four of the five messages a response_url takes
 MENTION_RE = re.compile(r"<@([UW][A-Z0-9]{1,20})(?:\|[^<>]{0,100})?>")
@@ -168,19 +169,14 @@ class SlackReports:
         s = self.ctx.settings
         return parse_args(text, fiscal_start=s.fiscal_year_start_month, tz=s.tz)
 
-    def _team_keys(self) -> list[str]:
-        with unit_of_work(self.ctx.engine) as session:
-            return [t.key for t in session.exec(select(Team).order_by(Team.key)).all()]
-
     def _teams_text(self) -> tuple[str, str]:
-        keys = self._team_keys()
+        """An example key and the list of known teams, for replies that ask the user to name one."""
+        keys = team_keys(self.ctx)
         return (keys[0] if keys else "team-key"), (", ".join(f"`{k}`" for k in keys[:30]) or "-")
 
     def _known_team(self, key: str) -> bool:
-        if not TEAM_KEY_RE.match(key):
-            return False
-        with unit_of_work(self.ctx.engine) as session:
-            return session.exec(select(Team.id).where(Team.key == key)).first() is not None
+        """Whether a typed team key names a stored team (a malformed one is not looked up at all)."""
+        return bool(TEAM_KEY_RE.match(key)) and find_team(self.ctx, key) is not None
 
     # ------------------------------------------------------------------ rendering
     def person_report(self, s: PersonSummary, lang: str) -> Report:
@@ -291,10 +287,8 @@ class SlackReports:
 
     def my_team(self, user: str, quarter: str | None, subtree: bool = False) -> TeamSummary | None:
         """The roll-up of `user`'s own people; None when nobody reports to them (an admin)."""
-        with unit_of_work(self.ctx.engine) as session:
-            me = get_person(session, ref(user))
-            if not reports_of(session, me, subtree=False):
-                return None
+        if not has_direct_reports(self.ctx, ref(user)):
+            return None
         return team_summary(self.ctx, manager=ref(user), subtree=subtree, quarter=quarter, viewer=ref(user))
 
     def home_summary(self, client: WebClient, user: str, lang: str) -> str:
@@ -317,18 +311,6 @@ class SlackReports:
         return tx("home.summary_sent", lang, quarter=s.quarter)
 
     # ------------------------------------------------------------------ /values digest
-    def _my_digest_team(self, user: str) -> str | None:
-        """The team a manager means when naming none: where their direct reports are, if one."""
-        with unit_of_work(self.ctx.engine) as session:
-            me = get_person(session, ref(user))
-            team_ids = {p.team_id for p in reports_of(session, me, subtree=False) if p.team_id is not None}
-            if me.team_id is not None and (me.team_id in team_ids or not team_ids):
-                team_ids = {me.team_id}
-            if len(team_ids) != 1:
-                return None
-            team = session.get(Team, team_ids.pop())
-            return team.key if team else None
-
     def digest(
         self, user: str, lang: str, text: str, reply: Callable[[str], None], respond: Respond, client: WebClient
     ) -> None:
@@ -342,7 +324,7 @@ class SlackReports:
         if args.mentions or len(args.words) > 1:
             reply(tx("digest.usage", lang, cmd=self.cmd))
             return
-        key = args.words[0] if args.words else self._my_digest_team(user)
+        key = args.words[0] if args.words else managed_team(self.ctx, ref(user))
         if key is None:
             example, teams = self._teams_text()
             reply(tx("digest.name_team", lang, cmd=self.cmd, example=example, teams=teams))
@@ -355,9 +337,7 @@ class SlackReports:
         # schedule posts - so a manager can never use up the current week's one post by accident.
         week = args.week or (week_of(self.ctx.now(), self.ctx.settings.tz) if args.preview else previous_week(self.ctx))
         if args.preview:
-            with unit_of_work(self.ctx.engine) as session:
-                team = session.exec(select(Team).where(Team.key == key)).one()
-                require_team_manager(session, ref(user), team)
+            authorize_digest_preview(self.ctx, key, ref(user))
             d = build_digest(self.ctx, key, week)
             blocks = digest_slack_blocks(d, self.ctx.rubric, lang)
             note = B.context(tx("digest.preview", lang, cmd=self.cmd, team=key))
@@ -374,9 +354,8 @@ class SlackReports:
         if outcome.status in ("posted", "already_posted", "in_progress", "no_target"):
             channel = ""
             if outcome.status == "posted":
-                with unit_of_work(self.ctx.engine) as session:
-                    team = session.exec(select(Team).where(Team.key == key)).one()
-                    channel = team.slack_channel_id or ""
+                team = find_team(self.ctx, key)
+                channel = (team.slack_channel_id if team else None) or ""
             reply(tx(f"digest.{outcome.status}", lang, team=key, week=week, channel=channel))
         else:
             reply(tx("digest.failed", lang, error=B.escape(slack_error(outcome.error or outcome.status))))

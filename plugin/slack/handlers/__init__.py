@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App, BoltResponse
 
+from plugin.services.deliveries import claim
 from plugin.slack.handlers import home, nominate, values
-from plugin.slack.handlers.common import Deps
-from plugin.slack.lookup import claim
+from plugin.slack.handlers.common import PLATFORM, Deps
 
 
 def register_all(app: App, deps: Deps) -> None:
@@ -16,7 +16,7 @@ def register_all(app: App, deps: Deps) -> None:
     def skip_repeated_events(body: dict, next, logger) -> BoltResponse | None:
         """Slack re-sends an event it thinks was lost (X-Slack-Retry-Num); act on each event id once."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not claim(deps.ctx, f"event:{event_id}"):
+        if event_id and not claim(deps.ctx, PLATFORM, f"event:{event_id}"):
             logger.info("skipping repeated delivery of event %s", event_id)
             return BoltResponse(status=200, body="")
         return next()

@@ -28,13 +28,14 @@ from slack_sdk.webhook import WebhookClient
 
 from plugin.i18n import lang_of
 from plugin.services.context import AppContext
+from plugin.services.deliveries import profile
 from plugin.services.errors import NotFound, ServiceError
 from plugin.slack import blocks as B
-from plugin.slack.lookup import known_person
 from plugin.slack.settings import SlackConfig
 from plugin.slack.texts import tx
 from rubric.model import Rubric
 
+PLATFORM = "slack"  # the platform name services key de-duplication claims by
 MENTION_RE = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(.*)$", re.DOTALL)
 LANG_TTL_S = 60.0
 
@@ -66,7 +67,7 @@ class Deps:
             return hit[1]
         lang, known = "en", False
         try:
-            person = known_person(self.ctx, user_id)
+            person = profile(self.ctx, ref(user_id))
             if person is not None:
                 lang, known = lang_of(person.locale), True
             elif client is not None:

@@ -27,11 +27,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from plugin.services import nominations as noms
+from plugin.services.deliveries import claim, profile
 from plugin.services.errors import NotFound, ServiceError
 from plugin.services.recognition import NominationView, get_nomination
 from plugin.slack import blocks as B
-from plugin.slack.handlers.common import Deps, error_text, guarded, parse_mention, ref, slack_call
-from plugin.slack.lookup import claim, known_person, slack_id_of
+from plugin.slack.handlers.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref, slack_call
 from plugin.slack.texts import tx
 
 HELP_WORDS = {"help", "?", "帮助", "-h", "--help"}
@@ -77,8 +77,10 @@ def notify_nominee(deps: Deps, client: WebClient, nomination_id: int, nominator:
     nv = get_nomination(deps.ctx, nomination_id)
     if nv.criterion is None:
         return
-    nominee = slack_id_of(deps.ctx, nv.nominee_email)
-    if not nominee or not claim(deps.ctx, f"notify:nomination:{nomination_id}"):
+    # Read models carry e-mails; a DM needs the nominee's Slack user id.
+    person = profile(deps.ctx, nv.nominee_email)
+    nominee = person.slack_user_id if person else None
+    if not nominee or not claim(deps.ctx, PLATFORM, f"notify:nomination:{nomination_id}"):
         return
     lang = deps.lang_for(nominee, client)
     text, blocks = B.nominee_dm(
@@ -176,7 +178,7 @@ def register(app: App, deps: Deps) -> None:
         # collide. The repeat waits (bounded) for the first delivery's tagging instead.
         suggestions = noms.tag_nomination(ctx, res.nomination.id) if res.created else []
         if res.created and suggestions:  # the common case: no further reads needed
-            person = known_person(ctx, nominee)
+            person = profile(ctx, ref(nominee))
             nominee_name, abstain = (person.display_name if person else nominee), None
         else:
             nv = get_nomination(ctx, res.nomination.id, ref(user))

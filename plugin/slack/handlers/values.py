@@ -14,12 +14,12 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from plugin.services import evidence as ev
+from plugin.services.deliveries import claim, release
 from plugin.services.errors import ServiceError
 from plugin.services.recognition import is_manager, my_recognition, review_queue
 from plugin.slack import blocks as B
-from plugin.slack.handlers.common import Deps, error_text, guarded, parse_mention, ref
+from plugin.slack.handlers.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref
 from plugin.slack.handlers.home import publish_home
-from plugin.slack.lookup import claim, release
 from plugin.slack.reports import SlackReports
 from plugin.slack.texts import tx
 
@@ -161,18 +161,18 @@ def register(app: App, deps: Deps) -> None:
             ),
         )
         key = f"concern:view:{view['id']}"
-        if not claim(ctx, key):  # a double submission: recorded by the first one
+        if not claim(ctx, PLATFORM, key):  # a double submission: recorded by the first one
             ack(response_action="update", view=done)
             return
         try:
             ev.add_concern(ctx, ref(user), ref(subject), criterion, note, mitigated=mitigated)
         except ServiceError as exc:
-            release(ctx, key)
+            release(ctx, PLATFORM, key)
             block = {"criterion.unknown": B.B_CRITERION, "concern.note_empty": B.B_NOTE}.get(exc.key, B.B_SUBJECT)
             ack(response_action="errors", errors={block: B.cut(error_text(exc, lang, user, plain=True), 2000)})
             return
         except BaseException:
-            release(ctx, key)
+            release(ctx, PLATFORM, key)
             raise
         ack(response_action="update", view=done)
 
