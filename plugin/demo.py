@@ -25,8 +25,7 @@ from plugin.config import load_settings
 from plugin.periods import week_of
 from plugin.reports.digest_render import digest_text
 from plugin.reports.explain import next_step
-from plugin.reports.markdown import team_scores_markdown
-from plugin.reports.summary_render import report_html
+from plugin.reports.summary_render import report_html, summary_markdown
 from plugin.services import evidence as ev
 from plugin.services import nominations as nom
 from plugin.services.context import AppContext
@@ -208,7 +207,7 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
                 }
                 for s in scores
             }
-            md.append(team_scores_markdown(f"{name} ({team.key})", scores, rubric, lang))
+            md.append(summary_markdown(team_summary(ctx, team=team.key, quarter=str(quarter)), rubric, lang))
             say("")
             say(_team_table(f"{name} ({team.key})", scores, rubric, lang))
             for s in scores:

@@ -30,8 +30,8 @@ def test_demo_output_is_deterministic_and_complete(tmp_path):
     assert VOLATILE.sub("<v>", a_out) == VOLATILE.sub("<v>", b_out)
     assert a_md == b_md
     assert "115 stories" in a_out and "2 concerns recorded (1 mitigated)" in a_out
-    for team in ("Payments (payments)", "Support (support)"):
-        assert team in a_out and f"## {team}" in a_md
+    for team, heading in (("Payments (payments)", "支付组 / Payments"), ("Support (support)", "客服组 / Support")):
+        assert team in a_out and f"# Values summary — {heading} — " in a_md
     assert "王芳" in a_out and "Maria Lopez" in a_out
     assert "needs one conforming case" in a_out  # reasons are printed
     assert "0.5" in a_out  # the mitigated concern gives a half point

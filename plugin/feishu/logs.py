@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 
 from plugin.config import Settings
+from plugin.log_redaction import RedactingFilter as BaseRedactingFilter
 
 MARK = "[redacted]"
 LARK_LOGGER = "Lark"
@@ -51,25 +52,11 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     return TOKEN_RE.sub(lambda m: f"{m.group(1)}-{MARK}", text)
 
 
-class RedactingFilter(logging.Filter):
+class RedactingFilter(BaseRedactingFilter):
     """Rewrites each record's message and exception text with secrets removed."""
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        super().__init__()
-        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record: leave it to logging's own error handling
-            return True
-        record.msg = redact(message, self.secrets)
-        record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text, self.secrets)
-        return True
+    def redact_text(self, text: str) -> str:
+        return redact(text, self.secrets)
 
 
 def configured_secrets(settings: Settings) -> list[str]:

@@ -31,9 +31,7 @@ from plugin.feishu.commands import Command, Mention
 from plugin.feishu.digest import FeishuDigestPoster, digest_card
 from plugin.feishu.texts import clip, tr
 from plugin.periods import week_of
-from plugin.reports.chart import radar_png
-from plugin.reports.summary_render import person_chart, summary_csv, summary_feishu_card, summary_html
-from plugin.reports.summary_render import tr as rtr
+from plugin.reports.summary_render import person_chart, summary_csv, summary_feishu_card, summary_html, team_chart
 from plugin.services.context import AppContext
 from plugin.services.data_rights import erase_person, erase_target, export_person
 from plugin.services.deliveries import profile
@@ -43,7 +41,6 @@ from plugin.services.evidence import list_evidence
 from plugin.services.org import managed_team, team_keys
 from plugin.services.people import Profile, has_direct_reports, require_profile
 from plugin.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
-from rubric.model import Rubric
 
 log = logging.getLogger(__name__)
 
@@ -278,18 +275,3 @@ class FeishuReports:
             "evidence": report.evidence_deleted,
             "concerns": report.concerns_deleted,
         }
-
-
-def team_chart(s: TeamSummary, rubric: Rubric, lang: str) -> bytes:
-    """The team's average per value (accepted, and with pending evidence) as one radar chart."""
-    n = max(len(s.people), 1)
-    acc = [sum(p.result.accepted.values[v.key].score for p in s.people) / n for v in rubric.values]
-    pend = [sum(p.result.with_pending.values[v.key].score for p in s.people) / n for v in rubric.values]
-    return radar_png(
-        [v.names.get(lang) for v in rubric.values],
-        acc,
-        title=f"{s.title} {s.quarter}",
-        compare=pend,
-        label=f"{tr('team.avg', lang)} ({rtr('accepted', lang)})",
-        compare_label=rtr("with_pending", lang),
-    )

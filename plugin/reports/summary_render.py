@@ -36,6 +36,7 @@ T = {
     "summary": {"en": "Values summary", "zh": "价值观季度小结"},
     "from": {"en": "from", "zh": "提名人"},
     "link": {"en": "source", "zh": "原消息"},
+    "team_avg": {"en": "team average", "zh": "团队平均"},
 }
 
 
@@ -235,6 +236,21 @@ def person_chart(p: PersonSummary, rubric: Rubric, lang: str) -> bytes:
         title=f"{p.name} {p.quarter}",
         compare=[pend.values[v.key].score for v in rubric.values],
         label=tr("accepted", lang),
+        compare_label=tr("with_pending", lang),
+    )
+
+
+def team_chart(s: TeamSummary, rubric: Rubric, lang: str) -> bytes:
+    """The team's average per value (accepted, and with pending evidence) as one radar chart."""
+    n = max(len(s.people), 1)
+    acc = [sum(p.result.accepted.values[v.key].score for p in s.people) / n for v in rubric.values]
+    pend = [sum(p.result.with_pending.values[v.key].score for p in s.people) / n for v in rubric.values]
+    return radar_png(
+        [v.names.get(lang) for v in rubric.values],
+        acc,
+        title=f"{s.title} {s.quarter}",
+        compare=pend,
+        label=f"{tr('team_avg', lang)} ({tr('accepted', lang)})",
         compare_label=tr("with_pending", lang),
     )
 

@@ -12,6 +12,8 @@ import logging
 import re
 from collections.abc import Iterable
 
+from plugin.log_redaction import RedactingFilter as BaseRedactingFilter
+
 TOKEN_RE = re.compile(r"\b(xox[abposer]|xapp|xoxe\.xox[bp])-[A-Za-z0-9\-]+")
 LOGGER_NAME = "plugin.slack"
 
@@ -24,25 +26,11 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     return TOKEN_RE.sub(lambda m: m.group(1) + "-[redacted]", text)
 
 
-class RedactingFilter(logging.Filter):
+class RedactingFilter(BaseRedactingFilter):
     """Rewrites each record's message (and exception text) with tokens removed."""
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record: leave it to logging's own error handling
-            return True
-        record.msg = redact(message, self.secrets)
-        record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text, self.secrets)
-        return True
+    def redact_text(self, text: str) -> str:
+        return redact(text, self.secrets)
 
 
 # SQLAlchemy logs statements, their parameters and (at DEBUG) every result row through this

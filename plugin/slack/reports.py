@@ -34,10 +34,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from plugin.periods import parse_quarter, parse_week, week_bounds, week_of
-from plugin.reports.chart import radar_png
 from plugin.reports.digest_render import digest_slack_blocks
-from plugin.reports.summary_render import person_chart, summary_csv, summary_html, summary_slack_pages, team_slack_pages
-from plugin.reports.summary_render import tr as rtr
+from plugin.reports.summary_render import (
+    person_chart,
+    summary_csv,
+    summary_html,
+    summary_slack_pages,
+    team_chart,
+    team_slack_pages,
+)
 from plugin.services.digest import authorize_digest_preview, build_digest, post_digest, previous_week
 from plugin.services.org import find_team, managed_team, team_keys
 from plugin.services.people import has_direct_reports
@@ -47,7 +52,6 @@ from plugin.slack import blocks as B
 from plugin.slack.digest import SlackDigestPoster
 from plugin.slack.handlers.common import Deps, ref
 from plugin.slack.texts import tx
-from rubric.model import Rubric
 
 MAX_PAGES = 3  # + the files line: four of the five messages a response_url takes
 MENTION_RE = re.compile(r"<@([UW][A-Z0-9]{1,20})(?:\|[^<>]{0,100})?>")
@@ -113,21 +117,6 @@ def parse_args(text: str, *, fiscal_start: int = 1, tz=None) -> Args:
 def _slug(text: str, fallback: str) -> str:
     """A file-name-safe piece (an e-mail's local part, a team key); non-ASCII names fall back."""
     return SLUG_RE.sub("-", text.split("@", 1)[0]).strip("-.")[:40] or fallback
-
-
-def team_chart(s: TeamSummary, rubric: Rubric, lang: str) -> bytes:
-    """The team's average per value (accepted, and with pending evidence) as one radar chart."""
-    n = max(len(s.people), 1)
-    acc = [sum(p.result.accepted.values[v.key].score for p in s.people) / n for v in rubric.values]
-    pend = [sum(p.result.with_pending.values[v.key].score for p in s.people) / n for v in rubric.values]
-    return radar_png(
-        [v.names.get(lang) for v in rubric.values],
-        acc,
-        title=f"{s.title} {s.quarter}",
-        compare=pend,
-        label=f"{tx('team.avg', lang)} ({rtr('accepted', lang)})",
-        compare_label=rtr("with_pending", lang),
-    )
 
 
 def fit_pages(pages: Pages, lang: str, limit: int = MAX_PAGES) -> Pages:
