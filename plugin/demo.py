@@ -32,7 +32,6 @@ from plugin.services.context import AppContext
 from plugin.services.digest import build_digest
 from plugin.services.org import import_org, set_team
 from plugin.services.people import get_person
-from plugin.services.scoring import score_team
 from plugin.services.summaries import team_summary
 from plugin.tagging.offline import OfflineTagger
 from rubric.loader import load_rubric
@@ -70,9 +69,7 @@ def _team_table(title: str, scores: list, rubric, lang: str) -> str:
     t.add_column("含待审" if zh else "+pending", justify="right")
     for s in scores:
         acc, pend = s.result.accepted, s.result.with_pending
-        t.add_row(
-            s.person_name, *(f"{acc.values[v.key].score:g}" for v in rubric.values), f"{acc.total:g}", f"{pend.total:g}"
-        )
+        t.add_row(s.name, *(f"{acc.values[v.key].score:g}" for v in rubric.values), f"{acc.total:g}", f"{pend.total:g}")
     console = Console(width=120, record=True, file=io.StringIO(), color_system=None)
     console.print(t)
     return console.export_text().rstrip()
@@ -196,24 +193,26 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
             "",
         ]
         summary: dict[str, dict] = {}
+        summaries = {}
         for team in teams:
-            scores = score_team(ctx, team.key, str(quarter))
+            summaries[team.key] = team_summary(ctx, team=team.key, quarter=str(quarter))
+            scores = summaries[team.key].people
             name = team.name_zh if lang == "zh" else team.name_en
             summary[team.key] = {
-                s.person_email: {
+                s.email: {
                     "total": s.result.accepted.total,
                     "total_with_pending": s.result.with_pending.total,
                     "values": {k: v.score for k, v in s.result.accepted.values.items()},
                 }
                 for s in scores
             }
-            md.append(summary_markdown(team_summary(ctx, team=team.key, quarter=str(quarter)), rubric, lang))
+            md.append(summary_markdown(summaries[team.key], rubric, lang))
             say("")
             say(_team_table(f"{name} ({team.key})", scores, rubric, lang))
             for s in scores:
                 acc = s.result.accepted
                 reasons = [next_step(acc.values[v.key], rubric, lang) for v in rubric.values]
-                say(f"  {s.person_name}: " + ("; ".join(r for r in reasons if r) or "all levels met"))
+                say(f"  {s.name}: " + ("; ".join(r for r in reasons if r) or "all levels met"))
         # 5. this week's digest preview for each team, and the HTML report with charts
         week = week_of(today, settings.tz)
         for team in teams:
@@ -224,7 +223,7 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
                 md.append(digest_text(d, rubric, lang))
         out.write_text("\n".join(md), encoding="utf-8")
         html_path = out.with_suffix(".html")
-        sections = [team_summary(ctx, team=k, quarter=str(quarter)) for k in ("payments", "support")]
+        sections = [summaries[k] for k in ("payments", "support")]
         html = report_html(sections, rubric, lang, title="Acme Cloud")
         html_path.write_text(html, encoding="utf-8")
         say("")

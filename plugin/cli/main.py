@@ -748,12 +748,11 @@ def serve(
     stop = threading.Event()
     threads = []
     if worker:
-        from plugin.tagging.offline import OfflineTagger
-
         t = threading.Thread(
             target=tag_worker.run_forever,
             args=(ctx, stop),
-            kwargs={"fallback": OfflineTagger(ctx.rubric)},
+            # The LLM tagger's own offline fallback (already indexed), or the offline tagger itself.
+            kwargs={"fallback": getattr(ctx.tagger, "fallback", ctx.tagger)},
             name="tag-worker",
             daemon=True,
         )
@@ -794,7 +793,7 @@ def demo(
     as_json: JsonOpt = False,
 ) -> None:
     """The whole product offline on a bundled sample organisation (SQLite, offline tagger)."""
-    from plugin.cli.demo import run_demo
+    from plugin.demo import run_demo
 
     result = run_demo(db=db, out=out, lang=STATE.lang, echo=None if as_json else typer.echo)
     if as_json:

@@ -25,12 +25,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from plugin.command_args import parse_report_words
 from plugin.feishu import cards
 from plugin.feishu.client import FeishuApi, FeishuApiError
 from plugin.feishu.commands import Command, Mention
 from plugin.feishu.digest import FeishuDigestPoster, digest_card
 from plugin.feishu.texts import clip, tr
 from plugin.periods import week_of
+from plugin.reports.escape import file_slug
 from plugin.reports.summary_render import person_chart, summary_csv, summary_feishu_card, summary_html, team_chart
 from plugin.services.context import AppContext
 from plugin.services.data_rights import erase_person, erase_target, export_person
@@ -44,11 +46,6 @@ from plugin.services.summaries import PersonSummary, TeamSummary, person_summary
 
 log = logging.getLogger(__name__)
 
-QUARTER_RE = re.compile(r"^\d{4}-?[qQ][1-9]$")
-WEEK_RE = re.compile(r"^\d{4}-?[wW]\d{1,2}$")
-PREVIEW = {"preview", "预览", "dry-run", "--dry-run", "dryrun"}
-SUBTREE = {"all", "subtree", "全部", "--subtree"}
-SLUG_RE = re.compile(r"[^A-Za-z0-9._-]+")
 NAME_MAX = 80
 
 
@@ -68,28 +65,16 @@ class Args:
 
     @classmethod
     def of(cls, cmd: Command) -> Args:
-        quarter = week = None
-        preview = subtree = False
-        words: list[str] = []
-        for raw in cmd.args:
-            low = raw.lower()
-            if QUARTER_RE.match(raw):
-                quarter = raw.upper().replace("-", "")
-            elif WEEK_RE.match(raw):
-                y, w = re.split(r"-?[wW]", raw)
-                week = f"{y}-W{int(w):02d}"
-            elif low in PREVIEW:
-                preview = True
-            elif low in SUBTREE:
-                subtree = True
-            else:
-                words.append(low)
-        return cls(quarter, week, preview, subtree, tuple(words))
-
-
-def _slug(text: str, fallback: str = "person") -> str:
-    """A file-name-safe piece (an e-mail's local part, a team title); non-ASCII names fall back."""
-    return SLUG_RE.sub("-", text.split("@", 1)[0]).strip("-.")[:40] or fallback
+        # The shared grammar; a malformed quarter or week is passed on as written, and the
+        # service's own refusal ("not a quarter") explains it.
+        a = parse_report_words(cmd.args)
+        quarter, week = a.quarter, a.week
+        if a.bad and a.bad[0] == "args.quarter":
+            quarter = a.bad[1].upper().replace("-", "")
+        elif a.bad and a.bad[0] == "args.week":
+            y, w = re.split(r"-?[wW]", a.bad[1])
+            week = f"{y}-W{int(w):02d}"
+        return cls(quarter, week, a.preview, a.subtree, a.words)
 
 
 class FeishuReports:
@@ -150,7 +135,7 @@ class FeishuReports:
         rubric = self.ctx.rubric
         card = cards.fit_card(summary_feishu_card(s, rubric, lang, concerns=True), lang)
         self.api.send_card(open_id, card, dedup=self._key(dedup, "card"))
-        base = f"liumai-summary-{_slug(s.email)}-{s.quarter}"
+        base = f"liumai-summary-{file_slug(s.email, 'person')}-{s.quarter}"
         files = [
             (f"{base}.csv", summary_csv(s, rubric, lang).encode("utf-8-sig")),  # BOM: Excel reads UTF-8
             (f"{base}.html", summary_html(s, rubric, lang).encode()),
@@ -183,7 +168,7 @@ class FeishuReports:
         rubric = self.ctx.rubric
         card = cards.fit_card(cards.team_card(s, rubric, lang), lang)
         self.api.send_card(open_id, card, dedup=self._key(dedup, "card"))
-        base = f"liumai-team-{_slug(s.title.split(' / ')[-1], 'team')}-{s.quarter}"
+        base = f"liumai-team-{file_slug(s.title.split(' / ')[-1], 'team')}-{s.quarter}"
         files = [
             (f"{base}.csv", summary_csv(s, rubric, lang).encode("utf-8-sig")),
             (f"{base}.html", summary_html(s, rubric, lang).encode()),
@@ -249,7 +234,7 @@ class FeishuReports:
         data = export_person(self.ctx, target, actor, viewer=ref(open_id))
         blob = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
         person = data.get("person") or {}
-        name = f"liumai-export-{_slug(str(person.get('email') or 'person'))}.json"
+        name = f"liumai-export-{file_slug(str(person.get('email') or 'person'), 'person')}.json"
         self.reply(open_id, tr("export.sent", lang, name=person.get("display_name") or ""), self._key(dedup, "note"))
         self._send_files(open_id, lang, dedup, [(name, blob)], None)
 

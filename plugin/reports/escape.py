@@ -61,3 +61,12 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA):
         return "'" + value
     return value
+
+
+_SLUG = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def file_slug(text: str, fallback: str) -> str:
+    """A file-name-safe piece of a report's name (an e-mail's local part, a team key); names that are
+    not ASCII (王芳) fall back, since chat clients mangle non-ASCII attachment names."""
+    return _SLUG.sub("-", text.split("@", 1)[0]).strip("-.")[:40] or fallback

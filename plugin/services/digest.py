@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from sqlmodel import select
 from plugin.periods import quarter_of, week_bounds
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, PermissionDenied
+from plugin.services.org import TEAM_RE
 from plugin.services.people import can_manage, get_person
 from plugin.services.text import clean_text
 from plugin.services.uow import unit_of_work
@@ -38,7 +38,6 @@ from storage.models import DigestRun, Evidence, Nomination, Person, Team
 log = logging.getLogger(__name__)
 
 CONFORMING = Polarity.CONFORMING.value
-TEAM_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_HIGHLIGHTS = 3
 CLAIM_LEASE_S = 300.0
 CHANNEL_SPACING_S = 1.1  # Slack allows about one message per second per channel
@@ -75,7 +74,7 @@ class Digest:
 
 def _team(session, key: str) -> Team:
     key = clean_text(key).strip().lower()
-    team = session.exec(select(Team).where(Team.key == key)).first() if TEAM_KEY_RE.match(key) else None
+    team = session.exec(select(Team).where(Team.key == key)).first() if TEAM_RE.match(key) else None
     if team is None:
         raise InvalidInput("error.detail", detail=f"unknown team {key!r}")
     return team

@@ -142,6 +142,14 @@ def _load(session: Session, evidence_id: int) -> Evidence:
     return e
 
 
+def _require_decider(session: Session, actor: Person, subject: Person) -> None:
+    """Only a manager above `subject` or an admin decides about them, never the subject themselves
+    (that refusal gets its own message)."""
+    if actor.id == subject.id:
+        raise PermissionDenied("evidence.own")
+    require_manager(session, actor, subject)
+
+
 def decide(ctx: AppContext, evidence_id: int, by: str | int, decision: str) -> EvidenceView:
     """Accept or reject; managers may change their minds, and every change is audited."""
     if decision not in ("accepted", "rejected", "pending"):
@@ -149,10 +157,7 @@ def decide(ctx: AppContext, evidence_id: int, by: str | int, decision: str) -> E
     with unit_of_work(ctx.engine) as session:
         e = _load(session, evidence_id)
         actor = get_person(session, by)
-        subject = session.get(Person, e.subject_id)
-        if actor.id == subject.id:
-            raise PermissionDenied("evidence.own")
-        require_manager(session, actor, subject)
+        _require_decider(session, actor, session.get(Person, e.subject_id))
         if e.status != decision:
             old = e.status
             e.status = decision
@@ -173,10 +178,7 @@ def retag(ctx: AppContext, evidence_id: int, by: str | int, criterion: str, *, a
     with unit_of_work(ctx.engine) as session:
         e = _load(session, evidence_id)
         actor = get_person(session, by)
-        subject = session.get(Person, e.subject_id)
-        if actor.id == subject.id:
-            raise PermissionDenied("evidence.own")
-        require_manager(session, actor, subject)
+        _require_decider(session, actor, session.get(Person, e.subject_id))
         old = (e.criterion, e.status)
         e.criterion = criterion
         if accept:
@@ -216,9 +218,7 @@ def add_concern(
     with unit_of_work(ctx.engine) as session:
         actor = get_person(session, by)
         subject = get_person(session, person, active=False)
-        if actor.id == subject.id:
-            raise PermissionDenied("evidence.own")
-        require_manager(session, actor, subject)
+        _require_decider(session, actor, subject)
         text = clean_text(note or "").strip()
         if not text:
             raise InvalidInput("concern.note_empty")

@@ -275,6 +275,17 @@ def _finish_job(ctx: AppContext, session: Session, nomination_id: int, result: S
     session.add(job)
 
 
+def _own_nomination(session: Session, nomination_id: int, by: str | int) -> tuple[Nomination, Person]:
+    """The nomination and its nominator: only the person who wrote it may confirm or cancel it."""
+    nomination = session.get(Nomination, nomination_id)
+    if nomination is None:
+        raise NotFound("nomination.unknown", id=nomination_id)
+    actor = get_person(session, by, active=False)
+    if actor.id != nomination.nominator_id:
+        raise PermissionDenied("nominate.not_nominator")
+    return nomination, actor
+
+
 def confirm(
     ctx: AppContext,
     nomination_id: int,
@@ -294,12 +305,7 @@ def confirm(
     if polarity != Polarity.CONFORMING.value:
         raise InvalidInput("nominate.polarity")
     with unit_of_work(ctx.engine) as session:
-        nomination = session.get(Nomination, nomination_id)
-        if nomination is None:
-            raise NotFound("nomination.unknown", id=nomination_id)
-        actor = get_person(session, by, active=False)
-        if actor.id != nomination.nominator_id:
-            raise PermissionDenied("nominate.not_nominator")
+        nomination, actor = _own_nomination(session, nomination_id, by)
         if nomination.status == "cancelled":
             raise Conflict("nominate.cancelled")
         existing = session.exec(select(Evidence).where(Evidence.nomination_id == nomination_id)).first()
@@ -339,12 +345,7 @@ def confirm(
 
 def cancel(ctx: AppContext, nomination_id: int, by: str | int) -> Nomination:
     with unit_of_work(ctx.engine) as session:
-        nomination = session.get(Nomination, nomination_id)
-        if nomination is None:
-            raise NotFound("nomination.unknown", id=nomination_id)
-        actor = get_person(session, by, active=False)
-        if actor.id != nomination.nominator_id:
-            raise PermissionDenied("nominate.not_nominator")
+        nomination, actor = _own_nomination(session, nomination_id, by)
         if nomination.status == "confirmed":
             existing = session.exec(select(Evidence).where(Evidence.nomination_id == nomination_id)).first()
             raise Conflict("nominate.already_confirmed", criterion=existing.criterion if existing else "?")

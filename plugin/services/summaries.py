@@ -15,8 +15,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from plugin.services.context import AppContext
-from plugin.services.digest import TEAM_KEY_RE
 from plugin.services.errors import InvalidInput, PermissionDenied
+from plugin.services.org import TEAM_RE
 from plugin.services.people import can_manage, get_person, reports_of
 from plugin.services.scoring import resolve_quarter
 from plugin.services.text import clean_text
@@ -183,7 +183,7 @@ def team_summary(
         actor = get_person(session, viewer) if viewer is not None else None
         if team is not None:
             key = clean_text(team).strip().lower()
-            t = session.exec(select(Team).where(Team.key == key)).first() if TEAM_KEY_RE.match(key) else None
+            t = session.exec(select(Team).where(Team.key == key)).first() if TEAM_RE.match(key) else None
             if t is None:
                 raise InvalidInput("error.detail", detail=f"unknown team {team!r}")
             people = list(

@@ -163,12 +163,3 @@ def run_forever(
         if not claimed:
             stop.wait(poll_s)
     return stats
-
-
-def pending_jobs(ctx: AppContext) -> dict[str, int]:
-    with unit_of_work(ctx.engine) as session:
-        rows = session.exec(select(TagJob.status)).all()
-    out: dict[str, int] = {}
-    for status in rows:
-        out[status] = out.get(status, 0) + 1
-    return out

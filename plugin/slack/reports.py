@@ -33,8 +33,10 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from plugin.periods import parse_quarter, parse_week, week_bounds, week_of
+from plugin.command_args import parse_report_words
+from plugin.periods import week_of
 from plugin.reports.digest_render import digest_slack_blocks
+from plugin.reports.escape import file_slug
 from plugin.reports.summary_render import (
     person_chart,
     summary_csv,
@@ -44,7 +46,7 @@ from plugin.reports.summary_render import (
     team_slack_pages,
 )
 from plugin.services.digest import authorize_digest_preview, build_digest, post_digest, previous_week
-from plugin.services.org import find_team, managed_team, team_keys
+from plugin.services.org import TEAM_RE, find_team, managed_team, team_keys
 from plugin.services.people import has_direct_reports
 from plugin.services.recognition import is_manager
 from plugin.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
@@ -55,12 +57,6 @@ from plugin.slack.texts import tx
 
 MAX_PAGES = 3  # + the files line: four of the five messages a response_url takes
 MENTION_RE = re.compile(r"<@([UW][A-Z0-9]{1,20})(?:\|[^<>]{0,100})?>")
-QUARTER_RE = re.compile(r"^(\d{4})-?[qQ](\d{1,2})$")
-WEEK_RE = re.compile(r"^(\d{4})-?[wW](\d{1,2})$")
-PREVIEW = {"preview", "预览", "dry-run", "--dry-run", "dryrun"}
-SUBTREE = {"all", "subtree", "全部", "--subtree"}
-SLUG_RE = re.compile(r"[^A-Za-z0-9._-]+")
-TEAM_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 Pages = list[list[dict]]
 
 
@@ -78,45 +74,10 @@ class Args:
 
 
 def parse_args(text: str, *, fiscal_start: int = 1, tz=None) -> Args:
-    """Mentions anywhere (`<@U123|name>`), a quarter (2026Q4), an ISO week (2026-W47), flags, words."""
+    """Mentions anywhere (`<@U123|name>`), then the shared grammar: quarter, week, flags, words."""
     mentions = tuple(MENTION_RE.findall(text or ""))
-    rest = MENTION_RE.sub(" ", text or "")
-    quarter = week = None
-    preview = subtree = False
-    words: list[str] = []
-    bad: tuple[str, str] | None = None
-    for raw in rest.split():
-        low = raw.lower()
-        if m := QUARTER_RE.match(raw):
-            label = f"{m.group(1)}Q{int(m.group(2))}"
-            try:
-                q = parse_quarter(label, fiscal_start)
-                if tz is not None:
-                    q.bounds(tz)  # year 0000 or 9999Q4 has no calendar dates
-                quarter = str(q)
-            except ValueError:
-                bad = bad or ("args.quarter", raw)
-        elif m := WEEK_RE.match(raw):
-            label = f"{m.group(1)}-W{int(m.group(2)):02d}"
-            try:
-                parse_week(label)
-                if tz is not None:
-                    week_bounds(label, tz)
-                week = label
-            except (ValueError, OverflowError):
-                bad = bad or ("args.week", raw)
-        elif low in PREVIEW:
-            preview = True
-        elif low in SUBTREE:
-            subtree = True
-        else:
-            words.append(low)
-    return Args(mentions, quarter, week, preview, subtree, tuple(words), bad)
-
-
-def _slug(text: str, fallback: str) -> str:
-    """A file-name-safe piece (an e-mail's local part, a team key); non-ASCII names fall back."""
-    return SLUG_RE.sub("-", text.split("@", 1)[0]).strip("-.")[:40] or fallback
+    a = parse_report_words(MENTION_RE.sub(" ", text or "").split(), fiscal_start=fiscal_start, tz=tz)
+    return Args(mentions, a.quarter, a.week, a.preview, a.subtree, a.words, a.bad)
 
 
 def fit_pages(pages: Pages, lang: str, limit: int = MAX_PAGES) -> Pages:
@@ -165,12 +126,12 @@ class SlackReports:
 
     def _known_team(self, key: str) -> bool:
         """Whether a typed team key names a stored team (a malformed one is not looked up at all)."""
-        return bool(TEAM_KEY_RE.match(key)) and find_team(self.ctx, key) is not None
+        return bool(TEAM_RE.match(key)) and find_team(self.ctx, key) is not None
 
     # ------------------------------------------------------------------ rendering
     def person_report(self, s: PersonSummary, lang: str) -> Report:
         rubric = self.ctx.rubric
-        base = f"liumai-summary-{_slug(s.email, 'person')}-{s.quarter}"
+        base = f"liumai-summary-{file_slug(s.email, 'person')}-{s.quarter}"
         files = [
             (f"{base}.png", person_chart(s, rubric, lang)),
             (f"{base}.csv", summary_csv(s, rubric, lang).encode("utf-8-sig")),  # BOM: Excel reads UTF-8
@@ -181,7 +142,7 @@ class SlackReports:
 
     def team_report(self, s: TeamSummary, lang: str, slug: str) -> Report:
         rubric = self.ctx.rubric
-        base = f"liumai-team-{_slug(slug, 'team')}-{s.quarter}"
+        base = f"liumai-team-{file_slug(slug, 'team')}-{s.quarter}"
         files = [(f"{base}.png", team_chart(s, rubric, lang))] if s.people else []
         files += [
             (f"{base}.csv", summary_csv(s, rubric, lang).encode("utf-8-sig")),

@@ -35,7 +35,6 @@ from plugin.slack.handlers.common import PLATFORM, Deps, error_text, guarded, pa
 from plugin.slack.texts import tx
 
 HELP_WORDS = {"help", "?", "帮助", "-h", "--help"}
-REPEAT_WAIT_S = 10.0  # how long a repeated delivery waits for the first one's suggestions
 
 
 def command_key(team: str | None, user: str, nominee: str, story: str, day: str) -> str:
@@ -173,19 +172,14 @@ def register(app: App, deps: Deps) -> None:
                 replace_original=False,
             )
             return
-        # Only the delivery that stored the nomination tags it: a retried or double-sent delivery
-        # running at the same time would tag it twice, and two concurrent writes of suggestions
-        # collide. The repeat waits (bounded) for the first delivery's tagging instead.
-        suggestions = noms.tag_nomination(ctx, res.nomination.id) if res.created else []
+        # A retried or double-sent delivery asks too: tagging returns the stored suggestions once there
+        # are some, and concurrent taggers of one nomination are serialised by the service.
+        suggestions = noms.tag_nomination(ctx, res.nomination.id)
         if res.created and suggestions:  # the common case: no further reads needed
             person = profile(ctx, ref(nominee))
             nominee_name, abstain = (person.display_name if person else nominee), None
         else:
             nv = get_nomination(ctx, res.nomination.id, ref(user))
-            waited = time.monotonic()
-            while not res.created and nv.status == "pending_tag" and time.monotonic() - waited < REPEAT_WAIT_S:
-                time.sleep(0.2)
-                nv = get_nomination(ctx, res.nomination.id, ref(user))
             if nv.criterion is not None:  # already confirmed earlier: say so, offer nothing to click
                 respond(
                     text=tx("nominate.already", lang, id=nv.id) + " " + thanks_text(deps, lang, nv),
