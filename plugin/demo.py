@@ -75,8 +75,29 @@ def _team_table(title: str, scores: list, rubric, lang: str) -> str:
     return console.export_text().rstrip()
 
 
+def _next_steps(acc, rubric, lang: str) -> str:
+    """One short line per person: the common case (a level waiting for its first conforming case)
+    grouped, anything else (a blocking concern, more nominators) in the engine's own words."""
+    zh = lang.startswith("zh")
+    waiting, other = [], []
+    for v in rubric.values:
+        stop = acc.values[v.key].stop
+        if stop is None:
+            continue
+        if stop.more_nominators_needed and not stop.distinct_nominators and not stop.blocking_ids:
+            waiting.append(stop.criterion)
+        else:
+            other.append(next_step(acc.values[v.key], rubric, lang) or stop.criterion)
+    parts = []
+    if waiting:
+        parts.append(("各需要一个符合的案例：" if zh else "needs one conforming case: ") + ", ".join(waiting))
+    parts.extend(other)
+    return "; ".join(parts) if parts else ("全部通过" if zh else "all levels met")
+
+
 def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[str], None] | None = print) -> dict:
     say = echo or (lambda _s: None)
+    zh = lang.startswith("zh")
     t0 = time.perf_counter()
     tmp: tempfile.TemporaryDirectory | None = None
     if db is None:
@@ -109,7 +130,9 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
                 actor="demo",
             )
         say(
-            f"Organisation: {len(report.created)} people imported into {len(report.teams_created)} teams "
+            f"组织：导入 {len(report.created)} 人，{len(report.teams_created)} 个团队（{quarter}，{db}）"
+            if zh
+            else f"Organisation: {len(report.created)} people imported into {len(report.teams_created)} teams "
             f"(quarter {quarter}, {db})"
         )
 
@@ -140,7 +163,10 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
             e = nom.confirm(ctx, res.nomination.id, s["from"], s["criterion"])
             evidence_ids.append(e.id)
         say(
-            f"Nominations: {len(stories)} stories tagged offline; the nominator's behaviour was the top "
+            f"提名：{len(stories)} 个故事由离线标注器归类；提名人所选行为为首选建议的有 {agree_top1} 个，"
+            f"在前三条建议中的有 {agree_top3} 个（弃权 {abstained} 个）"
+            if zh
+            else f"Nominations: {len(stories)} stories tagged offline; the nominator's behaviour was the top "
             f"suggestion for {agree_top1} and among the top three for {agree_top3} ({abstained} abstained)"
         )
 
@@ -179,7 +205,9 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
                 at=_moment(q_start, elapsed, int(c["day"])),
             )
         say(
-            f"Reviews: {accepted} accepted, {rejected} rejected, {pending} left pending; "
+            f"审核：采纳 {accepted} 条，驳回 {rejected} 条，待审 {pending} 条；记录关注事项 2 条（其中 1 条情有可原）"
+            if zh
+            else f"Reviews: {accepted} accepted, {rejected} rejected, {pending} left pending; "
             f"2 concerns recorded (1 mitigated)"
         )
 
@@ -211,8 +239,7 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
             say(_team_table(f"{name} ({team.key})", scores, rubric, lang))
             for s in scores:
                 acc = s.result.accepted
-                reasons = [next_step(acc.values[v.key], rubric, lang) for v in rubric.values]
-                say(f"  {s.name}: " + ("; ".join(r for r in reasons if r) or "all levels met"))
+                say(f"  {s.name}: {_next_steps(acc, rubric, lang)}")
         # 5. this week's digest preview for each team, and the HTML report with charts
         week = week_of(today, settings.tz)
         for team in teams:
@@ -227,7 +254,12 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
         html = report_html(sections, rubric, lang, title="Acme Cloud")
         html_path.write_text(html, encoding="utf-8")
         say("")
-        say(f"Summary written to {out}, HTML report with charts to {html_path} ({time.perf_counter() - t0:.1f} s)")
+        took = time.perf_counter() - t0
+        say(
+            f"小结已写入 {out}，含图表的 HTML 报告已写入 {html_path}（{took:.1f} 秒）"
+            if zh
+            else f"Summary written to {out}, HTML report with charts to {html_path} ({took:.1f} s)"
+        )
         with session_scope(engine) as session:
             get_person(session, stories[0]["to"])  # sanity: data is readable after the run
         engine.dispose()
