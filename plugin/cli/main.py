@@ -559,13 +559,17 @@ def digest(
 def export(
     person: Annotated[str, typer.Option("--person", help="Whose data: their e-mail.")],
     out: Annotated[Path | None, typer.Option("--out", help="Write the JSON here (default: stdout).")] = None,
+    viewer: Annotated[
+        str | None,
+        typer.Option("--as", help="Apply this person's permissions (the person themselves: the data-subject export)."),
+    ] = None,
 ) -> None:
-    """Everything stored about a person, as JSON (a data-subject access request)."""
+    """A person's data as JSON: everything (the operator, an admin), or the data-subject export (--as the person)."""
     from plugin.services.data_rights import export_person
 
     ctx = common.context()
     with service_errors():
-        data = export_person(ctx, person)
+        data = export_person(ctx, person, viewer=viewer)
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
     if out is None:
         typer.echo(text, nl=False)

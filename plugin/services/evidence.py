@@ -3,7 +3,7 @@
 Evidence from a nomination is pending until a manager (direct or indirect) or an admin accepts
 it; a concern is accepted at once because the manager recording it is the one who decides.
 Concerns are visible to managers and admins only - never to peers, never in digests, and not
-in a person's own view (they are discussed in the review interview).
+in a person's own view (they are discussed in the review interview; `visibility` holds that rule).
 """
 
 from __future__ import annotations
@@ -11,14 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from plugin.services import audit
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, NotFound, PermissionDenied
-from plugin.services.people import can_view, get_person, reports_of, require_manager
+from plugin.services.people import get_person, reports_of, require_manager
 from plugin.services.text import clean_text
 from plugin.services.uow import unit_of_work
+from plugin.services.visibility import redact, scope_for, subject_visible
 from rubric.model import Polarity
 from storage.models import Concern, Evidence, Nomination, Person, utcnow
 
@@ -102,7 +104,9 @@ def list_evidence(
 ) -> list[EvidenceView]:
     """Evidence the viewer may see: their own recognition, their reports' evidence, or all (admin).
 
-    `viewer=None` is the operator at the command line, who sees everything.
+    `viewer=None` is the operator at the command line, who sees everything. The viewer's own rows
+    are read in the subject scope (`visibility`), admins included: recognition only, no concern,
+    no declined recognition, no decider.
     """
     if status is not None and status not in STATUSES:
         raise InvalidInput("status.bad", status=status)
@@ -110,8 +114,7 @@ def list_evidence(
         actor = get_person(session, viewer) if viewer is not None else None
         if person is not None:
             subject = get_person(session, person, active=False)
-            if actor is not None and not can_view(session, actor, subject):
-                raise PermissionDenied("permission.view", subject=subject.display_name)
+            scope_for(session, actor, subject)  # refuses a peer
             subjects = [subject]
         elif actor is None or actor.is_admin:
             subjects = None
@@ -124,14 +127,13 @@ def list_evidence(
             stmt = stmt.where(Evidence.status == status)
         if period:
             stmt = stmt.where(Evidence.period == period)
+        if actor is not None:
+            stmt = stmt.where(or_(Evidence.subject_id != actor.id, subject_visible()))
         rows = session.exec(stmt.order_by(Evidence.occurred_at, Evidence.id)).all()
         out = []
         for e in rows:
-            # A person's own view holds their recognition, never concerns about them.
-            own = actor is not None and e.subject_id == actor.id
-            if own and e.polarity != Polarity.CONFORMING.value and not actor.is_admin:
-                continue
-            out.append(_view(session, e))
+            own = actor is not None and e.subject_id == actor.id  # the subject scope (`scope_for`)
+            out.append(redact(_view(session, e)) if own else _view(session, e))
         return out
 
 
