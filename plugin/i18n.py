@@ -77,6 +77,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A concern needs a note saying what happened.",
         "zh": "记录关注事项需要写明发生了什么。",
     },
+    "concern.mitigation_no_effect": {
+        "en": "{criterion} has no half point: mitigation is recorded but does not change the score.",
+        "zh": "{criterion} 没有半分：已记录“情有可原”，但不会改变得分。",
+    },
     # a person's own export (JSON), in both languages since the file is read by whoever asked
     "export.concerns_held": {
         "en": "Your managers hold {n} record(s) about you (concerns noted for your review). Their content is "

@@ -1,4 +1,4 @@
-"""A person never sees concerns about them, on any surface.
+"""A person never sees concerns about them, on any surface; and mitigation says when it has no effect.
 
 The rule lives in `plugin.services.visibility`; these tests check it on the services and on the
 command line (a real `liumai` process on the test database). The Slack and Feishu surfaces have
@@ -24,7 +24,7 @@ from plugin.services.data_rights import export_person
 from plugin.services.errors import PermissionDenied
 from plugin.services.recognition import my_recognition
 from storage.db import session_scope
-from storage.models import Person, Suggestion
+from storage.models import Concern, Person, Suggestion
 
 STORY_ACCEPTED = "Ann walked the whole team through the new incident process and answered every question."
 STORY_REJECTED = "Ann reviewed everyone's pull requests on Friday so the release could go out on time."
@@ -147,6 +147,25 @@ def test_full_export_for_hr_and_the_operator_keeps_everything(org):
         export_person(org, "ann@example.com", viewer="mgr@example.com")  # managers use summaries
 
 
+# ------------------------------------------------------------------ mitigation is honest
+@pytest.mark.parametrize(
+    ("criterion", "mitigated", "warned"),
+    [("teamwork.2", True, True), ("teamwork.2", False, False), ("customer_first.1", True, False)],
+)
+def test_mitigation_without_a_half_point_is_recorded_and_said(org, criterion, mitigated, warned):
+    v = ev.add_concern(org, "mgr@example.com", "ann@example.com", criterion, "Went quiet", mitigated=mitigated)
+    assert v.mitigated is mitigated
+    with session_scope(org.engine) as s:
+        assert s.exec(select(Concern.mitigated)).one() is mitigated  # the manager's note of fact stays
+    if not warned:
+        assert v.notices == () and "notices" not in v.to_dict()
+        return
+    [n] = v.notices
+    assert n.message("en") == "teamwork.2 has no half point: mitigation is recorded but does not change the score."
+    assert n.message("zh").startswith("teamwork.2 没有半分")
+    assert v.to_dict("zh")["notices"] == [{"key": n.key, "message": n.message("zh")}]
+
+
 # ------------------------------------------------------------------ the command line, as a process
 def _liumai(url: str, *args: str, code: int = 0) -> subprocess.CompletedProcess:
     env = {**os.environ, "LIUMAI_DATABASE_URL": url, "LIUMAI_LANG": "en"}
@@ -175,3 +194,18 @@ def test_cli_as_the_subject_shows_no_concern(org):
     assert "managers" in refused.stderr
     full = json.loads(_liumai(url, "export", "--person", "ann@example.com").stdout)  # the operator, for HR
     assert full["scope"] == "full" and len(full["concerns_about"]) == 2
+
+
+def test_cli_concern_add_says_when_mitigation_has_no_effect(org):
+    url = org.settings.database_url
+    base = ("concern", "add", "--by", "mgr@example.com", "--person", "ann@example.com", "--note", "Went quiet")
+    en = _liumai(url, "--lang", "en", *base, "--criterion", "teamwork.2", "--mitigated")
+    assert "concern recorded" in en.stdout
+    assert "warning: teamwork.2 has no half point: mitigation is recorded but does not change the score." in en.stderr
+    zh = _liumai(url, "--lang", "zh", *base, "--criterion", "teamwork.2", "--mitigated", "--json")
+    assert "teamwork.2 没有半分" in zh.stderr
+    assert json.loads(zh.stdout)["notices"][0]["message"].startswith("teamwork.2 没有半分")
+    half = _liumai(url, *base, "--criterion", "customer_first.1", "--mitigated")
+    assert half.stderr == "" and "mitigated" in half.stdout
+    with session_scope(org.engine) as s:
+        assert s.exec(select(Concern.mitigated).order_by(Concern.id)).all() == [True, True, True]

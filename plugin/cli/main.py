@@ -406,11 +406,13 @@ def concern_add(
         v = add_concern(ctx, by, person, criterion, note, mitigated=mitigated)
     emit(
         as_json,
-        v.to_dict(),
+        v.to_dict(STATE.lang),
         lambda: typer.echo(
             f"concern recorded as evidence #{v.id} ({v.criterion}{', mitigated' if v.mitigated else ''})"
         ),
     )
+    for n in v.notices:  # e.g. mitigation that cannot change the score: said at once, in JSON too
+        typer.echo(f"{'注意' if STATE.lang == 'zh' else 'warning'}: {n.message(STATE.lang)}", err=True)
 
 
 # ---------------------------------------------------------------------------- score

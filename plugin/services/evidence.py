@@ -8,7 +8,7 @@ in a person's own view (they are discussed in the review interview; `visibility`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import or_
@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from plugin.services import audit
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, NotFound, PermissionDenied
+from plugin.services.notices import Notice
 from plugin.services.people import get_person, reports_of, require_manager
 from plugin.services.text import clean_text
 from plugin.services.uow import unit_of_work
@@ -48,15 +49,19 @@ class EvidenceView:
     decided_by: str | None
     decided_at: datetime | None
     private: bool = False
+    notices: tuple[Notice, ...] = ()  # what the person who just acted should know (e.g. mitigation has no effect)
 
     @property
     def is_concern(self) -> bool:
         return self.polarity == Polarity.NON_CONFORMING.value
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str = "en") -> dict:
         d = dict(self.__dict__)
         d["occurred_at"] = self.occurred_at.isoformat()
         d["decided_at"] = self.decided_at.isoformat() if self.decided_at else None
+        notices = d.pop("notices")
+        if notices:
+            d["notices"] = [n.to_dict(lang) for n in notices]
         return d
 
 
@@ -204,6 +209,16 @@ def retag(ctx: AppContext, evidence_id: int, by: str | int, criterion: str, *, a
         return _view(session, e)
 
 
+def mitigation_notice(ctx: AppContext, criterion: str, mitigated: bool) -> Notice | None:
+    """Mitigation (情有可原) only changes a score where the behaviour has a half point; say so otherwise.
+
+    The flag is still stored, as the manager's note of fact; this only makes its (lack of) effect plain.
+    """
+    if mitigated and criterion in ctx.rubric.criterion_ids and not ctx.rubric.behaviour(criterion).half_point:
+        return Notice.of("concern.mitigation_no_effect", criterion=criterion)
+    return None
+
+
 def add_concern(
     ctx: AppContext,
     by: str | int,
@@ -214,7 +229,10 @@ def add_concern(
     mitigated: bool = False,
     at: datetime | None = None,
 ) -> EvidenceView:
-    """Record a non-conforming case; accepted at once, visible to managers and admins only."""
+    """Record a non-conforming case; accepted at once, visible to managers and admins only.
+
+    The view returned carries a notice when `mitigated` cannot change the score (`mitigation_notice`).
+    """
     if criterion not in ctx.rubric.criterion_ids:
         raise InvalidInput("criterion.unknown", criterion=criterion)
     with unit_of_work(ctx.engine) as session:
@@ -262,4 +280,5 @@ def add_concern(
             mitigated=mitigated,
             evidence=e.id,
         )
-        return _view(session, e)
+        notice = mitigation_notice(ctx, criterion, mitigated)
+        return replace(_view(session, e), notices=(notice,) if notice else ())

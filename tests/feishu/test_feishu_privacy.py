@@ -1,11 +1,17 @@
 """Through Feishu (signed, encrypted callbacks over real HTTP): a person's own export, evidence and
-recognition never carry concerns about them."""
+recognition never carry concerns about them; a concern whose mitigation cannot change the score
+says so, in Chinese and English."""
 
 from __future__ import annotations
 
 import json
 
-from tests.feishu.driver import converse
+import pytest
+from sqlmodel import select
+
+from storage.db import session_scope
+from storage.models import Concern
+from tests.feishu.driver import FeishuDriver, converse
 from tests.test_privacy import (
     NOTE_BOSS,
     NOTE_MGR,
@@ -61,3 +67,22 @@ def test_own_evidence_and_recognition_hold_no_concern_even_for_an_admin(app):
     # Her manager still sees the concerns.
     [card] = converse(app, "ou_mgr", "/values evidence @_user_1", [ANN])
     assert NOTE_MGR[:60] in card.text
+
+
+@pytest.mark.parametrize(
+    ("manager", "person", "expected"),
+    [
+        ("mgr2@example.com", "cat@example.com", "teamwork.2 has no half point: mitigation is recorded but does not"),
+        ("mgr@example.com", "ann@example.com", "teamwork.2 没有半分：已记录“情有可原”，但不会改变得分。"),
+    ],
+)
+def test_concern_says_when_mitigation_has_no_effect(app, manager, person, expected):
+    d = FeishuDriver(app)
+    reply = d.concern(manager, person, "teamwork.2", "Went quiet in the retro", mitigated=True)
+    assert expected in reply
+    half = d.concern(manager, person, "customer_first.1", "Missed the call back", mitigated=True)
+    assert "half point" not in half and "半分" not in half
+    plain = d.concern(manager, person, "teamwork.2", "Went quiet again")
+    assert "half point" not in plain and "半分" not in plain
+    with session_scope(app.ctx.engine) as s:
+        assert s.exec(select(Concern.mitigated).order_by(Concern.id)).all() == [True, True, False]

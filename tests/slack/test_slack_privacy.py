@@ -1,10 +1,18 @@
 """Through Slack (signed HTTP into the app, the fake Web API recording what it is sent): a person's
-`/values me`, App Home and nominee DM never carry concerns about them - admins included."""
+`/values me`, App Home and nominee DM never carry concerns about them - admins included; a
+concern whose mitigation cannot change the score says so, in Chinese and English."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
+from sqlmodel import select
+
+from plugin.slack import blocks as B
+from storage.db import session_scope
+from storage.models import Concern
+from tests.slack import payloads as P
 from tests.slack.driver import SlackDriver
 from tests.test_privacy import STORY_ACCEPTED, assert_no_concern_of_ann, assert_no_concern_of_hr, seed
 
@@ -46,3 +54,40 @@ def test_an_admins_own_views_hold_no_concern_about_them(slack):
     home = _home(slack, "U0HR")  # an admin: the manager section too, still nothing about HR
     assert "HR rewrote the onboarding guide"[:30] in home
     assert_no_concern_of_hr(home, s)
+
+
+@pytest.mark.parametrize(
+    ("manager", "person", "expected"),
+    [
+        ("mgr2@example.com", "cat@example.com", "teamwork.2 has no half point: mitigation is recorded but does not"),
+        ("mgr@example.com", "ann@example.com", "teamwork.2 没有半分：已记录“情有可原”，但不会改变得分。"),
+    ],
+)
+def test_concern_form_says_when_mitigation_has_no_effect(slack, manager, person, expected):
+    d = SlackDriver(slack)
+    answer = d.concern(manager, person, "teamwork.2", "Went quiet in the retro", mitigated=True)
+    assert json.loads(answer)["response_action"] == "update" and expected in answer
+    half = d.concern(manager, person, "customer_first.1", "Missed the call back", mitigated=True)
+    assert "half point" not in half and "半分" not in half
+    plain = d.concern(manager, person, "teamwork.2", "Went quiet again")
+    assert "half point" not in plain and "半分" not in plain
+    with session_scope(slack.ctx.engine) as s:
+        assert s.exec(select(Concern.mitigated).order_by(Concern.id)).all() == [True, True, False]
+
+
+def test_a_double_submitted_concern_form_is_recorded_once_and_warns_both_times(slack):
+    opened = len(slack.fake.calls_to("views.open"))
+    slack.command("concern <@U0CAT>", user="U0MGR2", command="/values")
+    slack.fake.wait_for("views.open", opened + 1)
+    values = {
+        B.B_SUBJECT: {"user": P.users_value("U0CAT")},
+        B.B_CRITERION: {"criterion": P.option_value("teamwork.2")},
+        B.B_NOTE: {"text": P.text_value("Went quiet in the retro")},
+        B.B_MITIGATED: {"mitigated": P.checkbox_value(["mitigated"])},
+    }
+    view = P.submitted_view(slack.opened_view(), "V0PRIVACYTWICE", values)
+    answers = [slack.interact(P.view_submission("U0MGR2", view)).text for _ in range(2)]
+    for answer in answers:
+        assert "teamwork.2 has no half point" in answer
+    with session_scope(slack.ctx.engine) as s:
+        assert s.exec(select(Concern.mitigated)).all() == [True]
