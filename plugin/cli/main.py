@@ -406,11 +406,13 @@ def concern_add(
         v = add_concern(ctx, by, person, criterion, note, mitigated=mitigated)
     emit(
         as_json,
-        v.to_dict(),
+        v.to_dict(STATE.lang),
         lambda: typer.echo(
             f"concern recorded as evidence #{v.id} ({v.criterion}{', mitigated' if v.mitigated else ''})"
         ),
     )
+    for n in v.notices:  # e.g. mitigation that cannot change the score: said at once, in JSON too
+        typer.echo(f"{'注意' if STATE.lang == 'zh' else 'warning'}: {n.message(STATE.lang)}", err=True)
 
 
 # ---------------------------------------------------------------------------- score
@@ -559,13 +561,17 @@ def digest(
 def export(
     person: Annotated[str, typer.Option("--person", help="Whose data: their e-mail.")],
     out: Annotated[Path | None, typer.Option("--out", help="Write the JSON here (default: stdout).")] = None,
+    viewer: Annotated[
+        str | None,
+        typer.Option("--as", help="Apply this person's permissions (the person themselves: the data-subject export)."),
+    ] = None,
 ) -> None:
-    """Everything stored about a person, as JSON (a data-subject access request)."""
+    """A person's data as JSON: everything (the operator, an admin), or the data-subject export (--as the person)."""
     from plugin.services.data_rights import export_person
 
     ctx = common.context()
     with service_errors():
-        data = export_person(ctx, person)
+        data = export_person(ctx, person, viewer=viewer)
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
     if out is None:
         typer.echo(text, nl=False)

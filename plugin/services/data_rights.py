@@ -24,7 +24,9 @@ from plugin.services import audit
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, PermissionDenied
 from plugin.services.people import Profile, find_person, get_person, to_profile
+from plugin.services.subject_export import subject_export
 from plugin.services.uow import unit_of_work
+from plugin.services.visibility import Scope, scope_for
 from storage.models import (
     AuditLog,
     Concern,
@@ -41,16 +43,22 @@ def _row(obj) -> dict:
 
 
 def export_person(ctx: AppContext, person: str | int, actor: str = "cli", *, viewer: str | int | None = None) -> dict:
-    """Everything stored about a person, as JSON-ready data (and an audit row saying it was exported).
+    """A person's data as JSON-ready data (and an audit row saying it was exported, and in which scope).
 
-    `viewer=None` is the operator; otherwise the person themselves or an admin.
+    `viewer=None` is the operator; otherwise the person themselves or an admin. The scope comes from
+    who the viewer is (`visibility.scope_for`): an admin or the operator gets the full export, for
+    HR; the person themselves - an admin included - gets the data-subject export, which says how
+    many concerns their managers hold but not what they say (`subject_export`).
     """
     with unit_of_work(ctx.engine) as session:
         p = get_person(session, person, active=False)
-        if viewer is not None:
-            who = get_person(session, viewer)
-            if who.id != p.id and not who.is_admin:
-                raise PermissionDenied("permission.view", subject=p.display_name)
+        who = get_person(session, viewer) if viewer is not None else None
+        if who is not None and who.id != p.id and not who.is_admin:
+            raise PermissionDenied("permission.view", subject=p.display_name)
+        if scope_for(session, who, p) is Scope.SUBJECT:
+            data = subject_export(ctx, session, p)
+            audit.record(session, actor, "person.export", "person", p.id, scope=Scope.SUBJECT.value)
+            return data
         given = session.exec(select(Nomination).where(Nomination.nominator_id == p.id).order_by(Nomination.id)).all()
         received = session.exec(select(Nomination).where(Nomination.nominee_id == p.id).order_by(Nomination.id)).all()
         nom_ids = [n.id for n in [*given, *received]]
@@ -71,6 +79,7 @@ def export_person(ctx: AppContext, person: str | int, actor: str = "cli", *, vie
             .order_by(AuditLog.id)
         ).all()
         data = {
+            "scope": Scope.FULL.value,
             "person": _row(p),
             "nominations_given": [_row(n) for n in given],
             "nominations_received": [_row(n) for n in received],
@@ -83,7 +92,7 @@ def export_person(ctx: AppContext, person: str | int, actor: str = "cli", *, vie
             "exported_at": ctx.now().isoformat(),
             "rubric_version": ctx.rubric.version,
         }
-        audit.record(session, actor, "person.export", "person", p.id)
+        audit.record(session, actor, "person.export", "person", p.id, scope=Scope.FULL.value)
         return data
 
 
