@@ -3,10 +3,15 @@
 SQLite is the embedded default (WAL so readers never block the writer, foreign keys on since
 SQLite leaves them off); PostgreSQL is used through the same code. Every command but `migrate`
 goes through `open_database`, which refuses an unmigrated or older database with one line.
+
+Bound parameters and result rows hold stories, e-mail addresses and concerns, so they never
+reach a log: engines hide parameters (in SQLAlchemy's statement log and in the text of its
+errors), and SQLAlchemy's debug-level row dump is dropped (`_NoRowDumps`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -25,12 +30,22 @@ class SchemaError(RuntimeError):
     """The database is not at the schema this code needs."""
 
 
+class _NoRowDumps(logging.Filter):
+    """Drops SQLAlchemy's "Row (...)" debug records (echo="debug" or a DEBUG level on its logger)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.endswith("Row %r"))
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoRowDumps())
+
+
 def make_engine(url: str) -> Engine:
     sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
         if sa_url.database and sa_url.database != ":memory:":
             Path(sa_url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
@@ -41,7 +56,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _alembic_config(engine: Engine) -> Config:
