@@ -580,23 +580,33 @@ def erase(
     yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Erase a person's data; what others' records need stays, anonymised. Audit-logged."""
-    from plugin.services.data_rights import erase_person
+    """Erase a person's data under every identity they had; what others' records need stays, anonymised."""
+    from plugin.services.data_rights import erase_person, erase_preview
 
-    if not yes:
-        fail("erasing cannot be undone: add --yes to confirm", 2)
     ctx = common.context()
+    if not yes:
+        with service_errors():
+            rows = erase_preview(ctx, person)
+        for p in rows:
+            typer.echo(f"would erase person #{p.id}: {p.display_name} <{p.email}>", err=True)
+        fail("erasing cannot be undone: add --yes to confirm", 2)
     with service_errors():
         report = erase_person(ctx, person)
-    emit(
-        as_json,
-        report.to_dict(),
-        lambda: typer.echo(
-            f"person #{report.person_id} erased (now {report.label}): {report.nominations_deleted} nominations, "
-            f"{report.evidence_deleted} evidence, {report.concerns_deleted} concerns removed; "
-            f"{report.audit_rows_anonymised} audit rows anonymised"
-        ),
-    )
+
+    def human() -> None:
+        typer.echo(
+            f"person #{report.person_id} erased (now {report.label}; {report.people_erased} person records): "
+            f"{report.nominations_deleted} nominations, {report.evidence_deleted} evidence, "
+            f"{report.concerns_deleted} concerns removed; {report.audit_rows_anonymised} audit rows anonymised"
+        )
+
+    emit(as_json, report.to_dict(), human)
+    if not report.files_scrubbed:
+        typer.echo(
+            "warning: a reader kept the SQLite WAL busy; erased rows may stay in it until the processes "
+            "holding the database (liumai serve) stop",
+            err=True,
+        )
 
 
 @app.command()
