@@ -496,8 +496,7 @@ def summary(
             fail("--format html needs --out FILE (the report embeds its charts)", 2)
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}", err=True)
+        common.write_out(out, text)
 
 
 @app.command()
@@ -570,8 +569,7 @@ def export(
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}", err=True)
+        common.write_out(out, text)
 
 
 @app.command()

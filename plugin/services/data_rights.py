@@ -23,6 +23,7 @@ from sqlalchemy import delete, or_
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
+from plugin.files import create_private, private_dir
 from plugin.services import audit, identities
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, PermissionDenied
@@ -234,21 +235,28 @@ def purge_older_than(ctx: AppContext, days: int, actor: str = "retention") -> di
 
 
 def backup_sqlite(ctx: AppContext, dest: Path) -> Path:
-    """A consistent copy of a live SQLite database (sqlite3's online backup, safe with WAL writers)."""
+    """A consistent copy of a live SQLite database (sqlite3's online backup, safe with WAL writers),
+    readable by its owner only."""
     url = ctx.engine.url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         raise InvalidInput("error.detail", detail="liumai backup copies SQLite databases; for PostgreSQL use pg_dump")
     dest = Path(dest)
-    if dest.exists():
-        raise InvalidInput("error.detail", detail=f"{dest} exists; choose a new file")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(make_url(str(url)).database, timeout=30)
+    private_dir(dest.parent)
     try:
-        dst = sqlite3.connect(str(dest))
+        create_private(dest)  # 0600 before SQLite writes a byte, whatever the umask
+    except FileExistsError:
+        raise InvalidInput("error.detail", detail=f"{dest} exists; choose a new file") from None
+    try:
+        src = sqlite3.connect(make_url(str(url)).database, timeout=30)
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(str(dest))
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
+            src.close()
+    except BaseException:
+        dest.unlink(missing_ok=True)  # no half copy left to be mistaken for a backup
+        raise
     return dest
