@@ -44,11 +44,12 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def write_out(path: Path, text: str) -> None:
     """Write a command's output file, readable by its owner only, or fail with one line."""
+    zh = STATE.lang == "zh"
     try:
         write_private(path, text)
     except OSError as exc:
-        fail(f"cannot write {path}: {exc.strerror or exc}")
-    typer.echo(f"wrote {path}", err=True)
+        fail(f"无法写入 {path}：{exc.strerror or exc}" if zh else f"cannot write {path}: {exc.strerror or exc}")
+    typer.echo(f"已写入 {path}" if zh else f"wrote {path}", err=True)
 
 
 def settings() -> Settings:
