@@ -101,7 +101,7 @@ class EraseReport:
     evidence_deleted: int
     concerns_deleted: int
     audit_rows_anonymised: int
-    people_erased: int = 1  # person rows: the one named and the inactive rows of their earlier identities
+    people_erased: int = 1  # person rows: the one named and the other rows of the same person
     person_ids: list[int] = field(default_factory=list)
     files_scrubbed: bool = True  # False: a reader kept SQLite's WAL busy (see storage.db.scrub_deleted)
 
