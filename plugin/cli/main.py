@@ -498,8 +498,7 @@ def summary(
             fail("--format html needs --out FILE (the report embeds its charts)", 2)
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}", err=True)
+        common.write_out(out, text)
 
 
 @app.command()
@@ -576,8 +575,7 @@ def export(
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}", err=True)
+        common.write_out(out, text)
 
 
 @app.command()
@@ -586,23 +584,42 @@ def erase(
     yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Erase a person's data; what others' records need stays, anonymised. Audit-logged."""
-    from plugin.services.data_rights import erase_person
+    """Erase a person's data under every identity they had; what others' records need stays, anonymised."""
+    from plugin.services.data_rights import erase_person, erase_preview
 
-    if not yes:
-        fail("erasing cannot be undone: add --yes to confirm", 2)
     ctx = common.context()
+    zh = STATE.lang == "zh"
+    if not yes:
+        with service_errors():
+            rows = erase_preview(ctx, person)
+        for p in rows:
+            who = f"#{p.id}: {p.display_name} <{p.email}>"
+            typer.echo(f"将删除人员 {who}" if zh else f"would erase person {who}", err=True)
+        fail("删除无法撤销：请加 --yes 确认" if zh else "erasing cannot be undone: add --yes to confirm", 2)
     with service_errors():
         report = erase_person(ctx, person)
-    emit(
-        as_json,
-        report.to_dict(),
-        lambda: typer.echo(
-            f"person #{report.person_id} erased (now {report.label}): {report.nominations_deleted} nominations, "
-            f"{report.evidence_deleted} evidence, {report.concerns_deleted} concerns removed; "
-            f"{report.audit_rows_anonymised} audit rows anonymised"
-        ),
-    )
+    r = report
+
+    def human() -> None:
+        typer.echo(
+            f"人员 #{r.person_id} 已删除（现为 {r.label}，共 {r.people_erased} 条人员记录）："
+            f"删除提名 {r.nominations_deleted} 条、证据 {r.evidence_deleted} 条、关注事项 {r.concerns_deleted} 条；"
+            f"匿名化审计记录 {r.audit_rows_anonymised} 条"
+            if zh
+            else f"person #{r.person_id} erased (now {r.label}; {r.people_erased} person records): "
+            f"{r.nominations_deleted} nominations, {r.evidence_deleted} evidence, "
+            f"{r.concerns_deleted} concerns removed; {r.audit_rows_anonymised} audit rows anonymised"
+        )
+
+    emit(as_json, r.to_dict(), human)
+    if not r.files_scrubbed:
+        typer.echo(
+            "警告：有读取方占用 SQLite 的 WAL 文件，已删除的数据可能留在其中，直到占用数据库的进程（liumai serve）停止"
+            if zh
+            else "warning: a reader kept the SQLite WAL busy; erased rows may stay in it until the processes "
+            "holding the database (liumai serve) stop",
+            err=True,
+        )
 
 
 @app.command()
