@@ -182,33 +182,13 @@ def rubric_explain(
 
 
 # ---------------------------------------------------------------------------- org
-@org_app.command("import")
-def org_import(file: Path, as_json: JsonOpt = False) -> None:
-    """Import people from CSV: email,name,team,manager_email,slack_user_id,feishu_open_id,is_admin,locale."""
-    from plugin.services.org import OrgImportError, import_org
-
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        fail(f"cannot read {file}: {exc.strerror}")
-    except UnicodeDecodeError:
-        fail(f"{file} is not UTF-8 text (save the CSV as UTF-8)")
-    ctx = common.context()
-    try:
-        report = import_org(ctx, text)
-    except OrgImportError as exc:
-        for p in exc.problems:
-            typer.echo(f"{file}: {p}", err=True)
-        fail(f"nothing imported ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''})")
-    d = report.to_dict()
-    emit(as_json, d, lambda: typer.echo(", ".join(f"{k}: {len(v)}" for k, v in d.items())))
-
-
 def _register_platform_commands() -> None:
     from plugin.cli.feishu_cmd import org_sync_feishu
+    from plugin.cli.org_cmd import org_import
     from plugin.cli.slack_cmd import slack_app
 
     app.add_typer(slack_app, name="slack", help="Slack: print the app manifest.")
+    org_app.command("import")(org_import)
 
     org_app.command("sync-feishu", help="Sync people, departments and managers from Feishu/Lark contacts.")(
         org_sync_feishu
