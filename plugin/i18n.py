@@ -45,6 +45,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{who} is no longer active here.",
         "zh": "{who} 已不在职（已停用）。",
     },
+    # org import and sync
+    "org.too_many_deactivations": {
+        "en": (
+            "This would deactivate {count} of {active} active people ({percent}%). Deactivating more than "
+            "{limit}% (LIUMAI_ORG_MAX_DEACTIVATE_SHARE) and more than {floor} people must be allowed "
+            "explicitly. Nothing was changed."
+        ),
+        "zh": (
+            "此次操作将停用 {active} 名在职人员中的 {count} 名（{percent}%）。停用超过 {limit}%"
+            "（LIUMAI_ORG_MAX_DEACTIVATE_SHARE）且多于 {floor} 人时必须明确允许。未做任何更改。"
+        ),
+    },
     # criteria
     "criterion.unknown": {
         "en": "{criterion} is not a behaviour of the rubric (ids look like teamwork.3).",

@@ -182,33 +182,16 @@ def rubric_explain(
 
 
 # ---------------------------------------------------------------------------- org
-@org_app.command("import")
-def org_import(file: Path, as_json: JsonOpt = False) -> None:
-    """Import people from CSV: email,name,team,manager_email,slack_user_id,feishu_open_id,is_admin,locale."""
-    from plugin.services.org import OrgImportError, import_org
-
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        fail(f"cannot read {file}: {exc.strerror}")
-    except UnicodeDecodeError:
-        fail(f"{file} is not UTF-8 text (save the CSV as UTF-8)")
-    ctx = common.context()
-    try:
-        report = import_org(ctx, text)
-    except OrgImportError as exc:
-        for p in exc.problems:
-            typer.echo(f"{file}: {p}", err=True)
-        fail(f"nothing imported ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''})")
-    d = report.to_dict()
-    emit(as_json, d, lambda: typer.echo(", ".join(f"{k}: {len(v)}" for k, v in d.items())))
-
-
 def _register_platform_commands() -> None:
     from plugin.cli.feishu_cmd import org_sync_feishu
+    from plugin.cli.nomination_cmd import nominate, nomination_app
+    from plugin.cli.org_cmd import org_import
     from plugin.cli.slack_cmd import slack_app
 
     app.add_typer(slack_app, name="slack", help="Slack: print the app manifest.")
+    org_app.command("import")(org_import)
+    app.command("nominate")(nominate)
+    app.add_typer(nomination_app, name="nomination")
 
     org_app.command("sync-feishu", help="Sync people, departments and managers from Feishu/Lark contacts.")(
         org_sync_feishu
@@ -243,74 +226,6 @@ def team_set(
             f"slack={t.slack_channel_id or '-'}, feishu={t.feishu_chat_id or '-'}"
         ),
     )
-
-
-# ---------------------------------------------------------------------------- nominate
-@app.command()
-def nominate(
-    nominator: Annotated[str, typer.Option("--from", help="Nominator's e-mail.")],
-    nominee: Annotated[str, typer.Option("--to", help="Nominee's e-mail.")],
-    story: Annotated[str, typer.Option("--story", help="What they did (up to 3,000 characters).")],
-    criterion: Annotated[str | None, typer.Option("--criterion", help="Confirm this behaviour id.")] = None,
-    key: Annotated[
-        str | None, typer.Option("--idempotency-key", help="Retrying with the same key never duplicates.")
-    ] = None,
-    private: Annotated[bool, typer.Option("--private", help="Keep the story out of team digests.")] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Nominate a colleague; prints the nomination id and the suggested behaviours."""
-    from plugin.services.nominations import confirm
-    from plugin.services.nominations import nominate as run
-
-    ctx = common.context()
-    with service_errors():
-        res = run(ctx, nominator, nominee, story, source="cli", idempotency_key=key, private=private)
-        evidence = confirm(ctx, res.nomination.id, nominator, criterion) if criterion else None
-    lg = STATE.lang
-    payload = {
-        "nomination_id": res.nomination.id,
-        "created": res.created,
-        "status": res.nomination.status,
-        "suggestions": [
-            {
-                "rank": s.rank,
-                "criterion": s.criterion,
-                "polarity": s.polarity,
-                "confidence": round(s.confidence, 3),
-                "quote": s.quote,
-                "tagger": s.tagger,
-            }
-            for s in res.suggestions
-        ],
-        "abstain_reason": res.nomination.abstain_reason,
-        "evidence_id": evidence.id if evidence else None,
-        "evidence_status": evidence.status if evidence else None,
-    }
-
-    def human() -> None:
-        typer.echo(f"nomination #{res.nomination.id}" + ("" if res.created else " (already recorded)"))
-        if res.suggestions:
-            table(
-                ["#", "behaviour", "statement", "conf.", "quote"],
-                [
-                    [
-                        s.rank,
-                        s.criterion,
-                        ctx.rubric.behaviour(s.criterion).statement.get(lg),
-                        f"{s.confidence:.2f}",
-                        s.quote,
-                    ]
-                    for s in res.suggestions
-                ],
-            )
-        elif res.nomination.abstain_reason:
-            typer.echo(f"no suggestion: {res.nomination.abstain_reason}")
-        if evidence:
-            typer.echo(f"confirmed {evidence.criterion}: evidence #{evidence.id} is pending a manager's review")
-        elif res.suggestions:
-            typer.echo("confirm with --criterion ID (the nominator's choice)")
-
-    emit(as_json, payload, human)
 
 
 # ---------------------------------------------------------------------------- evidence

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,6 +42,11 @@ MAX_STORY = 3000
 INLINE_LEASE_S = 60.0  # how long the request that stored a nomination owns its tagging
 LLM_UPGRADE_ATTEMPTS = 4  # LLM tries to replace offline fallback suggestions; after that they stay
 SOURCES = {"cli", "slack", "feishu", "demo", "api"}
+# The same story from the same nominator about the same nominee within this time is the same
+# nomination (`nominate(repeat_window=...)`): the CLI's re-run with --criterion confirms the first
+# one instead of adding another. Long enough to read the suggestions and re-run the command,
+# short enough that telling the same story again another day is a new nomination.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,32 @@ def _existing(session: Session, key: str) -> Nomination | None:
     return session.exec(select(Nomination).where(Nomination.idempotency_key == key)).first()
 
 
+def same_story(story: str) -> str:
+    """A story as compared for repeats: NFKC, runs of whitespace collapsed, case folded."""
+    return " ".join(unicodedata.normalize("NFKC", story).split()).casefold()
+
+
+def _repeat(session: Session, by: Person, to: Person, text: str, since: datetime) -> Nomination | None:
+    """The nominator's not-cancelled nomination of `to` with the same story since `since`, if any.
+
+    The nominator's row is locked first (PostgreSQL; SQLite serialises writers anyway), so two
+    concurrent runs of the same command cannot both miss each other and store two nominations.
+    """
+    session.exec(select(Person).where(Person.id == by.id).with_for_update(key_share=True)).first()
+    story = same_story(text)
+    candidates = session.exec(
+        select(Nomination)
+        .where(
+            Nomination.nominator_id == by.id,
+            Nomination.nominee_id == to.id,
+            Nomination.created_at >= since,
+            Nomination.status != "cancelled",
+        )
+        .order_by(Nomination.id)
+    ).all()
+    return next((n for n in candidates if same_story(n.story) == story), None)
+
+
 def _suggestions(session: Session, nomination_id: int) -> list[Suggestion]:
     return list(
         session.exec(
@@ -85,8 +117,14 @@ def nominate(
     private: bool = False,
     at: datetime | None = None,
     tag: bool = True,
+    repeat_window: timedelta | None = None,
 ) -> NominationResult:
-    """Store a nomination (idempotently) and, unless `tag` is False, tag it right away."""
+    """Store a nomination (idempotently) and, unless `tag` is False, tag it right away.
+
+    Retrying with the same `idempotency_key` returns the first nomination. Without a key, a
+    `repeat_window` (the CLI passes `REPEAT_WINDOW`) makes the same story from the same nominator
+    about the same nominee within that time return the earlier nomination (unless it was cancelled).
+    """
     key = idempotency_key or f"{source}:{uuid.uuid4()}"
     with unit_of_work(ctx.engine) as session:
         found = _existing(session, key)
@@ -97,6 +135,10 @@ def nominate(
         if by.id == to.id:
             raise InvalidInput("nominate.self")
         text = _check_story(story, to)
+        if idempotency_key is None and repeat_window is not None:
+            found = _repeat(session, by, to, text, (at or ctx.now()) - repeat_window)
+            if found is not None:
+                return NominationResult(found, _suggestions(session, found.id), created=False)
         if value_hint is not None and value_hint not in ctx.rubric.value_keys:
             value_hint = None  # a hint is advisory; an unknown one is dropped, not an error
         nomination = Nomination(
