@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plugin.cli.main import app
+from liumai.cli.main import app
 
 VOLATILE = re.compile(r"(/[^\s)]*liumai-demo[^\s)]*|\(\d+\.\d s\)|\d+\.\d+ s\b|[^\s,]*summary\.(md|html))")
 
@@ -63,7 +63,7 @@ def test_installed_console_script_runs_the_demo_outside_the_source_tree(tmp_path
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     exe = shutil.which("liumai")
     where = subprocess.run(
-        [sys.executable, "-c", "import plugin, rubric; print(plugin.__file__, rubric.__file__)"],
+        [sys.executable, "-c", "import liumai, liumai.rubric; print(liumai.__file__, liumai.rubric.__file__)"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

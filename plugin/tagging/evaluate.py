@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plugin.tagging.base import Suggestions, TagContext, Tagger, detect_lang, quote_in_story
+from liumai.tagging.base import Suggestions, TagContext, Tagger, detect_lang, quote_in_story
 
 POLARITIES = ("conforming", "non_conforming")
 LANGS = ("zh", "en")
