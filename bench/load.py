@@ -123,15 +123,15 @@ def serve_liumai(port: int, api_url: str, db_url: str, llm_url: str, timeout_s: 
 
     from liumai.cli.common import build_tagger
     from liumai.config import load_settings
+    from liumai.rubric import default_rubric
     from liumai.services import tag_worker
     from liumai.services.context import AppContext
     from liumai.slack import build_slack
     from liumai.slack.app import TrackingExecutor, retry_handlers
     from liumai.slack.asgi import bolt_routes
+    from liumai.storage.db import open_database
     from liumai.tagging.offline import OfflineTagger
     from liumai.web import create_app
-    from liumai.rubric import default_rubric
-    from liumai.storage.db import open_database
     from tests.fakes.slack_api import BOT_TOKEN
 
     logging.basicConfig(level=logging.ERROR)  # tagging faults are expected here: keep the console readable
@@ -422,11 +422,11 @@ def main() -> None:
     from sqlalchemy import create_engine, text
 
     from liumai.config import load_settings
+    from liumai.rubric import default_rubric
     from liumai.services.context import AppContext
     from liumai.services.org import import_org
-    from liumai.tagging.offline import OfflineTagger
-    from liumai.rubric import default_rubric
     from liumai.storage.db import make_engine, migrate
+    from liumai.tagging.offline import OfflineTagger
 
     base_pg = pg_url(args.pg)
     schema = f"{SCHEMA_PREFIX}{int(time.time())}_{uuid.uuid4().hex[:8]}"

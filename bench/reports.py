@@ -24,13 +24,13 @@ from urllib.parse import quote
 from sqlalchemy import create_engine, insert, text
 
 from liumai.config import load_settings
+from liumai.rubric import default_rubric
 from liumai.services.context import AppContext
 from liumai.services.digest import build_digest, build_digests
 from liumai.services.summaries import team_summary
-from liumai.tagging.offline import OfflineTagger
-from liumai.rubric import default_rubric
 from liumai.storage.db import make_engine, migrate
 from liumai.storage.models import Evidence, Nomination, Person, Team
+from liumai.tagging.offline import OfflineTagger
 
 PEOPLE, TEAM_SIZE, NOMINATIONS = 2000, 50, 200_000
 YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -73,12 +73,12 @@ def serve(kind: str, port: int, api_url: str, db_url: str) -> None:
         return
     if kind in ("liumai", "ackonly"):
         from liumai.config import load_settings
+        from liumai.rubric import default_rubric
         from liumai.services.context import AppContext
         from liumai.slack import build_slack
+        from liumai.storage.db import open_database
         from liumai.tagging.offline import OfflineTagger
         from liumai.web import create_app
-        from liumai.rubric import default_rubric
-        from liumai.storage.db import open_database
         from tests.fakes.slack_api import BOT_TOKEN
 
         settings = load_settings(
@@ -296,11 +296,11 @@ def main() -> None:
         return
 
     from liumai.config import load_settings
+    from liumai.rubric import default_rubric
     from liumai.services.context import AppContext
     from liumai.services.org import import_org
-    from liumai.tagging.offline import OfflineTagger
-    from liumai.rubric import default_rubric
     from liumai.storage.db import make_engine, migrate
+    from liumai.tagging.offline import OfflineTagger
 
     tmp = tempfile.TemporaryDirectory(prefix="liumai-bench-")
     db_url = f"sqlite:///{Path(tmp.name) / 'bench.db'}"

@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a plain script from a checkout
     sys.path.insert(0, str(ROOT))
 
+from liumai.rubric import default_rubric  # noqa: E402
+from liumai.rubric.model import Rubric  # noqa: E402
 from liumai.tagging.base import Tagger  # noqa: E402
 from liumai.tagging.evaluate import EvalReport, evaluate, load_dataset  # noqa: E402
 from liumai.tagging.offline import OfflineTagger  # noqa: E402
-from liumai.rubric import default_rubric  # noqa: E402
-from liumai.rubric.model import Rubric  # noqa: E402
 
 DATASETS = {
     "dev": ROOT / "plugin/data/eval/dev.jsonl",

@@ -27,6 +27,7 @@ from liumai.periods import week_of
 from liumai.reports.digest_render import digest_text
 from liumai.reports.explain import next_step
 from liumai.reports.summary_render import report_html, summary_markdown
+from liumai.rubric.loader import load_rubric
 from liumai.services import evidence as ev
 from liumai.services import nominations as nom
 from liumai.services.context import AppContext
@@ -34,10 +35,9 @@ from liumai.services.digest import build_digest
 from liumai.services.org import import_org, set_team
 from liumai.services.people import get_person
 from liumai.services.summaries import team_summary
-from liumai.tagging.offline import OfflineTagger
-from liumai.rubric.loader import load_rubric
 from liumai.storage.db import make_engine, migrate, session_scope
 from liumai.storage.models import Evidence, Person, Team
+from liumai.tagging.offline import OfflineTagger
 
 DATA = "liumai.data.demo"
 

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from liumai.config import load_settings
-from liumai.services.context import AppContext
 from liumai.rubric import default_rubric
+from liumai.services.context import AppContext
 from liumai.storage.db import make_engine, migrate
 
 PG_URL = os.environ.get("LIUMAI_TEST_POSTGRES_URL")

@@ -28,7 +28,7 @@ def test_every_folder_with_code_is_a_listed_package():
     expected = set()
     for folder, package in FOLDERS.items():
         for d in [ROOT / folder, *(p for p in (ROOT / folder).rglob("*") if p.is_dir())]:
-            if d.name == "__pycache__" or not any(d.glob("*.py")) and not (d / "__init__.py").exists():
+            if d.name == "__pycache__" or (not any(d.glob("*.py")) and not (d / "__init__.py").exists()):
                 continue
             rel = d.relative_to(ROOT / folder).parts
             expected.add(".".join((package, *rel)))
@@ -37,7 +37,18 @@ def test_every_folder_with_code_is_a_listed_package():
 
 def test_wheel_holds_only_the_liumai_package(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

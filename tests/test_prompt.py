@@ -6,6 +6,7 @@ import hashlib
 import re
 from importlib import resources
 
+from liumai.rubric.loader import parse_rubric
 from liumai.tagging.prompt import (
     TEMPLATE_FILES,
     build_prompt,
@@ -18,7 +19,6 @@ from liumai.tagging.prompt import (
     template,
     version_of,
 )
-from liumai.rubric.loader import parse_rubric
 
 STORIES = [
     "Ann stayed late to help Bob fix the release.",

@@ -11,9 +11,9 @@ from liumai.services import evidence as ev
 from liumai.services import nominations as nom
 from liumai.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from liumai.services.scoring import score_person
-from liumai.tagging.base import Suggestion, Suggestions
 from liumai.storage.models import AuditLog, Evidence, Nomination, TagJob
 from liumai.storage.models import Suggestion as SuggestionRow
+from liumai.tagging.base import Suggestion, Suggestions
 
 STORY = "Ann stayed late to walk Bob through the payment reconciliation and wrote it up for the whole team."
 

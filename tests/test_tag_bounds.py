@@ -11,6 +11,9 @@ from sqlmodel import Session, select
 
 from liumai.services import nominations as nom
 from liumai.services.uow import describe_failure
+from liumai.storage.db import make_engine
+from liumai.storage.models import Nomination, Person
+from liumai.storage.models import Suggestion as SuggestionRow
 from liumai.tagging.base import (
     MAX_QUOTE_CHARS,
     MAX_RATIONALE_CHARS,
@@ -23,9 +26,6 @@ from liumai.tagging.base import (
 )
 from liumai.tagging.llm import check_answer
 from liumai.tagging.redact import redact
-from liumai.storage.db import make_engine
-from liumai.storage.models import Nomination, Person
-from liumai.storage.models import Suggestion as SuggestionRow
 
 REASON_WIDTH = Nomination.__table__.c.abstain_reason.type.length
 MODEL_WIDTH = SuggestionRow.__table__.c.model.type.length

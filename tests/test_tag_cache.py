@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, func, select
 
+from liumai.storage.models import TagCache as TagCacheRow
 from liumai.tagging.base import Suggestion, Suggestions
 from liumai.tagging.cache import (
     MemoryTagCache,
@@ -16,7 +17,6 @@ from liumai.tagging.cache import (
     suggestions_to_json,
 )
 from liumai.tagging.llm import LLMTagger, forget_modes
-from liumai.storage.models import TagCache as TagCacheRow
 from tests.fakes.openai_server import FakeOpenAIServer
 
 SAMPLE = Suggestions(

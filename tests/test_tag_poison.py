@@ -23,10 +23,10 @@ from liumai.services import nominations as nom
 from liumai.services import tag_worker as tw
 from liumai.services.context import AppContext
 from liumai.services.errors import Unavailable
-from liumai.tagging.cache import SqlTagCache
-from liumai.tagging.llm import LLMTagger, forget_modes
 from liumai.storage.models import Nomination, TagJob
 from liumai.storage.models import Suggestion as SuggestionRow
+from liumai.tagging.cache import SqlTagCache
+from liumai.tagging.llm import LLMTagger, forget_modes
 from tests.fakes.openai_server import FakeOpenAIServer
 
 EMAIL = "mei.ling.support@example.org"

@@ -11,9 +11,9 @@ from sqlmodel import Session, func, select
 
 from liumai.services import nominations as nom
 from liumai.services import tag_worker as tw
-from liumai.tagging.base import Suggestion, Suggestions
 from liumai.storage.models import Nomination, TagJob
 from liumai.storage.models import Suggestion as SuggestionRow
+from liumai.tagging.base import Suggestion, Suggestions
 
 STORY = "Ann paired with Bob for a week to hand over the billing service and wrote the runbook."
 

@@ -15,9 +15,9 @@ import typer
 
 from liumai.config import DEFAULT_DB_PATH, ConfigError, Settings, load_settings
 from liumai.files import private_dir, write_private
+from liumai.rubric.loader import RubricError, load_rubric
 from liumai.services.context import AppContext
 from liumai.services.errors import ServiceError
-from liumai.rubric.loader import RubricError, load_rubric
 from liumai.storage.db import SchemaError, make_engine, open_database, sqlite_path
 
 

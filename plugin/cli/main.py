@@ -625,8 +625,8 @@ def eval_cmd(
     """Accuracy of a tagger on a labelled data set: top-1, top-3, macro-F1, abstain precision."""
     from importlib import resources
 
-    from liumai.tagging.evaluate import evaluate, format_report, load_dataset
     from liumai.rubric.loader import RubricError, load_rubric
+    from liumai.tagging.evaluate import evaluate, format_report, load_dataset
 
     path: Path | str = file
     if file in ("dev", "holdout"):

@@ -20,10 +20,10 @@ from typing import Any
 from liumai.feishu.texts import behaviour_label, clip, status_name, tr
 from liumai.reports import escape as esc
 from liumai.reports import summary_render
+from liumai.rubric.model import Rubric
 from liumai.services.evidence import EvidenceView
 from liumai.services.recognition import MyRecognition, NominationView
 from liumai.services.summaries import TeamSummary
-from liumai.rubric.model import Rubric
 
 Card = dict[str, Any]
 STORY_PREVIEW = 600

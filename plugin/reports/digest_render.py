@@ -7,8 +7,8 @@ sensible length, with broadcast mentions defused, so a digest can never ping a c
 from __future__ import annotations
 
 from liumai.reports import escape as esc
-from liumai.services.digest import Digest
 from liumai.rubric.model import Rubric
+from liumai.services.digest import Digest
 
 T = {
     "title": {"en": "Values digest", "zh": "价值观周报"},

@@ -15,9 +15,9 @@ from liumai.reports import escape as esc
 from liumai.reports.chart import radar_png
 from liumai.reports.explain import level_line, next_step, trace_dict
 from liumai.reports.fonts import FAMILY, cjk_font_face
-from liumai.services.summaries import EvidenceLine, PersonSummary, TeamSummary
 from liumai.rubric.engine import Outcome
 from liumai.rubric.model import Rubric
+from liumai.services.summaries import EvidenceLine, PersonSummary, TeamSummary
 
 T = {
     "total": {"en": "Total", "zh": "总分"},

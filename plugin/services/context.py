@@ -10,9 +10,9 @@ from sqlalchemy import Engine
 
 from liumai.config import Settings
 from liumai.periods import Quarter, quarter_of
-from liumai.tagging.base import Tagger
 from liumai.rubric.model import Rubric
 from liumai.storage.models import utcnow
+from liumai.tagging.base import Tagger
 
 
 @dataclass

@@ -26,13 +26,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from liumai.periods import quarter_of, week_bounds
+from liumai.rubric.model import Polarity
 from liumai.services.context import AppContext
 from liumai.services.errors import InvalidInput, PermissionDenied
 from liumai.services.org import TEAM_RE
 from liumai.services.people import can_manage, get_person
 from liumai.services.text import clean_text
 from liumai.services.uow import unit_of_work
-from liumai.rubric.model import Polarity
 from liumai.storage.models import DigestRun, Evidence, Nomination, Person, Team
 
 log = logging.getLogger(__name__)

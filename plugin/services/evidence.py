@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
+from liumai.rubric.model import Polarity
 from liumai.services import audit
 from liumai.services.context import AppContext
 from liumai.services.errors import InvalidInput, NotFound, PermissionDenied
@@ -22,7 +23,6 @@ from liumai.services.people import get_person, reports_of, require_manager
 from liumai.services.text import clean_text
 from liumai.services.uow import unit_of_work
 from liumai.services.visibility import redact, scope_for, subject_visible
-from liumai.rubric.model import Polarity
 from liumai.storage.models import Concern, Evidence, Nomination, Person, utcnow
 
 STATUSES = ("pending", "accepted", "rejected")

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from liumai.rubric.model import Polarity
 from liumai.services.context import AppContext
 from liumai.services.errors import NotFound, PermissionDenied
 from liumai.services.evidence import EvidenceView, _view
@@ -19,7 +20,6 @@ from liumai.services.people import can_manage, get_person, reports_of
 from liumai.services.scoring import resolve_quarter
 from liumai.services.uow import unit_of_work
 from liumai.services.visibility import subject_visible
-from liumai.rubric.model import Polarity
 from liumai.storage.models import Evidence, Nomination, Person, Suggestion
 
 CONFORMING = Polarity.CONFORMING.value

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from liumai.periods import parse_quarter
+from liumai.rubric.engine import ScoreResult
 from liumai.services.context import AppContext
 from liumai.services.errors import InvalidInput
-from liumai.rubric.engine import ScoreResult
 
 
 @dataclass(frozen=True)

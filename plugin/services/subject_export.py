@@ -17,9 +17,9 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from liumai.i18n import t
+from liumai.rubric.model import Polarity
 from liumai.services.context import AppContext
 from liumai.services.visibility import SUBJECT_EVIDENCE_COLUMNS, Scope, subject_visible
-from liumai.rubric.model import Polarity
 from liumai.storage.models import AuditLog, Concern, Evidence, Nomination, Person, Suggestion
 
 # Audit actions that record a manager's decision or note about someone else: not the actor's own data.

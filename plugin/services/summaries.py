@@ -14,6 +14,8 @@ from datetime import datetime
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from liumai.rubric.engine import EvidenceItem, PersonScore, ScoreResult, score
+from liumai.rubric.model import Polarity
 from liumai.services.context import AppContext
 from liumai.services.errors import InvalidInput, PermissionDenied
 from liumai.services.org import TEAM_RE
@@ -21,8 +23,6 @@ from liumai.services.people import can_manage, get_person, reports_of
 from liumai.services.scoring import resolve_quarter
 from liumai.services.text import clean_text
 from liumai.services.uow import unit_of_work
-from liumai.rubric.engine import EvidenceItem, PersonScore, ScoreResult, score
-from liumai.rubric.model import Polarity
 from liumai.storage.models import Concern, Evidence, Nomination, Person, Team
 
 

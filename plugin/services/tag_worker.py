@@ -29,8 +29,8 @@ from liumai.services import nominations as nom
 from liumai.services.context import AppContext
 from liumai.services.errors import Unavailable
 from liumai.services.uow import describe_failure, unit_of_work
-from liumai.tagging.base import TagContext, Tagger
 from liumai.storage.models import Nomination, TagJob
+from liumai.tagging.base import TagContext, Tagger
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, Stateme
 from sqlmodel import Session
 
 from liumai.services.errors import Unavailable
-from liumai.tagging.redact import redact
 from liumai.storage.db import session_scope
+from liumai.tagging.redact import redact
 
 log = logging.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session
 
+from liumai.rubric.model import Polarity
 from liumai.services.errors import PermissionDenied
 from liumai.services.people import is_above
-from liumai.rubric.model import Polarity
 from liumai.storage.models import Evidence, Person
 
 T = TypeVar("T")

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from liumai.rubric.model import Rubric
 from liumai.services.evidence import EvidenceView
 from liumai.services.recognition import MyRecognition, StoryView
 from liumai.slack.texts import TEXTS, tx
-from liumai.rubric.model import Rubric
 
 Block = dict[str, Any]
 

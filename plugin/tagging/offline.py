@@ -33,8 +33,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from liumai.tagging.base import MAX_SUGGESTIONS, Suggestion, Suggestions, TagContext, detect_lang
 from liumai.rubric.model import Behaviour, Rubric, Value
+from liumai.tagging.base import MAX_SUGGESTIONS, Suggestion, Suggestions, TagContext, detect_lang
 
 if TYPE_CHECKING:
     from liumai.tagging.offline_embed import EmbeddingIndex

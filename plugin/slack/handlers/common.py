@@ -27,13 +27,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from liumai.i18n import lang_of
+from liumai.rubric.model import Rubric
 from liumai.services.context import AppContext
 from liumai.services.deliveries import profile
 from liumai.services.errors import NotFound, ServiceError
 from liumai.slack import blocks as B
 from liumai.slack.settings import SlackConfig
 from liumai.slack.texts import tx
-from liumai.rubric.model import Rubric
 
 PLATFORM = "slack"  # the platform name services key de-duplication claims by
 MENTION_RE = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(.*)$", re.DOTALL)
