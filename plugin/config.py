@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     # Nominations, evidence and concerns older than this are purged (`liumai purge`, daily in serve).
     retention_days: int | None = Field(default=None, ge=1, validation_alias="LIUMAI_RETENTION_DAYS")
 
+    # HTTP limits of `liumai serve` (plugin/http_limits.py): Slack and Feishu payloads are well
+    # under 1 MiB; larger bodies get 413 before they are read whole, slow clients 408 or a close.
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, le=64 * 1024 * 1024, validation_alias="LIUMAI_MAX_BODY_BYTES"
+    )
+    body_timeout_s: float = Field(default=10.0, gt=0, le=300, validation_alias="LIUMAI_BODY_TIMEOUT_S")
+    header_timeout_s: float = Field(default=10.0, gt=0, le=300, validation_alias="LIUMAI_HEADER_TIMEOUT_S")
+    max_connections: int = Field(default=500, ge=1, le=100_000, validation_alias="LIUMAI_MAX_CONNECTIONS")
+
     llm_base_url: str | None = Field(default=None, validation_alias="LIUMAI_LLM_BASE_URL")
     llm_api_key: str | None = Field(default=None, validation_alias=AliasChoices("LIUMAI_LLM_API_KEY", "OPENAI_API_KEY"))
     llm_model: str | None = Field(default=None, validation_alias="LIUMAI_LLM_MODEL")

@@ -1,7 +1,9 @@
 """The one ASGI app `liumai serve` runs: Slack's and Feishu's HTTP routes plus /healthz.
 
 Platform adapters contribute routes through the `Integration` protocol, so neither knows about
-the other and both can be mounted (or not) depending on configuration.
+the other and both can be mounted (or not) depending on configuration. Every route sits behind
+`BodyLimit` (plugin/http_limits.py): no request body is read past `LIUMAI_MAX_BODY_BYTES` or
+`LIUMAI_BODY_TIMEOUT_S`.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from typing import Protocol
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from plugin.http_limits import BodyLimit
 from plugin.services.context import AppContext
 from storage.db import SchemaError, check_schema
 
@@ -47,4 +51,6 @@ def create_app(ctx: AppContext, integrations: Sequence[Integration] = ()) -> Sta
     routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
     for integration in integrations:
         routes.extend(integration.routes())
-    return Starlette(routes=routes)
+    s = ctx.settings
+    limits = Middleware(BodyLimit, max_bytes=s.max_body_bytes, timeout_s=s.body_timeout_s)
+    return Starlette(routes=routes, middleware=[limits])

@@ -735,6 +735,7 @@ def serve(
     import uvicorn
 
     from plugin.config import ConfigError
+    from plugin.http_limits import header_timeout_protocol
     from plugin.services import tag_worker
     from plugin.web import create_app
 
@@ -771,8 +772,17 @@ def serve(
         stop.set()
         fail(str(exc), 2)
     typer.echo(f"liumai serving on http://{host}:{port} ({', '.join(i.name for i in integrations) or 'no platform'})")
+    s = ctx.settings
     try:
-        uvicorn.run(create_app(ctx, integrations), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(ctx, integrations),
+            host=host,
+            port=port,
+            log_level="info",
+            # Bounded requests (plugin/http_limits.py): slow headers closed, connections capped.
+            http=header_timeout_protocol(s.header_timeout_s),
+            limit_concurrency=s.max_connections,
+        )
     finally:
         stop.set()
         if scheduler is not None:
