@@ -12,10 +12,12 @@ implies:
 4. the replay window: `X-Lark-Request-Timestamp` must be within `replay_window_s` of the app's
    clock (injectable, so tests are deterministic), so a captured request cannot be replayed later;
 5. the verification token in the payload (schema 2.0: `header.token`).
-A request failing any check gets 4xx and changes nothing. Re-pushed events are then recognised by
-their `event_id` (see `FeishuBot.handle_event`), and a byte-for-byte replay of a request already
-answered within the replay window (same timestamp, nonce and body - what an attacker who captured
-one would send) is refused before it reaches the bot, so replayed card clicks are stopped too.
+A request failing any check gets 4xx and changes nothing; a body that is not a JSON object of
+valid text (garbage, an array, NaN, a lone surrogate, nesting too deep) is a 400. Re-pushed events
+are then recognised by their `event_id` (see `FeishuBot.handle_event`), and a byte-for-byte replay
+of a request already answered within the replay window (same timestamp, nonce and body - what an
+attacker who captured one would send) is refused before it reaches the bot, so replayed card
+clicks are stopped too.
 
 Every refusal is logged at WARNING as `feishu request refused: reason=<code> ...` with a running
 count per reason (`FeishuHttp.refused`), so forged, stale and replayed traffic shows up in the logs
@@ -58,16 +60,33 @@ class Rejected(Exception):
         self.code = code
 
 
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _loads(raw: str | bytes, what: str) -> dict:
+    """A JSON object of valid text, or `Rejected` (400): Feishu sends nothing else."""
+    try:
+        value = json.loads(raw, parse_constant=_no_constant)  # NaN and Infinity are not JSON
+    except (ValueError, RecursionError):
+        raise Rejected(400, f"{what} is not JSON", "not_json") from None
+    if not isinstance(value, dict):
+        raise Rejected(400, f"{what} is not a JSON object", "not_object")
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")  # a lone surrogate (\ud800) cannot be stored
+    except (UnicodeEncodeError, RecursionError):
+        raise Rejected(400, f"{what} is not valid JSON text", "not_json") from None
+    return value
+
+
 def _decrypt(encrypt: str, key: str) -> dict:
     from lark_oapi.core.utils import AESCipher
 
     try:
-        payload = json.loads(AESCipher(key).decrypt_str(encrypt))
+        plain = AESCipher(key).decrypt_str(encrypt)
     except Exception:
         raise Rejected(400, "cannot decrypt the body with FEISHU_ENCRYPT_KEY", "undecryptable") from None
-    if not isinstance(payload, dict):
-        raise Rejected(400, "decrypted body is not a JSON object", "not_object")
-    return payload
+    return _loads(plain, "decrypted body")
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -85,12 +104,7 @@ def open_envelope(
     legacy_card: bool = False,
 ) -> dict:
     """The verified, decrypted payload of one callback request, or `Rejected`."""
-    try:
-        outer = json.loads(body or b"{}")
-    except (ValueError, RecursionError):
-        raise Rejected(400, "body is not JSON", "not_json") from None
-    if not isinstance(outer, dict):
-        raise Rejected(400, "body is not a JSON object", "not_object")
+    outer = _loads(body or b"{}", "body")
     if "encrypt" in outer:
         if not encrypt_key:
             raise Rejected(400, "encrypted body but FEISHU_ENCRYPT_KEY is not set", "no_encrypt_key")
