@@ -19,11 +19,19 @@ of a request already answered within the replay window (same timestamp, nonce an
 attacker who captured one would send) is refused before it reaches the bot, so replayed card
 clicks are stopped too.
 
+Token-only mode (a verification token, no encrypt key) signs nothing: the token travels in the
+plaintext body and the timestamp headers could be rewritten. So there every request (but the
+console's URL check) must still carry `X-Lark-Request-Timestamp` and `X-Lark-Request-Nonce` within
+the window, a schema 2.0 body's own `header.create_time` must be within it too, and the replay
+cache keys on the body alone - a captured body is refused however its headers are dressed up.
+Forging a new body needs only the token, which is why `build_feishu` warns at start-up that an
+encrypt key should be set.
+
 Every refusal is logged at WARNING as `feishu request refused: reason=<code> ...` with a running
 count per reason (`FeishuHttp.refused`), so forged, stale and replayed traffic shows up in the logs
 and can be alerted on. Reason codes: not_json, not_object, not_encrypted, no_encrypt_key,
-undecryptable, bad_token, bad_signature, no_legacy_token, bad_timestamp, stale_timestamp,
-replayed_request. Nothing secret - body, signature, token - is ever part of the line.
+undecryptable, bad_token, bad_signature, no_legacy_token, missing_timestamp, bad_timestamp,
+stale_timestamp, replayed_request. Nothing secret - body, signature, token - is ever part of the line.
 """
 
 from __future__ import annotations
@@ -89,6 +97,11 @@ def _decrypt(encrypt: str, key: str) -> dict:
     return _loads(plain, "decrypted body")
 
 
+def headers_signed(payload: dict, *, encrypt_key: str | None, legacy_card: bool) -> bool:
+    """Whether the timestamp and nonce headers are covered by a signature for this request."""
+    return bool(encrypt_key) or (legacy_card and payload.get("schema") != "2.0")
+
+
 def _same(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and hmac.compare_digest(str(a).encode(), str(b).encode())
 
@@ -140,13 +153,17 @@ def open_envelope(
             raise Rejected(401, "bad signature", "bad_signature")
         signed = True
 
-    if ts is not None or signed:
-        try:
-            sent = int(ts or "")  # integer seconds; also refuses "nan" and "inf"
-        except ValueError:
-            raise Rejected(401, "bad timestamp", "bad_timestamp") from None
-        if abs(now_s - sent) > window_s:
-            raise Rejected(401, "stale request (outside the replay window)", "stale_timestamp")
+    if not signed and (not ts or not nonce):
+        # Token-only mode: nothing is signed, so the replay window is all there is; no exemptions.
+        raise Rejected(401, "missing X-Lark-Request-Timestamp or X-Lark-Request-Nonce", "missing_timestamp")
+    try:
+        sent = int(ts or "")  # integer seconds; also refuses "nan" and "inf"
+    except ValueError:
+        raise Rejected(401, "bad timestamp", "bad_timestamp") from None
+    if abs(now_s - sent) > window_s:
+        raise Rejected(401, "stale request (outside the replay window)", "stale_timestamp")
+    if not signed and schema2:
+        _check_create_time(payload, now_s, window_s)
 
     if schema2:
         header = payload.get("header")
@@ -156,6 +173,23 @@ def open_envelope(
     elif not legacy_card and verification_token and not _same(payload.get("token"), verification_token):
         raise Rejected(401, "invalid verification token", "bad_token")
     return payload
+
+
+def _check_create_time(payload: dict, now_s: float, window_s: float) -> None:
+    """Token-only mode: the body's own creation time (ms), when present, is within the window too,
+    so a captured body cannot be replayed later under fresh (unsigned) headers."""
+    header = payload.get("header")
+    created = header.get("create_time") if isinstance(header, dict) else None
+    if created is None:
+        return
+    try:
+        created_s = float(int(str(created)))
+    except ValueError:
+        raise Rejected(401, "bad create_time", "bad_timestamp") from None
+    while created_s > 1e11:  # milliseconds (events) or microseconds: down to seconds by magnitude
+        created_s /= 1000
+    if abs(now_s - created_s) > window_s:
+        raise Rejected(401, "stale request (created outside the replay window)", "stale_timestamp")
 
 
 class ReplayGuard:
@@ -173,7 +207,11 @@ class ReplayGuard:
         self._lock = threading.Lock()
 
     @staticmethod
-    def key(body: bytes, headers: Mapping[str, str]) -> str | None:
+    def key(body: bytes, headers: Mapping[str, str], *, signed: bool = True) -> str | None:
+        """Signed headers: (timestamp, nonce, body). Unsigned ones (token-only mode) could be
+        rewritten by whoever replays, so there the body alone is the key."""
+        if not signed:
+            return hashlib.sha256(b"body\n" + body).hexdigest()
         ts = headers.get("x-lark-request-timestamp")
         if not ts:
             return None
@@ -256,7 +294,8 @@ class FeishuHttp:
                 window_s=self.window_s,
                 legacy_card=legacy_card,
             )
-            replay_key = ReplayGuard.key(body, request.headers)
+            signed = headers_signed(payload, encrypt_key=self.encrypt_key, legacy_card=legacy_card)
+            replay_key = ReplayGuard.key(body, request.headers, signed=signed)
             if replay_key and self.replays.seen(replay_key, now):
                 raise Rejected(401, "request already received (replay)", "replayed_request")
         except Rejected as exc:
