@@ -12,8 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DB_PATH = Path.home() / ".liumai" / "liumai.db"
+# The databases (and drivers) Liumai ships with; postgres:// and postgresql:// mean psycopg 3.
+_DB_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+_DB_EXAMPLES = "sqlite:///path.db or postgresql+psycopg://user@host/db"
 
 
 class ConfigError(RuntimeError):
@@ -72,10 +77,18 @@ class Settings(BaseSettings):
     @classmethod
     def _db_url(cls, v: str) -> str:
         if "://" not in v:
-            raise ValueError("must be a SQLAlchemy URL such as sqlite:///path.db or postgresql+psycopg://...")
+            raise ValueError(f"must be a SQLAlchemy URL such as {_DB_EXAMPLES}")
         if v.startswith("postgres://") or v.startswith("postgresql://"):
             # Only psycopg 3 is installed; make the driver explicit rather than failing on import.
             v = "postgresql+psycopg://" + v.split("://", 1)[1]
+        scheme = v.split("://", 1)[0]
+        if scheme not in _DB_SCHEMES:
+            # Anything else would fail later with a traceback from a missing driver module.
+            raise ValueError(f"unsupported database {scheme!r}: use {_DB_EXAMPLES}")
+        try:
+            make_url(v)
+        except (ArgumentError, ValueError):  # e.g. a port that is not a number
+            raise ValueError(f"not a valid database URL: use {_DB_EXAMPLES}") from None
         return v
 
     @field_validator("timezone")

@@ -207,3 +207,15 @@ def test_refusals_are_logged_one_line_each(server: Served):
         time.sleep(0.05)  # polling the server's log file, with a deadline
     assert lines and "WARNING" in lines[-1] and f"declared body of {LIMIT + 1} bytes" in lines[-1]
     assert "Traceback" not in server.output()
+
+
+def test_the_access_log_shows_no_query_string(server: Served):
+    """An OAuth redirect carries a one-time `code` and a `state` in its query: not for the log."""
+    status, _ = server.get("/healthz?code=c0de-SECRET-4f1e&state=st-SECRET-9a")
+    assert status == 200
+    deadline = time.monotonic() + MARGIN_S
+    while "GET /healthz HTTP/1.1" not in server.output() and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling the server's log file, with a deadline
+    log = server.output()
+    assert '"GET /healthz HTTP/1.1" 200' in log
+    assert "SECRET" not in log

@@ -736,12 +736,14 @@ def serve(
 
     from plugin.config import ConfigError
     from plugin.http_limits import header_timeout_protocol
+    from plugin.log_redaction import pin_library_loggers
     from plugin.services import tag_worker
     from plugin.web import create_app
 
     ctx = common.context()  # refuses a bad setting or schema with one line, before any logging starts
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    pin_library_loggers()
     try:
         integrations = _integrations(ctx)
     except ConfigError as exc:
