@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     notify_nominee: bool = Field(default=True, validation_alias="LIUMAI_NOTIFY_NOMINEE")
     # Nominations, evidence and concerns older than this are purged (`liumai purge`, daily in serve).
     retention_days: int | None = Field(default=None, ge=1, validation_alias="LIUMAI_RETENTION_DAYS")
+    # An org import or sync that would deactivate more than this share of the active people is
+    # refused unless the operator says --allow-deactivate (a file missing most rows is a mistake).
+    org_max_deactivate_share: float = Field(
+        default=0.2, ge=0.0, le=1.0, validation_alias="LIUMAI_ORG_MAX_DEACTIVATE_SHARE"
+    )
 
     # HTTP limits of `liumai serve` (plugin/http_limits.py): Slack and Feishu payloads are well
     # under 1 MiB; larger bodies get 413 before they are read whole, slow clients 408 or a close.
