@@ -119,7 +119,7 @@ def main() -> None:
             FEISHU_ENCRYPT_KEY="bench-encrypt-key",
             FEISHU_DOMAIN="http://127.0.0.1:9",
         )
-        cli = [sys.executable, "-m", "plugin.cli.main"]
+        cli = [sys.executable, "-m", "liumai.cli.main"]
         subprocess.run([*cli, "migrate"], env=env, cwd=tmp, check=True, capture_output=True)
         port = free_port()
         log = open(Path(tmp) / "serve.log", "w+")  # noqa: SIM115 - read back at the end

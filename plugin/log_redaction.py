@@ -16,11 +16,11 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
-# Loggers that write payloads below the given level. "plugin.slack" is here because Bolt, the
+# Loggers that write payloads below the given level. "liumai.slack" is here because Bolt, the
 # WebClient, the WebhookClient and Socket Mode all log through the adapter's logger (which itself
 # logs nothing at DEBUG); SQLAlchemy's engine logs statements *and their parameters* at INFO.
 LIBRARY_LOGGERS = {
-    "plugin.slack": logging.INFO,
+    "liumai.slack": logging.INFO,
     "slack_bolt": logging.INFO,
     "slack_sdk": logging.INFO,
     "Lark": logging.INFO,

@@ -23,10 +23,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from plugin.http_limits import BodyLimit
-from plugin.log_redaction import pin_library_loggers
-from plugin.services.context import AppContext
-from storage.db import SchemaError, check_schema
+from liumai.http_limits import BodyLimit
+from liumai.log_redaction import pin_library_loggers
+from liumai.services.context import AppContext
+from liumai.storage.db import SchemaError, check_schema
 
 log = logging.getLogger(__name__)
 

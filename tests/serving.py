@@ -41,7 +41,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 def cli(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """`liumai <args>` as a subprocess."""
     return subprocess.run(
-        [sys.executable, "-m", "plugin.cli.main", *args], env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "liumai.cli.main", *args], env=env, capture_output=True, text=True, timeout=timeout
     )
 
 
@@ -75,7 +75,7 @@ def serve(env: dict[str, str], *args: str, deadline_s: float = 60) -> Iterator[S
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - outlives this function: the test reads it
     command = ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker", *args]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "plugin.cli.main", *command],
+        [sys.executable, "-m", "liumai.cli.main", *command],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

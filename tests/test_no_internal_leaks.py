@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from plugin.config import load_settings
-from plugin.services.context import AppContext
-from plugin.web import create_app
-from rubric import default_rubric
-from storage.db import make_engine
+from liumai.config import load_settings
+from liumai.rubric import default_rubric
+from liumai.services.context import AppContext
+from liumai.storage.db import make_engine
+from liumai.web import create_app
 from tests.fakes.slack_api import serve_in_thread, stop_server
 from tests.serving import Served, clean_env, cli, serve
 

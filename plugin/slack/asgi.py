@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from plugin.slack.body import REFUSED_HEADER, Malformed, bolt_request
-from plugin.slack.security import RequestGuard
+from liumai.slack.body import REFUSED_HEADER, Malformed, bolt_request
+from liumai.slack.security import RequestGuard
 
 log = logging.getLogger(__name__)
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import func, select
 
-from storage.db import session_scope
-from storage.models import Nomination, ProcessedEvent
+from liumai.storage.db import session_scope
+from liumai.storage.models import Nomination, ProcessedEvent
 from tests.feishu.conftest import App
 from tests.feishu.helpers import VERIFICATION_TOKEN, encrypt, message_event, sign
 

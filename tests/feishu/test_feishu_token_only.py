@@ -16,8 +16,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from storage.db import session_scope
-from storage.models import AuditLog, Evidence
+from liumai.storage.db import session_scope
+from liumai.storage.models import AuditLog, Evidence
 from tests.feishu.conftest import App
 from tests.feishu.driver import FeishuDriver
 from tests.feishu.helpers import card_action
@@ -122,8 +122,8 @@ def test_a_captured_body_is_stale_after_the_window_whatever_its_headers(token_on
 def test_token_only_mode_says_so_at_start(org, fake_feishu, caplog):
     import dataclasses
 
-    from plugin.config import load_settings
-    from plugin.feishu import build_feishu
+    from liumai.config import load_settings
+    from liumai.feishu import build_feishu
     from tests.fakes.feishu_api import APP_ID, APP_SECRET
 
     caplog.set_level(logging.WARNING)
