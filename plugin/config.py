@@ -12,8 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DB_PATH = Path.home() / ".liumai" / "liumai.db"
+# The databases (and drivers) Liumai ships with; postgres:// and postgresql:// mean psycopg 3.
+_DB_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+_DB_EXAMPLES = "sqlite:///path.db or postgresql+psycopg://user@host/db"
 
 
 class ConfigError(RuntimeError):
@@ -36,6 +41,15 @@ class Settings(BaseSettings):
     org_max_deactivate_share: float = Field(
         default=0.2, ge=0.0, le=1.0, validation_alias="LIUMAI_ORG_MAX_DEACTIVATE_SHARE"
     )
+
+    # HTTP limits of `liumai serve` (plugin/http_limits.py): Slack and Feishu payloads are well
+    # under 1 MiB; larger bodies get 413 before they are read whole, slow clients 408 or a close.
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, le=64 * 1024 * 1024, validation_alias="LIUMAI_MAX_BODY_BYTES"
+    )
+    body_timeout_s: float = Field(default=10.0, gt=0, le=300, validation_alias="LIUMAI_BODY_TIMEOUT_S")
+    header_timeout_s: float = Field(default=10.0, gt=0, le=300, validation_alias="LIUMAI_HEADER_TIMEOUT_S")
+    max_connections: int = Field(default=500, ge=1, le=100_000, validation_alias="LIUMAI_MAX_CONNECTIONS")
 
     llm_base_url: str | None = Field(default=None, validation_alias="LIUMAI_LLM_BASE_URL")
     llm_api_key: str | None = Field(default=None, validation_alias=AliasChoices("LIUMAI_LLM_API_KEY", "OPENAI_API_KEY"))
@@ -68,10 +82,18 @@ class Settings(BaseSettings):
     @classmethod
     def _db_url(cls, v: str) -> str:
         if "://" not in v:
-            raise ValueError("must be a SQLAlchemy URL such as sqlite:///path.db or postgresql+psycopg://...")
+            raise ValueError(f"must be a SQLAlchemy URL such as {_DB_EXAMPLES}")
         if v.startswith("postgres://") or v.startswith("postgresql://"):
             # Only psycopg 3 is installed; make the driver explicit rather than failing on import.
             v = "postgresql+psycopg://" + v.split("://", 1)[1]
+        scheme = v.split("://", 1)[0]
+        if scheme not in _DB_SCHEMES:
+            # Anything else would fail later with a traceback from a missing driver module.
+            raise ValueError(f"unsupported database {scheme!r}: use {_DB_EXAMPLES}")
+        try:
+            make_url(v)
+        except (ArgumentError, ValueError):  # e.g. a port that is not a number
+            raise ValueError(f"not a valid database URL: use {_DB_EXAMPLES}") from None
         return v
 
     @field_validator("timezone")

@@ -673,12 +673,15 @@ def serve(
     import uvicorn
 
     from liumai.config import ConfigError
+    from liumai.http_limits import header_timeout_protocol
+    from liumai.log_redaction import pin_library_loggers
     from liumai.services import tag_worker
     from liumai.web import create_app
 
     ctx = common.context()  # refuses a bad setting or schema with one line, before any logging starts
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    pin_library_loggers()
     try:
         integrations = _integrations(ctx)
     except ConfigError as exc:
@@ -709,8 +712,17 @@ def serve(
         stop.set()
         fail(str(exc), 2)
     typer.echo(f"liumai serving on http://{host}:{port} ({', '.join(i.name for i in integrations) or 'no platform'})")
+    s = ctx.settings
     try:
-        uvicorn.run(create_app(ctx, integrations), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(ctx, integrations),
+            host=host,
+            port=port,
+            log_level="info",
+            # Bounded requests (plugin/http_limits.py): slow headers closed, connections capped.
+            http=header_timeout_protocol(s.header_timeout_s),
+            limit_concurrency=s.max_connections,
+        )
     finally:
         stop.set()
         if scheduler is not None:

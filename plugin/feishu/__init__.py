@@ -16,6 +16,7 @@ the Feishu secrets and lark-oapi's logger (`liumai.feishu.logs`).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from liumai.feishu.ws import LongConnection
 from liumai.services.context import AppContext
 
 MODES = ("auto", "http", "ws", "both")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -93,6 +95,12 @@ def build_feishu(ctx: AppContext, *, replay_window_s: float = REPLAY_WINDOW_S, w
         window_s=replay_window_s,
     )
     ws = LongConnection(bot, app_id=s.feishu_app_id or "", app_secret=s.feishu_app_secret or "", domain=api.domain)
+    if use_http and not s.feishu_encrypt_key:
+        log.warning(
+            "feishu: FEISHU_ENCRYPT_KEY is not set, so HTTP callbacks are not signed: requests must carry "
+            "X-Lark-Request-Timestamp and X-Lark-Request-Nonce and a captured one is refused as a replay, "
+            "but anyone who sees the verification token can forge one - set an Encrypt Key in the console"
+        )
     return FeishuIntegration(bot=bot, http=http, long_connection=ws, use_http=use_http, use_ws=use_ws)
 
 

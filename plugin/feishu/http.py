@@ -12,16 +12,26 @@ implies:
 4. the replay window: `X-Lark-Request-Timestamp` must be within `replay_window_s` of the app's
    clock (injectable, so tests are deterministic), so a captured request cannot be replayed later;
 5. the verification token in the payload (schema 2.0: `header.token`).
-A request failing any check gets 4xx and changes nothing. Re-pushed events are then recognised by
-their `event_id` (see `FeishuBot.handle_event`), and a byte-for-byte replay of a request already
-answered within the replay window (same timestamp, nonce and body - what an attacker who captured
-one would send) is refused before it reaches the bot, so replayed card clicks are stopped too.
+A request failing any check gets 4xx and changes nothing; a body that is not a JSON object of
+valid text (garbage, an array, NaN, a lone surrogate, nesting too deep) is a 400. Re-pushed events
+are then recognised by their `event_id` (see `FeishuBot.handle_event`), and a byte-for-byte replay
+of a request already answered within the replay window (same timestamp, nonce and body - what an
+attacker who captured one would send) is refused before it reaches the bot, so replayed card
+clicks are stopped too.
+
+Token-only mode (a verification token, no encrypt key) signs nothing: the token travels in the
+plaintext body and the timestamp headers could be rewritten. So there every request (but the
+console's URL check) must still carry `X-Lark-Request-Timestamp` and `X-Lark-Request-Nonce` within
+the window, a schema 2.0 body's own `header.create_time` must be within it too, and the replay
+cache keys on the body alone - a captured body is refused however its headers are dressed up.
+Forging a new body needs only the token, which is why `build_feishu` warns at start-up that an
+encrypt key should be set.
 
 Every refusal is logged at WARNING as `feishu request refused: reason=<code> ...` with a running
 count per reason (`FeishuHttp.refused`), so forged, stale and replayed traffic shows up in the logs
 and can be alerted on. Reason codes: not_json, not_object, not_encrypted, no_encrypt_key,
-undecryptable, bad_token, bad_signature, no_legacy_token, bad_timestamp, stale_timestamp,
-replayed_request. Nothing secret - body, signature, token - is ever part of the line.
+undecryptable, bad_token, bad_signature, no_legacy_token, missing_timestamp, bad_timestamp,
+stale_timestamp, replayed_request. Nothing secret - body, signature, token - is ever part of the line.
 """
 
 from __future__ import annotations
@@ -58,16 +68,38 @@ class Rejected(Exception):
         self.code = code
 
 
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _loads(raw: str | bytes, what: str) -> dict:
+    """A JSON object of valid text, or `Rejected` (400): Feishu sends nothing else."""
+    try:
+        value = json.loads(raw, parse_constant=_no_constant)  # NaN and Infinity are not JSON
+    except (ValueError, RecursionError):
+        raise Rejected(400, f"{what} is not JSON", "not_json") from None
+    if not isinstance(value, dict):
+        raise Rejected(400, f"{what} is not a JSON object", "not_object")
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")  # a lone surrogate (\ud800) cannot be stored
+    except (UnicodeEncodeError, RecursionError):
+        raise Rejected(400, f"{what} is not valid JSON text", "not_json") from None
+    return value
+
+
 def _decrypt(encrypt: str, key: str) -> dict:
     from lark_oapi.core.utils import AESCipher
 
     try:
-        payload = json.loads(AESCipher(key).decrypt_str(encrypt))
+        plain = AESCipher(key).decrypt_str(encrypt)
     except Exception:
         raise Rejected(400, "cannot decrypt the body with FEISHU_ENCRYPT_KEY", "undecryptable") from None
-    if not isinstance(payload, dict):
-        raise Rejected(400, "decrypted body is not a JSON object", "not_object")
-    return payload
+    return _loads(plain, "decrypted body")
+
+
+def headers_signed(payload: dict, *, encrypt_key: str | None, legacy_card: bool) -> bool:
+    """Whether the timestamp and nonce headers are covered by a signature for this request."""
+    return bool(encrypt_key) or (legacy_card and payload.get("schema") != "2.0")
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -85,12 +117,7 @@ def open_envelope(
     legacy_card: bool = False,
 ) -> dict:
     """The verified, decrypted payload of one callback request, or `Rejected`."""
-    try:
-        outer = json.loads(body or b"{}")
-    except (ValueError, RecursionError):
-        raise Rejected(400, "body is not JSON", "not_json") from None
-    if not isinstance(outer, dict):
-        raise Rejected(400, "body is not a JSON object", "not_object")
+    outer = _loads(body or b"{}", "body")
     if "encrypt" in outer:
         if not encrypt_key:
             raise Rejected(400, "encrypted body but FEISHU_ENCRYPT_KEY is not set", "no_encrypt_key")
@@ -126,13 +153,17 @@ def open_envelope(
             raise Rejected(401, "bad signature", "bad_signature")
         signed = True
 
-    if ts is not None or signed:
-        try:
-            sent = int(ts or "")  # integer seconds; also refuses "nan" and "inf"
-        except ValueError:
-            raise Rejected(401, "bad timestamp", "bad_timestamp") from None
-        if abs(now_s - sent) > window_s:
-            raise Rejected(401, "stale request (outside the replay window)", "stale_timestamp")
+    if not signed and (not ts or not nonce):
+        # Token-only mode: nothing is signed, so the replay window is all there is; no exemptions.
+        raise Rejected(401, "missing X-Lark-Request-Timestamp or X-Lark-Request-Nonce", "missing_timestamp")
+    try:
+        sent = int(ts or "")  # integer seconds; also refuses "nan" and "inf"
+    except ValueError:
+        raise Rejected(401, "bad timestamp", "bad_timestamp") from None
+    if abs(now_s - sent) > window_s:
+        raise Rejected(401, "stale request (outside the replay window)", "stale_timestamp")
+    if not signed and schema2:
+        _check_create_time(payload, now_s, window_s)
 
     if schema2:
         header = payload.get("header")
@@ -142,6 +173,23 @@ def open_envelope(
     elif not legacy_card and verification_token and not _same(payload.get("token"), verification_token):
         raise Rejected(401, "invalid verification token", "bad_token")
     return payload
+
+
+def _check_create_time(payload: dict, now_s: float, window_s: float) -> None:
+    """Token-only mode: the body's own creation time (ms), when present, is within the window too,
+    so a captured body cannot be replayed later under fresh (unsigned) headers."""
+    header = payload.get("header")
+    created = header.get("create_time") if isinstance(header, dict) else None
+    if created is None:
+        return
+    try:
+        created_s = float(int(str(created)))
+    except ValueError:
+        raise Rejected(401, "bad create_time", "bad_timestamp") from None
+    while created_s > 1e11:  # milliseconds (events) or microseconds: down to seconds by magnitude
+        created_s /= 1000
+    if abs(now_s - created_s) > window_s:
+        raise Rejected(401, "stale request (created outside the replay window)", "stale_timestamp")
 
 
 class ReplayGuard:
@@ -159,7 +207,11 @@ class ReplayGuard:
         self._lock = threading.Lock()
 
     @staticmethod
-    def key(body: bytes, headers: Mapping[str, str]) -> str | None:
+    def key(body: bytes, headers: Mapping[str, str], *, signed: bool = True) -> str | None:
+        """Signed headers: (timestamp, nonce, body). Unsigned ones (token-only mode) could be
+        rewritten by whoever replays, so there the body alone is the key."""
+        if not signed:
+            return hashlib.sha256(b"body\n" + body).hexdigest()
         ts = headers.get("x-lark-request-timestamp")
         if not ts:
             return None
@@ -242,7 +294,8 @@ class FeishuHttp:
                 window_s=self.window_s,
                 legacy_card=legacy_card,
             )
-            replay_key = ReplayGuard.key(body, request.headers)
+            signed = headers_signed(payload, encrypt_key=self.encrypt_key, legacy_card=legacy_card)
+            replay_key = ReplayGuard.key(body, request.headers, signed=signed)
             if replay_key and self.replays.seen(replay_key, now):
                 raise Rejected(401, "request already received (replay)", "replayed_request")
         except Rejected as exc:

@@ -35,6 +35,7 @@ from sqlalchemy import Engine
 
 from liumai.config import ConfigError
 from liumai.services.context import AppContext
+from liumai.slack.body import bolt_error_handler
 from liumai.slack.handlers import register_all
 from liumai.slack.handlers.common import Deps
 from liumai.slack.logs import slack_logger
@@ -164,6 +165,8 @@ def create_bolt_app(
         raise ConfigError(
             f"{var}: could not reach Slack at {config.api_url} to check the token ({exc.__class__.__name__})"
         ) from None
+    # A signed body whose fields Bolt chokes on is a 400 with one line, not a 500 and a traceback.
+    app.error(bolt_error_handler)
     if config.oauth:
         app.enable_token_revocation_listeners()
     deps = Deps(ctx=ctx, config=config, logger=logger, retry_handlers=retry_handlers(), settle_s=settle_s)

@@ -5,11 +5,13 @@ loop, which stalls every other request while one is handled (and the acknowledge
 3 s for all of them). These routes run dispatch and the OAuth steps in Starlette's thread pool
 instead, so requests are handled concurrently. The benchmark serves its bare Bolt app through
 the very same routes, so the comparison isolates Liumai's own work. A `RequestGuard`
-(plugin/slack/security.py) refuses forged and stale requests before Bolt, logging why.
+(plugin/slack/security.py) refuses forged and stale requests before Bolt, logging why; a signed
+body Bolt cannot read (plugin/slack/body.py) is refused with 400 and logged the same way.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -20,8 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from liumai.slack.body import REFUSED_HEADER, Malformed, bolt_request
 from liumai.slack.security import RequestGuard
 
+log = logging.getLogger(__name__)
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
@@ -30,12 +34,26 @@ def events_endpoint(app: App, guard: RequestGuard | None = None) -> Endpoint:
 
     async def events(request: Request) -> Response:
         body = await request.body()
-        if guard is not None:
-            client = request.client.host if request.client else None
-            if guard.check(request.headers, body, client=client, path=request.url.path):
-                return JSONResponse({"error": "invalid request"}, status_code=401)
-        bolt_response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
+        client = request.client.host if request.client else None
+        if guard is not None and guard.check(request.headers, body, client=client, path=request.url.path):
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        try:
+            bolt_req = bolt_request(request, body)
+        except Malformed as exc:
+            return malformed(request, str(exc))
+        bolt_response = await run_in_threadpool(app.dispatch, bolt_req)
+        refused = bolt_response.headers.pop(REFUSED_HEADER, None)  # set by body.bolt_error_handler
+        if refused:
+            return malformed(request, refused[0])
         return to_starlette_response(bolt_response)
+
+    def malformed(request: Request, why: str) -> Response:
+        client = request.client.host if request.client else None
+        if guard is not None:
+            guard.refuse(f"malformed body: {why}", request.headers, client=client, path=request.url.path)
+        else:
+            log.warning("slack: refused a request to %s from %s: malformed body: %s", request.url.path, client, why)
+        return JSONResponse({"error": "malformed request"}, status_code=400)
 
     return events
 

@@ -7,9 +7,10 @@ that is not UTF-8 makes its verifier raise - a 500. This guard runs first on `/s
 - `X-Slack-Signature` and `X-Slack-Request-Timestamp` must be present, the timestamp an integer
   within 5 minutes of now (Slack's replay window, both directions), and the signature
   `v0=HMAC-SHA256(secret, "v0:{ts}:{raw body}")`, compared in constant time;
-- a refusal answers 401 and logs one WARNING line with the reason, the client address and the
-  running counts ("refused so far: 3, of them stale: 2"), so an operator can count and alert on
-  them from logs alone; the counts are also kept on the guard (`refused`).
+- a refusal answers 401 (a signed but malformed body, plugin/slack/body.py: 400) and logs one
+  WARNING line with the reason, the client address and the running counts ("refused so far: 3,
+  of them stale: 2"), so an operator can count and alert on them from logs alone; the counts are
+  also kept on the guard (`refused`).
 
 Nothing of the request - body, signature, secret - is ever logged.
 """
@@ -82,6 +83,11 @@ class RequestGuard:
         why = self.reason(headers, body)
         if why is None:
             return None
+        self.refuse(why, headers, client=client, path=path)
+        return why
+
+    def refuse(self, why: str, headers: Mapping[str, str], *, client: str | None = None, path: str = "") -> None:
+        """Count a refusal and log its one WARNING line (also for signed but malformed bodies)."""
         with self._lock:
             self.refused[why] += 1
             total, this = sum(self.refused.values()), self.refused[why]
@@ -96,4 +102,3 @@ class RequestGuard:
             this,
             f" [X-Slack-Retry-Num {retry[:4]}]" if retry else "",
         )
-        return why

@@ -102,3 +102,39 @@ def app(feishu_ctx: AppContext, fake_feishu: FakeFeishu, app_server: tuple[Mount
         client.close()
         mounted.target = None
         integration.bot.shutdown()
+
+
+class PlainClient(FeishuClient):
+    """Token-only mode: Feishu posts plaintext bodies (its signature headers are not checked)."""
+
+    def post(self, payload: dict, **kw: Any):  # type: ignore[override]
+        kw.setdefault("encrypted", False)
+        return super().post(payload, **kw)
+
+
+@pytest.fixture
+def token_only_app(
+    org: AppContext, fake_feishu: FakeFeishu, app_server: tuple[Mounted, LoopbackServer]
+) -> Iterator[App]:
+    """The app in token-only HTTP mode: a verification token and no encrypt key."""
+    fake_feishu.reset()
+    settings = load_settings(
+        LIUMAI_DATABASE_URL=org.settings.database_url,
+        FEISHU_APP_ID=APP_ID,
+        FEISHU_APP_SECRET=APP_SECRET,
+        FEISHU_VERIFICATION_TOKEN=VERIFICATION_TOKEN,
+        FEISHU_DOMAIN=fake_feishu.url,
+    )
+    ctx = dataclasses.replace(org, settings=settings)
+    mounted, server = app_server
+    integration = build_feishu(ctx)
+    assert integration.use_http and integration.http.encrypt_key is None
+    mounted.target = create_app(ctx, [integration])
+    client = PlainClient(server.url, ctx)
+    try:
+        yield App(ctx, integration, fake_feishu, client)
+    finally:
+        integration.bot.wait_idle(15)
+        client.close()
+        mounted.target = None
+        integration.bot.shutdown()

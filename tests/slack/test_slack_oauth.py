@@ -33,6 +33,8 @@ def test_oauth_install_then_requests_use_the_installed_token(slack_factory, capl
     slack = slack_factory(
         SLACK_BOT_TOKEN=None, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET, SLACK_SIGNING_SECRET=SECRET
     )
+    # The app pins slack-sdk's logging at INFO; turned back to DEBUG on purpose (the worst case).
+    caplog.set_level(logging.DEBUG, logger="liumai.slack")
     _install(slack)
     [exchange] = slack.fake.calls_to("oauth.v2.access")
     assert exchange.params["code"] == "c0de-123" and exchange.params["client_id"] == CLIENT_ID

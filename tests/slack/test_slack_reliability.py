@@ -98,6 +98,8 @@ def test_a_crash_while_acknowledging_a_form_shows_the_apology_in_the_form(slack,
 
 def test_no_token_or_secret_ever_reaches_the_log(slack, caplog):
     caplog.set_level(logging.DEBUG)
+    # The app pins slack-sdk's logging at INFO; turned back to DEBUG on purpose (the worst case).
+    caplog.set_level(logging.DEBUG, logger="liumai.slack")
     slack.command("<@U0BOB> " + STORIES["en"], user="U0ANN")
     [reply] = slack.wait_hook()
     pick = reply.params["blocks"][-1]["elements"][0]

@@ -96,6 +96,8 @@ class CaptureAll(logging.Handler):
         super().__init__(logging.DEBUG)
         self.records: list[logging.LogRecord] = []
         self.texts: list[str] = []
+        self.saved: dict[str, int] = {}
+        self.extra: list[logging.Logger] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
@@ -106,29 +108,39 @@ class CaptureAll(logging.Handler):
         exc = record.exc_text or (logging.Formatter().formatException(record.exc_info) if record.exc_info else "")
         self.texts.append(f"{record.name} {record.levelname} {message} {exc} {record.args!r} {record.__dict__!r}")
 
+    NAMES = ("", "slack_bolt", "slack_sdk", "uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "liumai")
+
+    def lower(self) -> None:
+        """Every logger to DEBUG, and captured. Called again once the app is built: the app pins the
+        libraries at INFO (plugin/log_redaction.py), and these tests deliberately turn their DEBUG
+        back on - the worst case for secrets."""
+        known = (n for n, lg in logging.Logger.manager.loggerDict.items() if isinstance(lg, logging.Logger))
+        for name in [*self.NAMES, *known]:
+            logger = logging.getLogger(name)
+            self.saved.setdefault(name, logger.level)
+            logger.setLevel(logging.DEBUG)
+            if name and not logger.propagate and logger not in self.extra:
+                logger.addHandler(self)
+                self.extra.append(logger)
+
+    def restore(self) -> None:
+        for logger in self.extra:
+            logger.removeHandler(self)
+        for name, level in self.saved.items():
+            logging.getLogger(name).setLevel(level)
+
 
 @pytest.fixture
 def everything() -> Iterator[CaptureAll]:
     handler = CaptureAll()
-    names = ["", "slack_bolt", "slack_sdk", "uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "liumai"]
-    names += [n for n, lg in logging.Logger.manager.loggerDict.items() if isinstance(lg, logging.Logger)]
-    loggers = {n: logging.getLogger(n) for n in names}
-    saved = {n: lg.level for n, lg in loggers.items()}
-    for lg in loggers.values():
-        lg.setLevel(logging.DEBUG)
+    handler.lower()
     root = logging.getLogger()
     root.addHandler(handler)
-    extra = [lg for n, lg in loggers.items() if n and not lg.propagate]
-    for lg in extra:
-        lg.addHandler(handler)
     try:
         yield handler
     finally:
         root.removeHandler(handler)
-        for lg in extra:
-            lg.removeHandler(handler)
-        for n, lg in loggers.items():
-            lg.setLevel(saved[n])
+        handler.restore()
 
 
 def _forms(secret: str) -> list[str]:
@@ -148,6 +160,7 @@ def test_a_full_flow_with_every_secret_set_logs_none_of_them(slack_factory, fake
     fake.tokens[BOT] = {"team_id": "T0TEST", "team": "Liumai Test", "user_id": "U0LIUMAIBOT", "bot_id": "B0LIUMAI"}
     fake.app_tokens.add(APP)
     slack = slack_factory(SLACK_BOT_TOKEN=BOT, SLACK_SIGNING_SECRET=SIGNING, SLACK_APP_TOKEN=APP)
+    everything.lower()
     stop = threading.Event()
     thread = slack.integration.start_background(stop)  # Socket Mode beside HTTP events
     try:
@@ -208,6 +221,7 @@ def test_an_oauth_install_logs_neither_the_client_secret_nor_the_installed_token
     slack = slack_factory(
         SLACK_BOT_TOKEN=None, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET, SLACK_SIGNING_SECRET=SIGNING
     )
+    everything.lower()
     page = slack.http.get("/slack/install")
     url = re.search(r'href="(https://slack\.com/oauth/v2/authorize\?[^"]+)"', page.text).group(1).replace("&amp;", "&")
     assert "files:write" in url and "channels:history" in url and "groups:history" in url
