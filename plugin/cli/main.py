@@ -358,7 +358,12 @@ def _decide(evidence_id: int, by: str, decision: str, as_json: bool) -> None:
     ctx = common.context()
     with service_errors():
         v = decide(ctx, evidence_id, by, decision)
-    emit(as_json, v.to_dict(), lambda: typer.echo(f"evidence #{v.id} ({v.criterion}, {v.subject_email}): {v.status}"))
+    note = "" if v.changed else " (already so: nothing changed)"
+    emit(
+        as_json,
+        {**v.to_dict(), "changed": v.changed},
+        lambda: typer.echo(f"evidence #{v.id} ({v.criterion}, {v.subject_email}): {v.status}{note}"),
+    )
 
 
 @evidence_app.command("accept")
@@ -386,7 +391,12 @@ def evidence_retag(
     ctx = common.context()
     with service_errors():
         v = retag(ctx, evidence_id, by, criterion)
-    emit(as_json, v.to_dict(), lambda: typer.echo(f"evidence #{v.id}: {v.criterion}, {v.status}"))
+    note = "" if v.changed else " (already so: nothing changed)"
+    emit(
+        as_json,
+        {**v.to_dict(), "changed": v.changed},
+        lambda: typer.echo(f"evidence #{v.id}: {v.criterion}, {v.status}{note}"),
+    )
 
 
 @concern_app.command("add")

@@ -199,6 +199,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "It will not count toward the score. You can change your mind later from the CLI.",
         "zh": "该事例将不计入评分。之后仍可通过命令行修改。",
     },
+    "review.already": {
+        "en": ":information_source: #{id} ({subject}, {criterion}) was already {status}; nothing changed.",
+        "zh": ":information_source: #{id}（{subject}，{criterion}）已经是{status}，无需更改。",
+    },
     "review.done": {
         "en": ":white_check_mark: #{id} ({subject}, {criterion}): {status}.",
         "zh": ":white_check_mark: #{id}（{subject}，{criterion}）：{status}。",
