@@ -517,7 +517,7 @@ def digest(
     post: Annotated[bool, typer.Option("--post/--dry-run", help="Post to the team's channels, or preview.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """The weekly values digest of a team: preview it, or post it (once per team and week)."""
+    """The weekly values digest of a team: preview it, or post it (once per team, week and channel)."""
     from plugin.reports.digest_render import digest_text
     from plugin.services import digest as dg
     from plugin.services.org import team_keys

@@ -234,8 +234,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Posted the {week} values digest to {team}'s group.",
     },
     "digest.already_posted": {
-        "zh": "{team} 的 {week} 周报已经发布过了（每个团队每周只发一次）。",
-        "en": "{team}'s digest for {week} was already posted (one per team and week).",
+        "zh": "{team} 的 {week} 周报已经发布过了（每个团队每周在每个群只发一次）。",
+        "en": "{team}'s digest for {week} was already posted (one per team and week in each group).",
     },
     "digest.in_progress": {
         "zh": "{team} 的 {week} 周报正在由另一个进程发布，请稍后查看群消息。",

@@ -292,8 +292,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": ":white_check_mark: 已将 `{team}` 的 {week} 价值观周报发布到 <#{channel}>。",
     },
     "digest.already_posted": {
-        "en": "`{team}`'s digest for {week} was already posted (one per team and week).",
-        "zh": "`{team}` 的 {week} 周报已经发布过了（每个团队每周只发一次）。",
+        "en": "`{team}`'s digest for {week} was already posted (one per team and week in each channel).",
+        "zh": "`{team}` 的 {week} 周报已经发布过了（每个团队每周在每个频道只发一次）。",
     },
     "digest.in_progress": {
         "en": "`{team}`'s digest for {week} is being posted by another process right now; check the channel shortly.",
