@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     notify_nominee: bool = Field(default=True, validation_alias="LIUMAI_NOTIFY_NOMINEE")
     # Nominations, evidence and concerns older than this are purged (`liumai purge`, daily in serve).
     retention_days: int | None = Field(default=None, ge=1, validation_alias="LIUMAI_RETENTION_DAYS")
+    # An org import or sync that would deactivate more than this share of the active people is
+    # refused unless the operator says --allow-deactivate (a file missing most rows is a mistake).
+    org_max_deactivate_share: float = Field(
+        default=0.2, ge=0.0, le=1.0, validation_alias="LIUMAI_ORG_MAX_DEACTIVATE_SHARE"
+    )
 
     llm_base_url: str | None = Field(default=None, validation_alias="LIUMAI_LLM_BASE_URL")
     llm_api_key: str | None = Field(default=None, validation_alias=AliasChoices("LIUMAI_LLM_API_KEY", "OPENAI_API_KEY"))

@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from plugin.config import load_settings
+from plugin.files import write_private
 from plugin.periods import week_of
 from plugin.reports.digest_render import digest_text
 from plugin.reports.explain import next_step
@@ -248,11 +249,11 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
                 say("")
                 say(digest_text(d, rubric, lang, markdown=False).rstrip())
                 md.append(digest_text(d, rubric, lang))
-        out.write_text("\n".join(md), encoding="utf-8")
+        write_private(out, "\n".join(md))
         html_path = out.with_suffix(".html")
         sections = [summaries[k] for k in ("payments", "support")]
         html = report_html(sections, rubric, lang, title="Acme Cloud")
-        html_path.write_text(html, encoding="utf-8")
+        write_private(html_path, html)
         say("")
         took = time.perf_counter() - t0
         say(

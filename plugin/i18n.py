@@ -45,6 +45,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{who} is no longer active here.",
         "zh": "{who} 已不在职（已停用）。",
     },
+    # org import and sync
+    "org.too_many_deactivations": {
+        "en": (
+            "This would deactivate {count} of {active} active people ({percent}%). Deactivating more than "
+            "{limit}% (LIUMAI_ORG_MAX_DEACTIVATE_SHARE) and more than {floor} people must be allowed "
+            "explicitly. Nothing was changed."
+        ),
+        "zh": (
+            "此次操作将停用 {active} 名在职人员中的 {count} 名（{percent}%）。停用超过 {limit}%"
+            "（LIUMAI_ORG_MAX_DEACTIVATE_SHARE）且多于 {floor} 人时必须明确允许。未做任何更改。"
+        ),
+    },
     # criteria
     "criterion.unknown": {
         "en": "{criterion} is not a behaviour of the rubric (ids look like teamwork.3).",
@@ -81,6 +93,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "concern.note_empty": {
         "en": "A concern needs a note saying what happened.",
         "zh": "记录关注事项需要写明发生了什么。",
+    },
+    "concern.mitigation_no_effect": {
+        "en": "{criterion} has no half point: mitigation is recorded but does not change the score.",
+        "zh": "{criterion} 没有半分：已记录“情有可原”，但不会改变得分。",
+    },
+    # a person's own export (JSON), in both languages since the file is read by whoever asked
+    "export.concerns_held": {
+        "en": "Your managers hold {n} record(s) about you (concerns noted for your review). Their content is "
+        "not part of this export: it is discussed with you in your review, and HR gives it to you on request.",
+        "zh": "你的主管持有关于你的 {n} 条记录（为绩效评估记下的关注事项）。其内容不在本导出中："
+        "会在评估面谈中与你讨论，也可以向 HR 申请获取。",
+    },
+    "export.records_about_others": {
+        "en": "Decisions you made and concerns you recorded as a manager belong to the records of the people "
+        "they are about, so only their number is here.",
+        "zh": "你作为主管做出的审核决定和记录的关注事项属于相关同事的记录，这里只列出数量。",
     },
     "error.detail": {"en": "{detail}", "zh": "{detail}"},
     "status.bad": {

@@ -8,15 +8,17 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 
-from plugin.config import ConfigError, Settings, load_settings
+from plugin.config import DEFAULT_DB_PATH, ConfigError, Settings, load_settings
+from plugin.files import private_dir, write_private
 from plugin.services.context import AppContext
 from plugin.services.errors import ServiceError
 from rubric.loader import RubricError, load_rubric
-from storage.db import SchemaError, make_engine, open_database
+from storage.db import SchemaError, make_engine, open_database, sqlite_path
 
 
 @dataclass
@@ -38,6 +40,16 @@ def default_lang() -> str:
 def fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def write_out(path: Path, text: str) -> None:
+    """Write a command's output file, readable by its owner only, or fail with one line."""
+    zh = STATE.lang == "zh"
+    try:
+        write_private(path, text)
+    except OSError as exc:
+        fail(f"无法写入 {path}：{exc.strerror or exc}" if zh else f"cannot write {path}: {exc.strerror or exc}")
+    typer.echo(f"已写入 {path}" if zh else f"wrote {path}", err=True)
 
 
 def settings() -> Settings:
@@ -76,6 +88,8 @@ def context(*, check_schema: bool = True, tagger: str | None = None, url: str | 
     except RubricError as exc:
         fail(f"LIUMAI_RUBRIC: {exc}", 2)
     db_url = url or s.database_url
+    if sqlite_path(db_url) == DEFAULT_DB_PATH:
+        private_dir(DEFAULT_DB_PATH.parent, tighten=True)  # Liumai's own ~/.liumai, 0755 before
     try:
         engine = open_database(db_url) if check_schema else make_engine(db_url)
     except SchemaError as exc:

@@ -11,20 +11,24 @@ import typer
 
 from plugin.cli import common
 from plugin.cli.common import emit, fail
+from plugin.cli.org_cmd import AllowDeactivateOpt, DryRunOpt, refused, show_changes
 
 
 def org_sync_feishu(
+    dry_run: DryRunOpt = False,
+    allow_deactivate: AllowDeactivateOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Sync people, departments (as teams) and managers (leader_user_id) from Feishu/Lark.
 
     Needs FEISHU_APP_ID and FEISHU_APP_SECRET, and the app's contact permissions. Re-running it
-    changes nothing that did not change in Feishu.
+    changes nothing that did not change in Feishu. A sync that would deactivate more than
+    LIUMAI_ORG_MAX_DEACTIVATE_SHARE of the active people is refused unless --allow-deactivate.
     """
     from plugin.config import ConfigError
     from plugin.feishu.client import FeishuApi, FeishuApiError
     from plugin.feishu.org_sync import CONTACT_INTERVAL_S, sync_feishu
-    from plugin.services.org import OrgImportError
+    from plugin.services.org import DeactivationRefused, OrgImportError
 
     ctx = common.context()
     try:
@@ -33,7 +37,9 @@ def org_sync_feishu(
         fail(str(exc), 2)
     progress = None if as_json else (lambda msg: typer.echo(msg, err=True))
     try:
-        report = sync_feishu(ctx, api, progress=progress)
+        report = sync_feishu(ctx, api, progress=progress, dry_run=dry_run, allow_deactivate=allow_deactivate)
+    except DeactivationRefused as exc:
+        refused(exc, "liumai org sync-feishu")
     except FeishuApiError as exc:
         fail(f"{exc} (check the app's contact permissions and its contact scope)")
     except OrgImportError as exc:
@@ -43,6 +49,8 @@ def org_sync_feishu(
     d = report.to_dict()
 
     def human() -> None:
+        if dry_run:
+            show_changes(report.result)
         typer.echo(
             f"departments: {d['departments']}, users: {d['users']}; "
             + ", ".join(

@@ -182,33 +182,16 @@ def rubric_explain(
 
 
 # ---------------------------------------------------------------------------- org
-@org_app.command("import")
-def org_import(file: Path, as_json: JsonOpt = False) -> None:
-    """Import people from CSV: email,name,team,manager_email,slack_user_id,feishu_open_id,is_admin,locale."""
-    from plugin.services.org import OrgImportError, import_org
-
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        fail(f"cannot read {file}: {exc.strerror}")
-    except UnicodeDecodeError:
-        fail(f"{file} is not UTF-8 text (save the CSV as UTF-8)")
-    ctx = common.context()
-    try:
-        report = import_org(ctx, text)
-    except OrgImportError as exc:
-        for p in exc.problems:
-            typer.echo(f"{file}: {p}", err=True)
-        fail(f"nothing imported ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''})")
-    d = report.to_dict()
-    emit(as_json, d, lambda: typer.echo(", ".join(f"{k}: {len(v)}" for k, v in d.items())))
-
-
 def _register_platform_commands() -> None:
     from plugin.cli.feishu_cmd import org_sync_feishu
+    from plugin.cli.nomination_cmd import nominate, nomination_app
+    from plugin.cli.org_cmd import org_import
     from plugin.cli.slack_cmd import slack_app
 
     app.add_typer(slack_app, name="slack", help="Slack: print the app manifest.")
+    org_app.command("import")(org_import)
+    app.command("nominate")(nominate)
+    app.add_typer(nomination_app, name="nomination")
 
     org_app.command("sync-feishu", help="Sync people, departments and managers from Feishu/Lark contacts.")(
         org_sync_feishu
@@ -243,74 +226,6 @@ def team_set(
             f"slack={t.slack_channel_id or '-'}, feishu={t.feishu_chat_id or '-'}"
         ),
     )
-
-
-# ---------------------------------------------------------------------------- nominate
-@app.command()
-def nominate(
-    nominator: Annotated[str, typer.Option("--from", help="Nominator's e-mail.")],
-    nominee: Annotated[str, typer.Option("--to", help="Nominee's e-mail.")],
-    story: Annotated[str, typer.Option("--story", help="What they did (up to 3,000 characters).")],
-    criterion: Annotated[str | None, typer.Option("--criterion", help="Confirm this behaviour id.")] = None,
-    key: Annotated[
-        str | None, typer.Option("--idempotency-key", help="Retrying with the same key never duplicates.")
-    ] = None,
-    private: Annotated[bool, typer.Option("--private", help="Keep the story out of team digests.")] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Nominate a colleague; prints the nomination id and the suggested behaviours."""
-    from plugin.services.nominations import confirm
-    from plugin.services.nominations import nominate as run
-
-    ctx = common.context()
-    with service_errors():
-        res = run(ctx, nominator, nominee, story, source="cli", idempotency_key=key, private=private)
-        evidence = confirm(ctx, res.nomination.id, nominator, criterion) if criterion else None
-    lg = STATE.lang
-    payload = {
-        "nomination_id": res.nomination.id,
-        "created": res.created,
-        "status": res.nomination.status,
-        "suggestions": [
-            {
-                "rank": s.rank,
-                "criterion": s.criterion,
-                "polarity": s.polarity,
-                "confidence": round(s.confidence, 3),
-                "quote": s.quote,
-                "tagger": s.tagger,
-            }
-            for s in res.suggestions
-        ],
-        "abstain_reason": res.nomination.abstain_reason,
-        "evidence_id": evidence.id if evidence else None,
-        "evidence_status": evidence.status if evidence else None,
-    }
-
-    def human() -> None:
-        typer.echo(f"nomination #{res.nomination.id}" + ("" if res.created else " (already recorded)"))
-        if res.suggestions:
-            table(
-                ["#", "behaviour", "statement", "conf.", "quote"],
-                [
-                    [
-                        s.rank,
-                        s.criterion,
-                        ctx.rubric.behaviour(s.criterion).statement.get(lg),
-                        f"{s.confidence:.2f}",
-                        s.quote,
-                    ]
-                    for s in res.suggestions
-                ],
-            )
-        elif res.nomination.abstain_reason:
-            typer.echo(f"no suggestion: {res.nomination.abstain_reason}")
-        if evidence:
-            typer.echo(f"confirmed {evidence.criterion}: evidence #{evidence.id} is pending a manager's review")
-        elif res.suggestions:
-            typer.echo("confirm with --criterion ID (the nominator's choice)")
-
-    emit(as_json, payload, human)
 
 
 # ---------------------------------------------------------------------------- evidence
@@ -416,11 +331,13 @@ def concern_add(
         v = add_concern(ctx, by, person, criterion, note, mitigated=mitigated)
     emit(
         as_json,
-        v.to_dict(),
+        v.to_dict(STATE.lang),
         lambda: typer.echo(
             f"concern recorded as evidence #{v.id} ({v.criterion}{', mitigated' if v.mitigated else ''})"
         ),
     )
+    for n in v.notices:  # e.g. mitigation that cannot change the score: said at once, in JSON too
+        typer.echo(f"{'注意' if STATE.lang == 'zh' else 'warning'}: {n.message(STATE.lang)}", err=True)
 
 
 # ---------------------------------------------------------------------------- score
@@ -506,8 +423,7 @@ def summary(
             fail("--format html needs --out FILE (the report embeds its charts)", 2)
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}", err=True)
+        common.write_out(out, text)
 
 
 @app.command()
@@ -569,19 +485,22 @@ def digest(
 def export(
     person: Annotated[str, typer.Option("--person", help="Whose data: their e-mail.")],
     out: Annotated[Path | None, typer.Option("--out", help="Write the JSON here (default: stdout).")] = None,
+    viewer: Annotated[
+        str | None,
+        typer.Option("--as", help="Apply this person's permissions (the person themselves: the data-subject export)."),
+    ] = None,
 ) -> None:
-    """Everything stored about a person, as JSON (a data-subject access request)."""
+    """A person's data as JSON: everything (the operator, an admin), or the data-subject export (--as the person)."""
     from plugin.services.data_rights import export_person
 
     ctx = common.context()
     with service_errors():
-        data = export_person(ctx, person)
+        data = export_person(ctx, person, viewer=viewer)
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}", err=True)
+        common.write_out(out, text)
 
 
 @app.command()
@@ -590,23 +509,42 @@ def erase(
     yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Erase a person's data; what others' records need stays, anonymised. Audit-logged."""
-    from plugin.services.data_rights import erase_person
+    """Erase a person's data under every identity they had; what others' records need stays, anonymised."""
+    from plugin.services.data_rights import erase_person, erase_preview
 
-    if not yes:
-        fail("erasing cannot be undone: add --yes to confirm", 2)
     ctx = common.context()
+    zh = STATE.lang == "zh"
+    if not yes:
+        with service_errors():
+            rows = erase_preview(ctx, person)
+        for p in rows:
+            who = f"#{p.id}: {p.display_name} <{p.email}>"
+            typer.echo(f"将删除人员 {who}" if zh else f"would erase person {who}", err=True)
+        fail("删除无法撤销：请加 --yes 确认" if zh else "erasing cannot be undone: add --yes to confirm", 2)
     with service_errors():
         report = erase_person(ctx, person)
-    emit(
-        as_json,
-        report.to_dict(),
-        lambda: typer.echo(
-            f"person #{report.person_id} erased (now {report.label}): {report.nominations_deleted} nominations, "
-            f"{report.evidence_deleted} evidence, {report.concerns_deleted} concerns removed; "
-            f"{report.audit_rows_anonymised} audit rows anonymised"
-        ),
-    )
+    r = report
+
+    def human() -> None:
+        typer.echo(
+            f"人员 #{r.person_id} 已删除（现为 {r.label}，共 {r.people_erased} 条人员记录）："
+            f"删除提名 {r.nominations_deleted} 条、证据 {r.evidence_deleted} 条、关注事项 {r.concerns_deleted} 条；"
+            f"匿名化审计记录 {r.audit_rows_anonymised} 条"
+            if zh
+            else f"person #{r.person_id} erased (now {r.label}; {r.people_erased} person records): "
+            f"{r.nominations_deleted} nominations, {r.evidence_deleted} evidence, "
+            f"{r.concerns_deleted} concerns removed; {r.audit_rows_anonymised} audit rows anonymised"
+        )
+
+    emit(as_json, r.to_dict(), human)
+    if not r.files_scrubbed:
+        typer.echo(
+            "警告：有读取方占用 SQLite 的 WAL 文件，已删除的数据可能留在其中，直到占用数据库的进程（liumai serve）停止"
+            if zh
+            else "warning: a reader kept the SQLite WAL busy; erased rows may stay in it until the processes "
+            "holding the database (liumai serve) stop",
+            err=True,
+        )
 
 
 @app.command()

@@ -345,7 +345,8 @@ class FeishuBot:
             mitigated=tr("concern.mitigated", lang) if v.mitigated else "",
             id=v.id,
         )
-        self._reply(sender, text, dedup)
+        notes = "".join(f"\n⚠ {n.message(lang)}" for n in v.notices)  # e.g. mitigation without effect
+        self._reply(sender, text + notes, dedup)
 
     def _on_menu(self, event: dict, event_id: str) -> None:
         open_id = ident(_obj(_obj(event.get("operator")).get("operator_id")).get("open_id"))

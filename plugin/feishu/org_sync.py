@@ -18,7 +18,8 @@ How it maps:
 - what Feishu does not know is kept: admin flag, Slack id, locale (new people: zh-CN on feishu.cn,
   en-US on larksuite.com), and the team of people placed directly under the root department;
 - people who have a Feishu id but are no longer in the directory (or are frozen / resigned) are
-  deactivated; people without a Feishu id (e.g. Slack-only) are left alone.
+  deactivated, within the same limit as a CSV import (`apply_org`); people without a Feishu id
+  (e.g. Slack-only) are left alone.
 Reading Feishu happens here; the stored org is read (`stored_people`) and written (`apply_org`)
 by services. Everything goes through `apply_org`, so the whole directory is validated first (all or nothing)
 and re-running the sync with an unchanged directory changes nothing and writes no audit rows.
@@ -235,13 +236,28 @@ def sync_feishu(
     *,
     progress: Callable[[str], None] | None = None,
     actor: str = "feishu-sync",
+    dry_run: bool = False,
+    allow_deactivate: bool = False,
 ) -> SyncReport:
-    """Read the directory and make the stored org match it (see the module docstring)."""
+    """Read the directory and make the stored org match it (see the module docstring).
+
+    Like the CSV import, a sync that would deactivate more people than LIUMAI_ORG_MAX_DEACTIVATE_SHARE
+    allows (a narrowed contact scope looks like everyone left) is refused unless `allow_deactivate`;
+    `dry_run` reports what would change and writes nothing.
+    """
     api = api or FeishuApi(ctx.settings, min_interval_s=CONTACT_INTERVAL_S)
     report = SyncReport()
     depts, users = fetch_directory(api, progress)
     report.departments, report.users = len(depts), len(users)
     default_locale = "en-US" if api.domain == LARK else "zh-CN"
     rows = build_rows(ctx, depts, users, report, default_locale)
-    report.result = apply_org(ctx, rows, actor, match_open_id=True, keep_missing=lambda p: not p.feishu_open_id)
+    report.result = apply_org(
+        ctx,
+        rows,
+        actor,
+        match_open_id=True,
+        keep_missing=lambda p: not p.feishu_open_id,
+        dry_run=dry_run,
+        allow_deactivate=allow_deactivate,
+    )
     return report

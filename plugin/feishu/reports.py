@@ -7,7 +7,8 @@
 - `/values evidence [@someone] [2026Q4]`: the evidence a person may see;
 - `/values digest [team-key] [preview] [2026-W47]`: post last week's team digest now (if not yet
   posted), or preview this week's so far;
-- `/values export [@someone]`: everything stored about a person, as a JSON file;
+- `/values export [@someone]`: a person's data as a JSON file - for an admin naming someone,
+  everything; for the person themselves, the data-subject export (`services.subject_export`);
 - `/values erase @someone`: a confirmation card; its button erases (`FeishuBot` handles the click).
 
 Who may do what is decided by the services (`viewer=`), so the rules and the refusal wording are
@@ -235,7 +236,9 @@ class FeishuReports:
         blob = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
         person = data.get("person") or {}
         name = f"liumai-export-{file_slug(str(person.get('email') or 'person'), 'person')}.json"
-        self.reply(open_id, tr("export.sent", lang, name=person.get("display_name") or ""), self._key(dedup, "note"))
+        # The service chose the scope from who asked; only the wording is the adapter's.
+        key = "export.sent_own" if data.get("scope") == "subject" else "export.sent"
+        self.reply(open_id, tr(key, lang, name=person.get("display_name") or ""), self._key(dedup, "note"))
         self._send_files(open_id, lang, dedup, [(name, blob)], None)
 
     def erase_request(self, open_id: str, lang: str, cmd: Command, dedup: str | None) -> None:

@@ -262,6 +262,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "这是六脉中关于 {name} 的全部数据（JSON 文件）。导出已记入审计日志。",
         "en": "Here is everything Liumai stores about {name} (a JSON file). The export is in the audit log.",
     },
+    "export.sent_own": {
+        "zh": (
+            "{name}，这是你在六脉中的个人数据（JSON 文件）。主管为评估记下的关注事项（如有）只列出数量，"
+            "内容可向 HR 申请。导出已记入审计日志。"
+        ),
+        "en": (
+            "{name}, here is your personal data in Liumai (a JSON file). Concerns your managers noted for your "
+            "review, if any, are counted but not included; HR gives you their content on request. "
+            "The export is in the audit log."
+        ),
+    },
     "erase.usage": {
         "zh": "用法：/values erase @同事（仅管理员）",
         "en": "Usage: /values erase @colleague (admins only)",

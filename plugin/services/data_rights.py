@@ -3,33 +3,41 @@
 Erasure removes what is about the person (recognition and evidence about them, concerns about
 them, their identity) and anonymises what must stay because it belongs to other people's records:
 a story they wrote about a colleague is that colleague's evidence, so it stays, attributed to an
-anonymous person; a concern they recorded as a manager stays with the same anonymity. The audit
-log is append-only, so erasure does not delete rows from it: it replaces the person's e-mail in
-them with the anonymous label, and records the erasure itself.
+anonymous person; a concern they recorded as a manager stays with the same anonymity. Erasure
+covers every identity the person had (earlier person rows, past addresses, platform ids; see
+`plugin.services.identities`). The audit log is append-only but for erasure: its rows stay, with
+the person's identifiers replaced by the anonymous label, and a row recording the erasure itself
+holds only row ids and counts. After an erasure or a purge the SQLite files are scrubbed
+(`storage.db.scrub_deleted`), so no deleted byte stays in the database file, its WAL or free pages.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, or_
 from sqlalchemy.engine import make_url
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from plugin.services import audit
+from plugin.files import create_private, private_dir
+from plugin.services import audit, identities
 from plugin.services.context import AppContext
 from plugin.services.errors import InvalidInput, PermissionDenied
 from plugin.services.people import Profile, find_person, get_person, to_profile
+from plugin.services.subject_export import subject_export
 from plugin.services.uow import unit_of_work
+from plugin.services.visibility import Scope, scope_for
+from storage.db import scrub_deleted
 from storage.models import (
     AuditLog,
     Concern,
     Evidence,
     Nomination,
+    Person,
     Suggestion,
     TagCache,
     TagJob,
@@ -41,16 +49,22 @@ def _row(obj) -> dict:
 
 
 def export_person(ctx: AppContext, person: str | int, actor: str = "cli", *, viewer: str | int | None = None) -> dict:
-    """Everything stored about a person, as JSON-ready data (and an audit row saying it was exported).
+    """A person's data as JSON-ready data (and an audit row saying it was exported, and in which scope).
 
-    `viewer=None` is the operator; otherwise the person themselves or an admin.
+    `viewer=None` is the operator; otherwise the person themselves or an admin. The scope comes from
+    who the viewer is (`visibility.scope_for`): an admin or the operator gets the full export, for
+    HR; the person themselves - an admin included - gets the data-subject export, which says how
+    many concerns their managers hold but not what they say (`subject_export`).
     """
     with unit_of_work(ctx.engine) as session:
         p = get_person(session, person, active=False)
-        if viewer is not None:
-            who = get_person(session, viewer)
-            if who.id != p.id and not who.is_admin:
-                raise PermissionDenied("permission.view", subject=p.display_name)
+        who = get_person(session, viewer) if viewer is not None else None
+        if who is not None and who.id != p.id and not who.is_admin:
+            raise PermissionDenied("permission.view", subject=p.display_name)
+        if scope_for(session, who, p) is Scope.SUBJECT:
+            data = subject_export(ctx, session, p)
+            audit.record(session, actor, "person.export", "person", p.id, scope=Scope.SUBJECT.value)
+            return data
         given = session.exec(select(Nomination).where(Nomination.nominator_id == p.id).order_by(Nomination.id)).all()
         received = session.exec(select(Nomination).where(Nomination.nominee_id == p.id).order_by(Nomination.id)).all()
         nom_ids = [n.id for n in [*given, *received]]
@@ -71,6 +85,7 @@ def export_person(ctx: AppContext, person: str | int, actor: str = "cli", *, vie
             .order_by(AuditLog.id)
         ).all()
         data = {
+            "scope": Scope.FULL.value,
             "person": _row(p),
             "nominations_given": [_row(n) for n in given],
             "nominations_received": [_row(n) for n in received],
@@ -83,7 +98,7 @@ def export_person(ctx: AppContext, person: str | int, actor: str = "cli", *, vie
             "exported_at": ctx.now().isoformat(),
             "rubric_version": ctx.rubric.version,
         }
-        audit.record(session, actor, "person.export", "person", p.id)
+        audit.record(session, actor, "person.export", "person", p.id, scope=Scope.FULL.value)
         return data
 
 
@@ -95,6 +110,9 @@ class EraseReport:
     evidence_deleted: int
     concerns_deleted: int
     audit_rows_anonymised: int
+    people_erased: int = 1  # person rows: the one named and the other rows of the same person
+    person_ids: list[int] = field(default_factory=list)
+    files_scrubbed: bool = True  # False: a reader kept SQLite's WAL busy (see storage.db.scrub_deleted)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -116,24 +134,48 @@ def erase_target(ctx: AppContext, viewer: str | int, subject: str | int | None) 
         return to_profile(target) if target is not None else None
 
 
+def _erasable(session: Session, person: str | int) -> Person:
+    """The person named by a current reference or, failing that, by an address they had before."""
+    p = find_person(session, person)
+    if p is None and isinstance(person, str) and "@" in person:
+        p = identities.find_by_past_email(session, person)
+    return p if p is not None else get_person(session, person, active=False)
+
+
+def erase_preview(ctx: AppContext, person: str | int) -> list[Profile]:
+    """The person rows `erase_person` would erase (the named one first), to confirm before erasing."""
+    with unit_of_work(ctx.engine) as session:
+        who = identities.collect(session, _erasable(session, person))
+        return [to_profile(p) for p in who.people.values()]
+
+
 def erase_person(
     ctx: AppContext, person: str | int, actor: str = "cli", *, viewer: str | int | None = None
 ) -> EraseReport:
-    """`viewer=None` is the operator; otherwise only an admin (HR handles erasure requests)."""
+    """Erase a person under every identity they have had (see `plugin.services.identities`).
+
+    `viewer=None` is the operator; otherwise only an admin (HR handles erasure requests), and not
+    for any of their own identities. Afterwards the database files keep no erased byte.
+    """
     with unit_of_work(ctx.engine) as session:
-        p = get_person(session, person, active=False)
-        if viewer is not None:
-            who = get_person(session, viewer)
-            if not who.is_admin or who.id == p.id:
-                raise PermissionDenied("permission.admin")
-        pid, email = p.id, p.email
+        p = _erasable(session, person)
+        me = get_person(session, viewer) if viewer is not None else None
+        if me is not None and (not me.is_admin or me.id == p.id):
+            raise PermissionDenied("permission.admin")
+        pid = p.id
         label = f"erased-{pid}@invalid"
-        if email == label:
+        if p.email == label:
             raise InvalidInput("error.detail", detail=f"person #{pid} was already erased")
-        received = list(session.exec(select(Nomination.id).where(Nomination.nominee_id == pid)).all())
-        concern_ids = list(session.exec(select(Concern.id).where(Concern.subject_id == pid)).all())
+        who = identities.collect(session, p)
+        if me is not None and me.id in who.people:  # an earlier identity of their own
+            raise PermissionDenied("permission.admin")
+        ids = list(who.people)
+        received = list(session.exec(select(Nomination.id).where(Nomination.nominee_id.in_(ids))).all())  # type: ignore[attr-defined]
+        concern_ids = list(session.exec(select(Concern.id).where(Concern.subject_id.in_(ids))).all())  # type: ignore[attr-defined]
+        evidence_ids = list(session.exec(select(Evidence.id).where(Evidence.subject_id.in_(ids))).all())  # type: ignore[attr-defined]
         # What is about them goes: evidence, concerns, and the stories they received.
-        n_evidence = session.exec(delete(Evidence).where(Evidence.subject_id == pid)).rowcount
+        if evidence_ids:
+            session.exec(delete(Evidence).where(Evidence.id.in_(evidence_ids)))  # type: ignore[union-attr]
         if concern_ids:
             session.exec(delete(Concern).where(Concern.id.in_(concern_ids)))  # type: ignore[union-attr]
         if received:
@@ -142,25 +184,20 @@ def erase_person(
             session.exec(delete(Nomination).where(Nomination.id.in_(received)))  # type: ignore[union-attr]
         # Cached tagger answers quote stories; the cache is only a cache, so it is cleared.
         session.exec(delete(TagCache))
-        # Their identity is replaced; rows others' records point to stay, anonymous.
-        p.email = label
-        p.display_name = f"Erased person #{pid}"
-        p.slack_user_id = None
-        p.feishu_open_id = None
-        p.active = False
-        p.is_admin = False
-        p.updated_at = ctx.now()
-        session.add(p)
-        n_audit = 0
-        for row in session.exec(
-            select(AuditLog).where(
-                or_(AuditLog.actor_id == pid, AuditLog.actor == email, AuditLog.detail.contains(email))
-            )
-        ).all():  # type: ignore[union-attr]
-            row.actor = label if row.actor == email else row.actor
-            row.detail = row.detail.replace(email, label)
+        # Their identities are replaced; rows others' records point to stay, anonymous.
+        for row in who.people.values():
+            row.email = f"erased-{row.id}@invalid"
+            row.display_name = f"Erased person #{row.id}"
+            row.slack_user_id = None
+            row.feishu_open_id = None
+            row.active = False
+            row.is_admin = False
+            row.updated_at = ctx.now()
             session.add(row)
-            n_audit += 1
+        session.flush()
+        # The audit log is append-only except for this: it must not keep who they were.
+        deleted = {"nomination": set(received), "evidence": set(evidence_ids), "concern": set(concern_ids)}
+        n_audit = identities.scrub_audit(session, who, label, f"Erased person #{pid}", deleted)
         session.flush()
         audit.record(
             session,
@@ -168,11 +205,16 @@ def erase_person(
             "person.erase",
             "person",
             pid,
+            people=sorted(ids),
             nominations=len(received),
-            evidence=n_evidence,
+            evidence=len(evidence_ids),
             concerns=len(concern_ids),
+            audit_rows=n_audit,
         )
-        return EraseReport(pid, label, len(received), n_evidence, len(concern_ids), n_audit)
+    scrubbed = scrub_deleted(ctx.engine)
+    return EraseReport(
+        pid, label, len(received), len(evidence_ids), len(concern_ids), n_audit, len(ids), sorted(ids), scrubbed
+    )
 
 
 def purge_older_than(ctx: AppContext, days: int, actor: str = "retention") -> dict[str, int]:
@@ -196,25 +238,34 @@ def purge_older_than(ctx: AppContext, days: int, actor: str = "retention") -> di
             session.exec(delete(TagCache))
         out = {"nominations": len(old_noms), "concerns": len(old_concerns), "evidence": n_ev}
         audit.record(session, actor, "retention.purge", "database", "-", days=days, cutoff=cutoff, **out)
-        return out
+    if old_noms or old_concerns:
+        scrub_deleted(ctx.engine)
+    return out
 
 
 def backup_sqlite(ctx: AppContext, dest: Path) -> Path:
-    """A consistent copy of a live SQLite database (sqlite3's online backup, safe with WAL writers)."""
+    """A consistent copy of a live SQLite database (sqlite3's online backup, safe with WAL writers),
+    readable by its owner only."""
     url = ctx.engine.url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         raise InvalidInput("error.detail", detail="liumai backup copies SQLite databases; for PostgreSQL use pg_dump")
     dest = Path(dest)
-    if dest.exists():
-        raise InvalidInput("error.detail", detail=f"{dest} exists; choose a new file")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(make_url(str(url)).database, timeout=30)
+    private_dir(dest.parent)
     try:
-        dst = sqlite3.connect(str(dest))
+        create_private(dest)  # 0600 before SQLite writes a byte, whatever the umask
+    except FileExistsError:
+        raise InvalidInput("error.detail", detail=f"{dest} exists; choose a new file") from None
+    try:
+        src = sqlite3.connect(make_url(str(url)).database, timeout=30)
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(str(dest))
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
+            src.close()
+    except BaseException:
+        dest.unlink(missing_ok=True)  # no half copy left to be mistaken for a backup
+        raise
     return dest

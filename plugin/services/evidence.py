@@ -3,23 +3,25 @@
 Evidence from a nomination is pending until a manager (direct or indirect) or an admin accepts
 it; a concern is accepted at once because the manager recording it is the one who decides.
 Concerns are visible to managers and admins only - never to peers, never in digests, and not
-in a person's own view (they are discussed in the review interview).
+in a person's own view (they are discussed in the review interview; `visibility` holds that rule).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from plugin.services import audit
 from plugin.services.context import AppContext
 from plugin.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from plugin.services.people import can_view, get_person, reports_of, require_manager
+from plugin.services.notices import Notice
+from plugin.services.people import get_person, reports_of, require_manager
 from plugin.services.text import clean_text
 from plugin.services.uow import unit_of_work
+from plugin.services.visibility import redact, scope_for, subject_visible
 from rubric.model import Polarity
 from storage.models import Concern, Evidence, Nomination, Person, utcnow
 
@@ -47,6 +49,7 @@ class EvidenceView:
     decided_by: str | None
     decided_at: datetime | None
     private: bool = False
+    notices: tuple[Notice, ...] = ()  # what the person who just acted should know (e.g. mitigation has no effect)
     # Set by a decision: False when it found the evidence already so (a repeat click; nothing audited).
     changed: bool = field(default=True, compare=False)
 
@@ -54,11 +57,14 @@ class EvidenceView:
     def is_concern(self) -> bool:
         return self.polarity == Polarity.NON_CONFORMING.value
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str = "en") -> dict:
         d = dict(self.__dict__)
         d.pop("changed")
         d["occurred_at"] = self.occurred_at.isoformat()
         d["decided_at"] = self.decided_at.isoformat() if self.decided_at else None
+        notices = d.pop("notices")
+        if notices:
+            d["notices"] = [n.to_dict(lang) for n in notices]
         return d
 
 
@@ -107,7 +113,9 @@ def list_evidence(
 ) -> list[EvidenceView]:
     """Evidence the viewer may see: their own recognition, their reports' evidence, or all (admin).
 
-    `viewer=None` is the operator at the command line, who sees everything.
+    `viewer=None` is the operator at the command line, who sees everything. The viewer's own rows
+    are read in the subject scope (`visibility`), admins included: recognition only, no concern,
+    no declined recognition, no decider.
     """
     if status is not None and status not in STATUSES:
         raise InvalidInput("status.bad", status=status)
@@ -115,8 +123,7 @@ def list_evidence(
         actor = get_person(session, viewer) if viewer is not None else None
         if person is not None:
             subject = get_person(session, person, active=False)
-            if actor is not None and not can_view(session, actor, subject):
-                raise PermissionDenied("permission.view", subject=subject.display_name)
+            scope_for(session, actor, subject)  # refuses a peer
             subjects = [subject]
         elif actor is None or actor.is_admin:
             subjects = None
@@ -129,14 +136,13 @@ def list_evidence(
             stmt = stmt.where(Evidence.status == status)
         if period:
             stmt = stmt.where(Evidence.period == period)
+        if actor is not None:
+            stmt = stmt.where(or_(Evidence.subject_id != actor.id, subject_visible()))
         rows = session.exec(stmt.order_by(Evidence.occurred_at, Evidence.id)).all()
         out = []
         for e in rows:
-            # A person's own view holds their recognition, never concerns about them.
-            own = actor is not None and e.subject_id == actor.id
-            if own and e.polarity != Polarity.CONFORMING.value and not actor.is_admin:
-                continue
-            out.append(_view(session, e))
+            own = actor is not None and e.subject_id == actor.id  # the subject scope (`scope_for`)
+            out.append(redact(_view(session, e)) if own else _view(session, e))
         return out
 
 
@@ -240,6 +246,16 @@ def retag(ctx: AppContext, evidence_id: int, by: str | int, criterion: str, *, a
         return _view(session, e)
 
 
+def mitigation_notice(ctx: AppContext, criterion: str, mitigated: bool) -> Notice | None:
+    """Mitigation (情有可原) only changes a score where the behaviour has a half point; say so otherwise.
+
+    The flag is still stored, as the manager's note of fact; this only makes its (lack of) effect plain.
+    """
+    if mitigated and criterion in ctx.rubric.criterion_ids and not ctx.rubric.behaviour(criterion).half_point:
+        return Notice.of("concern.mitigation_no_effect", criterion=criterion)
+    return None
+
+
 def add_concern(
     ctx: AppContext,
     by: str | int,
@@ -250,7 +266,10 @@ def add_concern(
     mitigated: bool = False,
     at: datetime | None = None,
 ) -> EvidenceView:
-    """Record a non-conforming case; accepted at once, visible to managers and admins only."""
+    """Record a non-conforming case; accepted at once, visible to managers and admins only.
+
+    The view returned carries a notice when `mitigated` cannot change the score (`mitigation_notice`).
+    """
     if criterion not in ctx.rubric.criterion_ids:
         raise InvalidInput("criterion.unknown", criterion=criterion)
     with unit_of_work(ctx.engine) as session:
@@ -298,4 +317,5 @@ def add_concern(
             mitigated=mitigated,
             evidence=e.id,
         )
-        return _view(session, e)
+        notice = mitigation_notice(ctx, criterion, mitigated)
+        return replace(_view(session, e), notices=(notice,) if notice else ())

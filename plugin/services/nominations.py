@@ -8,7 +8,9 @@ for the nominee; only a manager's decision makes it count.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,11 +21,19 @@ from sqlmodel import Session, select
 
 from plugin.services import audit
 from plugin.services.context import AppContext
-from plugin.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from plugin.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable
 from plugin.services.people import get_person
 from plugin.services.text import clean_text
-from plugin.services.uow import unit_of_work
-from plugin.tagging.base import Suggestions, TagContext
+from plugin.services.uow import describe_failure, unit_of_work
+from plugin.tagging.base import (
+    MAX_QUOTE_CHARS,
+    MAX_RATIONALE_CHARS,
+    Suggestions,
+    TagContext,
+    Tagger,
+    fit_quote,
+    fit_text,
+)
 from rubric.model import Polarity
 from storage.models import Evidence, Nomination, Person, Suggestion, TagJob
 
@@ -33,6 +43,11 @@ MAX_STORY = 3000
 INLINE_LEASE_S = 60.0  # how long the request that stored a nomination owns its tagging
 LLM_UPGRADE_ATTEMPTS = 4  # LLM tries to replace offline fallback suggestions; after that they stay
 SOURCES = {"cli", "slack", "feishu", "demo", "api"}
+# The same story from the same nominator about the same nominee within this time is the same
+# nomination (`nominate(repeat_window=...)`): the CLI's re-run with --criterion confirms the first
+# one instead of adding another. Long enough to read the suggestions and re-run the command,
+# short enough that telling the same story again another day is a new nomination.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,32 @@ def _existing(session: Session, key: str) -> Nomination | None:
     return session.exec(select(Nomination).where(Nomination.idempotency_key == key)).first()
 
 
+def same_story(story: str) -> str:
+    """A story as compared for repeats: NFKC, runs of whitespace collapsed, case folded."""
+    return " ".join(unicodedata.normalize("NFKC", story).split()).casefold()
+
+
+def _repeat(session: Session, by: Person, to: Person, text: str, since: datetime) -> Nomination | None:
+    """The nominator's not-cancelled nomination of `to` with the same story since `since`, if any.
+
+    The nominator's row is locked first (PostgreSQL; SQLite serialises writers anyway), so two
+    concurrent runs of the same command cannot both miss each other and store two nominations.
+    """
+    session.exec(select(Person).where(Person.id == by.id).with_for_update(key_share=True)).first()
+    story = same_story(text)
+    candidates = session.exec(
+        select(Nomination)
+        .where(
+            Nomination.nominator_id == by.id,
+            Nomination.nominee_id == to.id,
+            Nomination.created_at >= since,
+            Nomination.status != "cancelled",
+        )
+        .order_by(Nomination.id)
+    ).all()
+    return next((n for n in candidates if same_story(n.story) == story), None)
+
+
 def _suggestions(session: Session, nomination_id: int) -> list[Suggestion]:
     return list(
         session.exec(
@@ -77,8 +118,14 @@ def nominate(
     private: bool = False,
     at: datetime | None = None,
     tag: bool = True,
+    repeat_window: timedelta | None = None,
 ) -> NominationResult:
-    """Store a nomination (idempotently) and, unless `tag` is False, tag it right away."""
+    """Store a nomination (idempotently) and, unless `tag` is False, tag it right away.
+
+    Retrying with the same `idempotency_key` returns the first nomination. Without a key, a
+    `repeat_window` (the CLI passes `REPEAT_WINDOW`) makes the same story from the same nominator
+    about the same nominee within that time return the earlier nomination (unless it was cancelled).
+    """
     key = idempotency_key or f"{source}:{uuid.uuid4()}"
     with unit_of_work(ctx.engine) as session:
         found = _existing(session, key)
@@ -89,6 +136,10 @@ def nominate(
         if by.id == to.id:
             raise InvalidInput("nominate.self")
         text = _check_story(story, to)
+        if idempotency_key is None and repeat_window is not None:
+            found = _repeat(session, by, to, text, (at or ctx.now()) - repeat_window)
+            if found is not None:
+                return NominationResult(found, _suggestions(session, found.id), created=False)
         if value_hint is not None and value_hint not in ctx.rubric.value_keys:
             value_hint = None  # a hint is advisory; an unknown one is dropped, not an error
         nomination = Nomination(
@@ -148,13 +199,15 @@ def tag_nomination(ctx: AppContext, nomination_id: int, tagger=None) -> list[Sug
         if nomination.status != "pending_tag":
             return _suggestions(session, nomination_id)
         story, hint = nomination.story, nomination.value_hint
+        job_id = session.exec(select(TagJob.id).where(TagJob.nomination_id == nomination_id)).first()
     try:
         result = tagger.suggest(story, TagContext(value_hint=hint))
     except Exception as exc:  # the nomination is safe; the worker will retry
-        log.warning("tagging nomination %s failed: %s", nomination_id, exc)
-        _job_failed(ctx, nomination_id, exc)
+        log.warning("tag job %s (nomination %s): tagging failed: %s", job_id, nomination_id, describe_failure(exc))
+        record_job_failure(ctx, nomination_id, exc)
         return []
-    return store_suggestions(ctx, nomination_id, result)
+    stored = store_answer(ctx, job_id, nomination_id, story, result, getattr(tagger, "fallback", None), hint)
+    return stored or []
 
 
 def backoff_s(attempts: int) -> float:
@@ -162,20 +215,80 @@ def backoff_s(attempts: int) -> float:
     return float(min(3600, 5 * 2 ** min(attempts, 10)))
 
 
-def _job_failed(ctx: AppContext, nomination_id: int, exc: Exception) -> None:
-    with unit_of_work(ctx.engine) as session:
-        job = session.exec(select(TagJob).where(TagJob.nomination_id == nomination_id)).first()
-        if job is None:
-            return
-        job.attempts += 1
-        job.status = "queued"
-        job.lease_until = None
-        job.worker = None
-        job.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
-        now = ctx.now()
-        job.next_attempt_at = now + timedelta(seconds=backoff_s(job.attempts))
-        job.updated_at = now
-        session.add(job)
+def record_job_failure(ctx: AppContext, nomination_id: int, exc: BaseException, *, final: bool = False) -> None:
+    """Count a failed try of a tag job, in a transaction of its own (the try's work was rolled
+    back): re-queued with backoff, or `failed` for good when `final`. Never raises - if even this
+    cannot be written, the job's lease runs out and a worker takes it again."""
+    try:
+        with unit_of_work(ctx.engine) as session:
+            job = session.exec(select(TagJob).where(TagJob.nomination_id == nomination_id)).first()
+            if job is None or job.status in ("done", "failed"):
+                return  # finished meanwhile (by another worker after this one's lease ran out)
+            now = ctx.now()
+            job.attempts += 1
+            job.lease_until = None
+            job.last_error = describe_failure(exc)
+            job.updated_at = now
+            if final:
+                job.status = "failed"  # `worker` stays: who gave up
+            else:
+                job.status = "queued"
+                job.worker = None
+                job.next_attempt_at = now + timedelta(seconds=backoff_s(job.attempts))
+            session.add(job)
+    except Exception as err:
+        log.error("tag job of nomination %s: cannot record its failure: %s", nomination_id, describe_failure(err))
+
+
+def store_answer(
+    ctx: AppContext,
+    job_id: int | None,
+    nomination_id: int,
+    story: str,
+    result: Suggestions,
+    fallback: Tagger | None,
+    value_hint: str | None = None,
+) -> list[Suggestion] | None:
+    """Store a tagger's answer; if it cannot be stored, the attempt counts and the offline tagger answers.
+
+    Why: one answer the database refuses (a value too long for its column, a constraint, a lost
+    connection) must neither hold up other jobs nor leave its nominator without suggestions. An
+    LLM answer that cannot be stored is replaced at once by the fallback's, stored as a retryable
+    `llm_fallback` (so the LLM is asked again, at most LLM_UPGRADE_ATTEMPTS times in all). When no
+    answer can be stored, the job is re-queued with backoff after a passing database fault and
+    marked `failed` otherwise. Each failure is one ERROR line naming the job, the nomination and
+    the error's class, without SQL parameters or story text. None when nothing was stored.
+    """
+    try:
+        return store_suggestions(ctx, nomination_id, result)
+    except NotFound:
+        log.info("tag job %s: nomination %s is gone (erased); nothing to store", job_id, nomination_id)
+        return None
+    except Exception as exc:
+        failure: Exception = exc
+        log.error(
+            "tag job %s (nomination %s): storing the %s answer failed: %s",
+            job_id,
+            nomination_id,
+            result.tagger,
+            describe_failure(exc),
+        )
+    if fallback is not None and result.tagger == "llm":
+        try:
+            offline = fallback.suggest(story, TagContext(value_hint=value_hint))
+            meta = {**offline.meta, "fallback_reason": "store_failed", "fallback_retryable": True}
+            meta["store_error"] = describe_failure(failure)
+            return store_suggestions(ctx, nomination_id, dataclasses.replace(offline, tagger="llm_fallback", meta=meta))
+        except Exception as exc:
+            failure = exc
+            log.error(
+                "tag job %s (nomination %s): storing the fallback answer failed too: %s",
+                job_id,
+                nomination_id,
+                describe_failure(exc),
+            )
+    record_job_failure(ctx, nomination_id, failure, final=not isinstance(failure, Unavailable))
+    return None
 
 
 def wants_llm_retry(result: Suggestions) -> bool:
@@ -230,17 +343,20 @@ def _store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions)
                     criterion=s.criterion,
                     polarity=s.polarity,
                     confidence=max(0.0, min(1.0, float(s.confidence))),
-                    quote=s.quote,
-                    rationale=s.rationale,
+                    quote=_fit_quote(s.quote, nomination.story),
+                    rationale=fit_text(s.rationale, MAX_RATIONALE_CHARS),
                     tagger=result.tagger,
-                    model=result.model,
+                    model=fit_text(result.model, _width(Suggestion, "model")),
                     rubric_version=result.rubric_version,
                     prompt_version=result.prompt_version,
                 )
             )
         session.add_all(rows)
+        abstain = None
+        if not rows and result.abstain_reason is not None:
+            abstain = fit_text(result.abstain_reason, _width(Nomination, "abstain_reason"))
         nomination.status = "suggested"
-        nomination.abstain_reason = result.abstain_reason if not rows else None
+        nomination.abstain_reason = abstain
         session.add(nomination)
         _finish_job(ctx, session, nomination_id, result)
         audit.record(
@@ -251,10 +367,21 @@ def _store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions)
             nomination_id,
             tagger=result.tagger,
             criteria=[r.criterion for r in rows],
-            abstain=result.abstain_reason if not rows else None,
+            abstain=abstain,
         )
         session.flush()
         return _suggestions(session, nomination_id)
+
+
+def _fit_quote(quote: str, story: str) -> str:
+    """Quotes are bounded here as well as in the taggers (a cached answer may predate the bound);
+    a quote that fits is kept verbatim, a longer one is shortened to words still in the story."""
+    return quote if fit_text(quote, MAX_QUOTE_CHARS) == quote else fit_quote(quote, story, MAX_QUOTE_CHARS)
+
+
+def _width(table: type, column: str) -> int:
+    """The declared width of a varchar column (storage/models.py), in characters."""
+    return table.__table__.c[column].type.length  # type: ignore[attr-defined]
 
 
 def _finish_job(ctx: AppContext, session: Session, nomination_id: int, result: Suggestions | None) -> None:
@@ -263,11 +390,13 @@ def _finish_job(ctx: AppContext, session: Session, nomination_id: int, result: S
     if job is None:
         return
     now = ctx.now()
-    if result is not None and wants_llm_retry(result) and job.attempts + 1 < LLM_UPGRADE_ATTEMPTS:
-        job.attempts += 1
+    retry = result is not None and wants_llm_retry(result)
+    if retry:
+        job.attempts += 1  # a try that got no (storable) LLM answer counts, the last one too
+        job.last_error = result.meta.get("store_error") or f"LLM unavailable: {result.meta.get('fallback_reason')}"
+    if retry and job.attempts < LLM_UPGRADE_ATTEMPTS:
         job.status = "queued"
         job.next_attempt_at = now + timedelta(seconds=backoff_s(job.attempts))
-        job.last_error = f"LLM unavailable: {result.meta.get('fallback_reason')}"
         job.worker = None
     else:
         job.status = "done"  # `worker` stays: who finished the job

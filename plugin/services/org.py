@@ -1,8 +1,13 @@
-"""Org chart import: people, teams and the manager chain from a CSV file.
+"""Org chart import: people, teams and the manager chain from a CSV file or a directory sync.
 
-The whole file is validated before anything is written (all or nothing), errors name the line
-and column, a manager cycle is refused, re-importing updates in place, and people missing from
-a new import are deactivated rather than deleted, so their past evidence keeps its meaning.
+The whole file is validated before anything is written (`org_csv`: all or nothing), re-importing
+updates in place, and people missing from a new import are deactivated rather than deleted, so
+their past evidence keeps its meaning. A wrong file cannot silently switch everyone off:
+- a column the file does not have is never cleared (only the columns it has are updated);
+- an import that would deactivate more than LIUMAI_ORG_MAX_DEACTIVATE_SHARE of the active people
+  (and more than `DEACTIVATE_FLOOR`) is refused, unless the caller passes `allow_deactivate`;
+- a dry run goes through exactly the same steps in a transaction that is rolled back, so what it
+  reports is what the import would do.
 
 It also answers the org questions adapters ask - which teams exist, who is in one, which team a
 manager means - as plain values, so the rules are the same on every platform.
@@ -10,84 +15,26 @@ manager means - as plain values, so the rules are the same on every platform.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
 from plugin.services import audit
 from plugin.services.context import AppContext
-from plugin.services.errors import InvalidInput, ServiceError
+from plugin.services.errors import Conflict, InvalidInput
+from plugin.services.org_csv import CHANNEL_RE, CHAT_RE, TEAM_RE, OrgImportError, OrgRow, check_rows, parse_org_csv
+from plugin.services.org_csv import EMAIL_RE as EMAIL_RE  # re-exported: the Feishu sync checks e-mails with it
 from plugin.services.people import get_person, reports_of
-from plugin.services.text import clean_text
 from plugin.services.uow import unit_of_work
 from storage.models import Person, Team, utcnow
 
-REQUIRED = ["email", "name"]
-KNOWN = [
-    "email",
-    "name",
-    "team",
-    "manager_email",
-    "slack_user_id",
-    "feishu_open_id",
-    "is_admin",
-    "locale",
-    "team_name_zh",
-    "team_name_en",
-    "team_slack_channel",
-    "team_feishu_chat",
-]
-EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
-SLACK_RE = re.compile(r"^[UW][A-Z0-9]{2,20}$")
-FEISHU_RE = re.compile(r"^ou_[A-Za-z0-9_-]{1,60}$")
-LOCALE_RE = re.compile(r"^(zh|en)([-_][A-Za-z]{2,4})?$")
-TEAM_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-CHANNEL_RE = re.compile(r"^[CG][A-Z0-9]{2,20}$")
-CHAT_RE = re.compile(r"^oc_[A-Za-z0-9_-]{1,60}$")
-BOOLS = {
-    "true": True,
-    "yes": True,
-    "1": True,
-    "y": True,
-    "false": False,
-    "no": False,
-    "0": False,
-    "n": False,
-    "": False,
-}
-
-
-class OrgImportError(ServiceError):
-    """Every problem in the file, one line each (`problems`)."""
-
-    code = "invalid"
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        Exception.__init__(self, "\n".join(problems))
-        self.key, self.params = "error.detail", {"detail": "\n".join(problems)}
-
-
-@dataclass
-class OrgRow:
-    line: int
-    email: str
-    name: str
-    team: str | None
-    manager_email: str | None
-    slack_user_id: str | None
-    feishu_open_id: str | None
-    is_admin: bool
-    locale: str
-    team_name_zh: str | None = None
-    team_name_en: str | None = None
-    team_slack_channel: str | None = None
-    team_feishu_chat: str | None = None
+# Deactivating up to this many people never needs allowing, whatever the share: a small org
+# records its leavers without a flag (1 leaver of 4 people is already 25%), while a file that
+# lost most of its rows - the mistake this guards against - is far above it.
+DEACTIVATE_FLOOR = 2
 
 
 @dataclass
@@ -98,137 +45,52 @@ class ImportReport:
     deactivated: list[str] = field(default_factory=list)
     reactivated: list[str] = field(default_factory=list)
     teams_created: list[str] = field(default_factory=list)
+    # e-mail -> field -> [old, new], for every updated or re-activated person
+    changes: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    active_before: int = 0  # active people before the import
+    deactivate_limit: int = 0  # how many it may deactivate without `allow_deactivate`
+    dry_run: bool = False
 
-    def to_dict(self) -> dict[str, list[str]]:
-        return dict(self.__dict__)
+    @property
+    def over_limit(self) -> bool:
+        return len(self.deactivated) > self.deactivate_limit
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "over_limit": self.over_limit}
 
 
-def parse_org_csv(text: str) -> list[OrgRow]:
-    """Parse and validate; raises OrgImportError listing every problem."""
-    problems: list[str] = []
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    if not header:
-        raise OrgImportError(["line 1: the file is empty (expected a header: " + ",".join(KNOWN[:8]) + ")"])
-    reader.fieldnames = header
-    for col in REQUIRED:
-        if col not in header:
-            problems.append(f"line 1: missing column {col!r}")
-    for col in header:
-        if col not in KNOWN:
-            problems.append(f"line 1: unknown column {col!r} (known: {', '.join(KNOWN)})")
-    if problems:
-        raise OrgImportError(problems)
+def deactivate_limit(active: int, share: float) -> int:
+    """The most people an import may deactivate without being allowed to: a share of the active
+    people, but never fewer than `DEACTIVATE_FLOOR`."""
+    return max(DEACTIVATE_FLOOR, int(active * share + 1e-9))
 
-    rows: list[OrgRow] = []
-    seen: dict[str, dict[str, int]] = {"email": {}, "slack_user_id": {}, "feishu_open_id": {}}
-    for raw in reader:
-        line = reader.line_num
-        if None in raw:
-            problems.append(f"line {line}: more fields than columns in the header")
-            continue
-        v = {k: clean_text(raw.get(k) or "").strip() for k in KNOWN}
 
-        def bad(col: str, msg: str, _line: int = line) -> None:
-            problems.append(f"line {_line}, column {col}: {msg}")
+class DeactivationRefused(Conflict):
+    """The import would deactivate more people than allowed; it was rolled back (`report` says what it
+    would have done)."""
 
-        if not any(v.values()):
-            continue  # blank line
-        email = v["email"].lower()
-        if not email:
-            bad("email", "required")
-        elif not EMAIL_RE.match(email):
-            bad("email", f"{v['email']!r} is not an e-mail address")
-        if not v["name"]:
-            bad("name", "required")
-        manager = v["manager_email"].lower() or None
-        if manager and manager == email:
-            bad("manager_email", "a person cannot be their own manager")
-        if v["is_admin"].lower() not in BOOLS:
-            bad("is_admin", f"{v['is_admin']!r} is not true/false")
-        locale = v["locale"] or "en-US"
-        if not LOCALE_RE.match(locale):
-            bad("locale", f"{locale!r} is not a supported locale (zh-CN, en-US, ...)")
-        if v["slack_user_id"] and not SLACK_RE.match(v["slack_user_id"]):
-            bad("slack_user_id", f"{v['slack_user_id']!r} is not a Slack user id (like U012ABCDEF)")
-        if v["feishu_open_id"] and not FEISHU_RE.match(v["feishu_open_id"]):
-            bad("feishu_open_id", f"{v['feishu_open_id']!r} is not a Feishu open_id (like ou_...)")
-        team = v["team"].lower() or None
-        if team and not TEAM_RE.match(team):
-            bad("team", f"{v['team']!r}: use lowercase letters, digits, - and _")
-        if v["team_slack_channel"] and not CHANNEL_RE.match(v["team_slack_channel"]):
-            bad("team_slack_channel", f"{v['team_slack_channel']!r} is not a Slack channel id (like C012AB)")
-        if v["team_feishu_chat"] and not CHAT_RE.match(v["team_feishu_chat"]):
-            bad("team_feishu_chat", f"{v['team_feishu_chat']!r} is not a Feishu chat id (like oc_...)")
-        for col, key in (
-            ("email", email),
-            ("slack_user_id", v["slack_user_id"]),
-            ("feishu_open_id", v["feishu_open_id"]),
-        ):
-            if key:
-                if key in seen[col]:
-                    bad(col, f"{key!r} already used on line {seen[col][key]}")
-                else:
-                    seen[col][key] = line
-        rows.append(
-            OrgRow(
-                line=line,
-                email=email,
-                name=v["name"],
-                team=team,
-                manager_email=manager,
-                slack_user_id=v["slack_user_id"] or None,
-                feishu_open_id=v["feishu_open_id"] or None,
-                is_admin=BOOLS.get(v["is_admin"].lower(), False),
-                locale=locale.replace("_", "-"),
-                team_name_zh=v["team_name_zh"] or None,
-                team_name_en=v["team_name_en"] or None,
-                team_slack_channel=v["team_slack_channel"] or None,
-                team_feishu_chat=v["team_feishu_chat"] or None,
-            )
+    def __init__(self, report: ImportReport, share: float) -> None:
+        self.report = report
+        count, active = len(report.deactivated), report.active_before
+        super().__init__(
+            "org.too_many_deactivations",
+            count=count,
+            active=active,
+            percent=round(100 * count / max(active, 1)),
+            limit=f"{share * 100:g}",
+            floor=DEACTIVATE_FLOOR,
         )
-    problems.extend(check_rows(rows))
-    if not rows and not problems:
-        problems.append("the file has a header but no people")
-    if problems:
-        raise OrgImportError(problems)
-    return rows
 
 
-def check_rows(rows: list[OrgRow]) -> list[str]:
-    """Whole-org checks shared by every source (CSV, Feishu contact sync): managers exist, no cycles."""
-    problems: list[str] = []
-    by_email = {r.email: r for r in rows}
-    for r in rows:
-        if r.manager_email and r.manager_email not in by_email:
-            problems.append(f"line {r.line}, column manager_email: {r.manager_email!r} is not a person in this file")
-    problems.extend(_cycles(rows, by_email))
-    return problems
+class _DryRun(Exception):
+    """Raised inside the unit of work to roll a dry run back."""
 
 
-def _cycles(rows: list[OrgRow], by_email: dict[str, OrgRow]) -> list[str]:
-    problems: list[str] = []
-    reported: set[frozenset[str]] = set()
-    for r in rows:
-        path: list[str] = []
-        cur: OrgRow | None = r
-        while cur is not None and cur.email not in path:
-            path.append(cur.email)
-            cur = by_email.get(cur.manager_email) if cur.manager_email else None
-        if cur is not None:  # came back to someone on the path
-            cycle = path[path.index(cur.email) :]
-            key = frozenset(cycle)
-            if key not in reported:
-                reported.add(key)
-                loop = " -> ".join([*cycle, cycle[0]])
-                first = min(by_email[e].line for e in cycle)
-                problems.append(f"line {first}, column manager_email: the manager chain is a cycle: {loop}")
-    return problems
-
-
-def import_org(ctx: AppContext, text: str, actor: str = "cli") -> ImportReport:
-    """Import a CSV org chart (all or nothing)."""
-    return apply_org(ctx, parse_org_csv(text), actor)
+def import_org(
+    ctx: AppContext, text: str, actor: str = "cli", *, dry_run: bool = False, allow_deactivate: bool = False
+) -> ImportReport:
+    """Import a CSV org chart (all or nothing; see the module docstring for the guards)."""
+    return apply_org(ctx, parse_org_csv(text), actor, dry_run=dry_run, allow_deactivate=allow_deactivate)
 
 
 def apply_org(
@@ -238,8 +100,15 @@ def apply_org(
     *,
     match_open_id: bool = False,
     keep_missing: Callable[[Person], bool] | None = None,
+    dry_run: bool = False,
+    allow_deactivate: bool = False,
 ) -> ImportReport:
     """Make the stored org match `rows`: create, update, re-activate; deactivate everyone else.
+
+    Only the columns a row has (`OrgRow.columns`) are compared and written; the others keep their
+    stored values (a new person gets the defaults). Refuses with `DeactivationRefused`, changing
+    nothing, when more people would be deactivated than `deactivate_limit` allows and
+    `allow_deactivate` is False. With `dry_run` nothing is written and the report says what would be.
 
     Sources other than the CSV file may ask for more (the CSV import uses neither):
     - `match_open_id`: a stored person whose Feishu open_id is on a row with another e-mail is
@@ -251,86 +120,143 @@ def apply_org(
     problems = check_rows(rows)
     if problems:
         raise OrgImportError(problems)
-    report = ImportReport()
-    with unit_of_work(ctx.engine) as session:
-        teams = _ensure_teams(session, rows, report, actor)
-        existing = {p.email: p for p in session.exec(select(Person)).all()}
-        now = utcnow()
-        renamed = _follow_email_changes(session, rows, existing, actor, now) if match_open_id else set()
-        # Free platform ids held by people who are not the row's person (e.g. a re-hire).
-        for r in rows:
-            for attr in ("slack_user_id", "feishu_open_id"):
-                val = getattr(r, attr)
-                if not val:
-                    continue
-                for p in existing.values():
-                    if getattr(p, attr) == val and p.email != r.email:
-                        setattr(p, attr, None)
-                        session.add(p)
-                        audit.record(session, actor, "person.release_id", "person", p.id, field=attr, value=val)
-        session.flush()
-        people: dict[str, Person] = {}
-        for r in rows:
-            p = existing.get(r.email)
-            fields = {
-                "display_name": r.name,
-                "locale": r.locale,
-                "is_admin": r.is_admin,
-                "slack_user_id": r.slack_user_id,
-                "feishu_open_id": r.feishu_open_id,
-                "team_id": teams[r.team].id if r.team else None,
-            }
-            if p is None:
-                p = Person(email=r.email, active=True, **fields)
-                session.add(p)
-                session.flush()
-                report.created.append(r.email)
-                audit.record(session, actor, "person.create", "person", p.id, email=r.email)
-            else:
-                changes = {k: v for k, v in fields.items() if getattr(p, k) != v}
-                if not p.active:
-                    changes["active"] = True
-                    report.reactivated.append(r.email)
-                for k, val in changes.items():
-                    setattr(p, k, val)
-                if changes:
-                    p.updated_at = now
-                    session.add(p)
-                    if "active" not in changes or len(changes) > 1:
-                        report.updated.append(r.email)
-                    audit.record(session, actor, "person.update", "person", p.id, changes=sorted(changes))
-                else:
-                    report.unchanged.append(r.email)
-            people[r.email] = p
-        session.flush()
-        for r in rows:
-            p = people[r.email]
-            manager_id = people[r.manager_email].id if r.manager_email else None
-            if p.manager_id != manager_id:
-                if r.email not in report.created and r.email not in report.updated:
-                    report.updated.append(r.email)
-                    if r.email in report.unchanged:
-                        report.unchanged.remove(r.email)
-                audit.record(session, actor, "person.set_manager", "person", p.id, old=p.manager_id, new=manager_id)
-                p.manager_id = manager_id
-                p.updated_at = now
-                session.add(p)
-        for email in renamed:
-            if email in report.unchanged:
-                report.unchanged.remove(email)
-                report.updated.append(email)
-        for email, p in existing.items():
-            if email not in people and p.active and not (keep_missing is not None and keep_missing(p)):
-                p.active = False
-                p.updated_at = now
-                session.add(p)
-                report.deactivated.append(email)
-                audit.record(session, actor, "person.deactivate", "person", p.id, reason="missing from import")
+    report = ImportReport(dry_run=dry_run)
+    share = ctx.settings.org_max_deactivate_share
+    try:
+        with unit_of_work(ctx.engine) as session:
+            _apply(session, rows, report, actor, match_open_id, keep_missing)
+            report.deactivate_limit = deactivate_limit(report.active_before, share)
+            if dry_run:
+                raise _DryRun
+            if report.over_limit and not allow_deactivate:
+                raise DeactivationRefused(report, share)
+    except _DryRun:
+        pass
     return report
 
 
+def _apply(
+    session: Session,
+    rows: list[OrgRow],
+    report: ImportReport,
+    actor: str,
+    match_open_id: bool,
+    keep_missing: Callable[[Person], bool] | None,
+) -> None:
+    teams = _ensure_teams(session, rows, report, actor)
+    existing = {p.email: p for p in session.exec(select(Person)).all()}
+    report.active_before = sum(1 for p in existing.values() if p.active)
+    team_keys_by_id = {t.id: key for key, t in teams.items()}
+    now = utcnow()
+    renamed = _follow_email_changes(session, rows, existing, actor, now, report) if match_open_id else set()
+    email_of = {p.id: p.email for p in existing.values()}
+    # Free platform ids held by people who are not the row's person (e.g. a re-hire).
+    for r in rows:
+        for attr in ("slack_user_id", "feishu_open_id"):
+            val = getattr(r, attr)
+            if not val or attr not in r.columns:
+                continue
+            for p in existing.values():
+                if getattr(p, attr) == val and p.email != r.email:
+                    _note(report, p.email, attr, val, None)
+                    setattr(p, attr, None)
+                    session.add(p)
+                    audit.record(session, actor, "person.release_id", "person", p.id, field=attr, value=val)
+    session.flush()
+    people: dict[str, Person] = {}
+    for r in rows:
+        p = existing.get(r.email)
+        fields = _row_fields(r, teams)
+        if p is None:
+            p = Person(email=r.email, active=True, **fields)
+            session.add(p)
+            session.flush()
+            email_of[p.id] = p.email
+            report.created.append(r.email)
+            audit.record(session, actor, "person.create", "person", p.id, email=r.email)
+        else:
+            present = {k: v for k, v in fields.items() if _COLUMN_OF[k] in r.columns}
+            changes = {k: v for k, v in present.items() if getattr(p, k) != v}
+            if not p.active:
+                changes["active"] = True
+                report.reactivated.append(r.email)
+            for k, val in changes.items():
+                old, new = getattr(p, k), val
+                if k == "team_id":
+                    old, new = team_keys_by_id.get(old), team_keys_by_id.get(new)
+                _note(report, r.email, _COLUMN_OF.get(k, k), old, new)
+                setattr(p, k, val)
+            if changes:
+                p.updated_at = now
+                session.add(p)
+                if "active" not in changes or len(changes) > 1:
+                    report.updated.append(r.email)
+                audit.record(session, actor, "person.update", "person", p.id, changes=sorted(changes))
+            else:
+                report.unchanged.append(r.email)
+        people[r.email] = p
+    session.flush()
+    for r in rows:
+        if "manager_email" not in r.columns:
+            continue  # the file says nothing about managers: keep the stored chain
+        p = people[r.email]
+        manager_id = people[r.manager_email].id if r.manager_email else None
+        if p.manager_id != manager_id:
+            if r.email not in report.created and r.email not in report.updated:
+                report.updated.append(r.email)
+                if r.email in report.unchanged:
+                    report.unchanged.remove(r.email)
+            if r.email not in report.created:
+                _note(report, r.email, "manager_email", email_of.get(p.manager_id), r.manager_email)
+            audit.record(session, actor, "person.set_manager", "person", p.id, old=p.manager_id, new=manager_id)
+            p.manager_id = manager_id
+            p.updated_at = now
+            session.add(p)
+    for email in renamed:
+        if email in report.unchanged:
+            report.unchanged.remove(email)
+            report.updated.append(email)
+    for email, p in existing.items():
+        if email not in people and p.active and not (keep_missing is not None and keep_missing(p)):
+            p.active = False
+            p.updated_at = now
+            session.add(p)
+            report.deactivated.append(email)
+            audit.record(session, actor, "person.deactivate", "person", p.id, reason="missing from import")
+    session.flush()
+
+
+# Person attribute -> the file column it comes from (what a report names).
+_COLUMN_OF = {
+    "display_name": "name",
+    "locale": "locale",
+    "is_admin": "is_admin",
+    "slack_user_id": "slack_user_id",
+    "feishu_open_id": "feishu_open_id",
+    "team_id": "team",
+}
+
+
+def _row_fields(r: OrgRow, teams: dict[str, Team]) -> dict[str, Any]:
+    """A row's person attributes; an absent column reads as an empty cell (the defaults)."""
+    return {
+        "display_name": r.name,
+        "locale": r.locale,
+        "is_admin": r.is_admin,
+        "slack_user_id": r.slack_user_id,
+        "feishu_open_id": r.feishu_open_id,
+        "team_id": teams[r.team].id if r.team else None,
+    }
+
+
+def _note(report: ImportReport, email: str, column: str, old: Any, new: Any) -> None:
+    """Record a change for the report; a second change of the same value keeps the first old value."""
+    entry = report.changes.setdefault(email, {})
+    entry[column] = [entry[column][0] if column in entry else old, new]
+
+
 def _follow_email_changes(
-    session: Session, rows: list[OrgRow], existing: dict[str, Person], actor: str, now: datetime
+    session: Session, rows: list[OrgRow], existing: dict[str, Person], actor: str, now: datetime, report: ImportReport
 ) -> set[str]:
     """Re-key people found by open_id under a new e-mail (see `apply_org`); returns the new e-mails."""
     by_open_id = {p.feishu_open_id: p for p in existing.values() if p.feishu_open_id}
@@ -347,6 +273,7 @@ def _follow_email_changes(
         session.add(p)
         session.flush()
         renamed.add(r.email)
+        _note(report, r.email, "email", old, r.email)
         audit.record(session, actor, "person.update", "person", p.id, changes=["email"], old=old, new=r.email)
     return renamed
 

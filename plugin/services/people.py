@@ -93,10 +93,6 @@ def can_manage(session: Session, actor: Person, subject: Person) -> bool:
     return actor.is_admin or is_above(session, actor, subject)
 
 
-def can_view(session: Session, actor: Person, subject: Person) -> bool:
-    return actor.id == subject.id or actor.is_admin or is_above(session, actor, subject)
-
-
 def require_manager(session: Session, actor: Person, subject: Person) -> None:
     if not can_manage(session, actor, subject):
         raise PermissionDenied("permission.not_manager", subject=subject.display_name)

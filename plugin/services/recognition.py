@@ -1,7 +1,8 @@
 """Read models for people and managers: my recognition, the review queue, who has none yet.
 
 Shared by Slack (`/values me`, App Home), Feishu (`/values me`, cards) and reports, so every
-surface shows the same thing. Recognition views never include concerns or scores.
+surface shows the same thing. Recognition views never include concerns or scores: a person's
+own recognition is read in the subject scope of `plugin.services.visibility`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from plugin.services.evidence import EvidenceView, _view
 from plugin.services.people import can_manage, get_person, reports_of
 from plugin.services.scoring import resolve_quarter
 from plugin.services.uow import unit_of_work
+from plugin.services.visibility import subject_visible
 from rubric.model import Polarity
 from storage.models import Evidence, Nomination, Person, Suggestion
 
@@ -66,18 +68,14 @@ def _story(session: Session, n: Nomination, e: Evidence | None, other_id: int) -
 
 
 def my_recognition(ctx: AppContext, person: str | int, quarter: str | None = None, *, recent: int = 5) -> MyRecognition:
+    """A person's own view: the recognition they may see (`subject_visible`) and the stories they told."""
     q = resolve_quarter(ctx, quarter)
     with unit_of_work(ctx.engine) as session:
         me = get_person(session, person)
         rows = session.exec(
             select(Evidence, Nomination)
             .join(Nomination, Evidence.nomination_id == Nomination.id)
-            .where(
-                Evidence.subject_id == me.id,
-                Evidence.period == q,
-                Evidence.polarity == CONFORMING,
-                Evidence.status != "rejected",
-            )
+            .where(Evidence.subject_id == me.id, Evidence.period == q, subject_visible())
             .order_by(Nomination.created_at.desc(), Nomination.id.desc())  # type: ignore[union-attr]
         ).all()
         by_value = {k: 0 for k in ctx.rubric.value_keys}

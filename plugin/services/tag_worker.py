@@ -7,6 +7,10 @@ Jobs are claimed with a lease. On PostgreSQL several workers claim with
 its row count, which is equally safe. A worker that dies mid-job leaves a lease that expires,
 and the job is claimed again. After `max_attempts` failures of the primary tagger the fallback
 (offline) tagger answers, so a broken LLM can delay suggestions but never withhold them.
+
+No poison job: each job runs in transactions of its own, and whatever goes wrong with one job
+(its answer refused by the database, a bug) is counted as that job's attempt and logged as one
+line, and the batch goes on (see `nominations.store_answer`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from sqlmodel import select
 
 from plugin.services import nominations as nom
 from plugin.services.context import AppContext
-from plugin.services.uow import unit_of_work
+from plugin.services.errors import Unavailable
+from plugin.services.uow import describe_failure, unit_of_work
 from plugin.tagging.base import TagContext, Tagger
 from storage.models import Nomination, TagJob
 
@@ -111,16 +116,41 @@ def process(
     try:
         result = use.suggest(story, TagContext(value_hint=hint))
     except Exception as exc:
-        stats.failed += 1
-        stats.errors.append(f"{nomination_id}: {exc}")
+        _failed(stats, job_id, nomination_id, exc)
         log.warning(
-            "worker %s: tagging nomination %s failed (attempt %s): %s", worker, nomination_id, attempts + 1, exc
+            "worker %s: tag job %s (nomination %s) failed (attempt %s): %s",
+            worker,
+            job_id,
+            nomination_id,
+            attempts + 1,
+            describe_failure(exc),
         )
-        nom._job_failed(ctx, nomination_id, exc)
+        # The fallback itself failing will not pass by retrying; anything else is tried again.
+        nom.record_job_failure(ctx, nomination_id, exc, final=use is fallback and not isinstance(exc, Unavailable))
         return False
-    nom.store_suggestions(ctx, nomination_id, result)
+    stand_in = fallback if fallback is not None else getattr(use, "fallback", None)
+    if nom.store_answer(ctx, job_id, nomination_id, story, result, stand_in, hint) is None:
+        stats.failed += 1
+        stats.errors.append(f"{nomination_id}: not stored")
+        return False
     stats.tagged += 1
     return True
+
+
+def _failed(stats: WorkerStats, job_id: int, nomination_id: int | None, exc: BaseException) -> None:
+    stats.failed += 1
+    who = nomination_id if nomination_id is not None else f"job {job_id}"
+    stats.errors.append(f"{who}: {describe_failure(exc)}")
+
+
+def _job_nomination(ctx: AppContext, job_id: int) -> int | None:
+    """The job's nomination id, or None when even that cannot be read (the lease then protects it)."""
+    try:
+        with unit_of_work(ctx.engine) as session:
+            job = session.get(TagJob, job_id)
+            return job.nomination_id if job is not None else None
+    except Exception:
+        return None
 
 
 def run_once(
@@ -134,12 +164,25 @@ def run_once(
     max_attempts: int = 6,
     stats: WorkerStats | None = None,
 ) -> int:
-    """Claim one batch and process it; returns how many jobs were claimed (0: nothing due)."""
+    """Claim one batch and process it; returns how many jobs were claimed (0: nothing due).
+
+    A job that fails in a way `process` did not handle (a bug, a database fault while reading it)
+    fails alone: it is logged as one line, counted as an attempt, and the batch goes on.
+    """
     worker = worker or worker_name()
     stats = stats if stats is not None else WorkerStats()
     ids = claim(ctx, worker, batch, lease_s)
     for job_id in ids:
-        process(ctx, job_id, worker, tagger=tagger, fallback=fallback, max_attempts=max_attempts, stats=stats)
+        try:
+            process(ctx, job_id, worker, tagger=tagger, fallback=fallback, max_attempts=max_attempts, stats=stats)
+        except Exception as exc:
+            nomination_id = _job_nomination(ctx, job_id)
+            _failed(stats, job_id, nomination_id, exc)
+            log.error(
+                "worker %s: tag job %s (nomination %s) failed: %s", worker, job_id, nomination_id, describe_failure(exc)
+            )
+            if nomination_id is not None:
+                nom.record_job_failure(ctx, nomination_id, exc)
     return len(ids)
 
 
@@ -157,8 +200,8 @@ def run_forever(
     while not stop.is_set():
         try:
             claimed = run_once(ctx, worker, fallback=fallback, stats=stats)
-        except Exception:  # a database hiccup must not kill the worker; the lease protects the job
-            log.exception("tag worker %s: batch failed", worker)
+        except Exception as exc:  # a database hiccup must not kill the worker; the lease protects the job
+            log.error("tag worker %s: batch failed: %s", worker, describe_failure(exc))
             claimed = 0
         if not claimed:
             stop.wait(poll_s)

@@ -13,8 +13,10 @@ One `suggest` call goes through these steps, all inside one total deadline (`dea
    per (base URL, model) for the whole process; `mode=` (LIUMAI_LLM_MODE) forces one.
 4. Validation: unknown criterion ids dropped, the quote must occur in the story after NFKC and
    whitespace normalisation, confidence clamped to 0..1, distinct criteria, at most three, any
-   other key (a "score", say) ignored. An unusable answer (blank, not JSON, wrong shape, every
-   suggestion invalid) gets one re-ask carrying the validation error.
+   other key (a "score", say) ignored; reason, rationale and quote bounded in characters after
+   redaction placeholders are put back (a quote only ever shortened to words still in the
+   story). An unusable answer (blank, not JSON, wrong shape, every suggestion invalid) gets
+   one re-ask carrying the validation error.
 5. Fallback: on a non-retryable error (401/403/404, 400 in text mode), when the deadline is
    reached, or when the re-ask is unusable too, the fallback tagger (the offline one) answers;
    the result is marked `tagger="llm_fallback"` and `meta` says why, so a nominator never waits
@@ -55,12 +57,17 @@ import openai
 from tenacity import RetryCallState, Retrying, retry_if_exception
 
 from plugin.tagging.base import (
+    MAX_QUOTE_CHARS,
+    MAX_RATIONALE_CHARS,
+    MAX_REASON_CHARS,
     MAX_SUGGESTIONS,
     Suggestion,
     Suggestions,
     TagContext,
     Tagger,
     detect_lang,
+    fit_quote,
+    fit_text,
     quote_in_story,
 )
 from plugin.tagging.cache import MemoryTagCache, TagCache, cache_key, story_hash
@@ -77,7 +84,6 @@ MODES = ("json_schema", "json_object", "text")
 RETRYABLE_STATUS = frozenset({408, 409, 429})  # and every 5xx
 LADDER_STATUS = frozenset({400, 422})  # a structured mode the server does not support
 MIN_REQUEST_S = 0.05  # no request is started with less time than this left before the deadline
-MAX_RATIONALE_CHARS = 500
 MAX_ECHO_CHARS = 4000  # the rejected answer repeated in a re-ask is cut to this length
 UNSET_API_KEY = "not-needed"  # local servers (Ollama, vLLM) accept any key; the SDK insists on one
 
@@ -312,18 +318,25 @@ def check_answer(
     seen = story if seen_story is None else seen_story
     if not isinstance(answer, dict):
         return Checked(error="the answer must be one JSON object")
+
+    def bounded(value: Any, limit: int) -> str:
+        # Bounded AFTER the placeholders are put back: a reason repeating `[EMAIL_1]` grows
+        # threefold on restoring and would no longer fit its column.
+        if not isinstance(value, str):
+            return ""
+        return fit_text(" ".join(restore(" ".join(value[:MAX_ECHO_CHARS].split())).split()), limit)
+
     abstain = answer.get("abstain") is True or str(answer.get("abstain")).casefold() == "true"
-    reason = answer.get("reason")
-    reason = " ".join(reason.split())[:MAX_RATIONALE_CHARS] if isinstance(reason, str) else ""
+    reason = bounded(answer.get("reason"), MAX_REASON_CHARS) or "no behaviour of the rubric matches"
     raw = answer.get("suggestions")
     if raw is None:
         if abstain:
-            return Checked(abstain_reason=restore(reason) or "no behaviour of the rubric matches")
+            return Checked(abstain_reason=reason)
         return Checked(error='the answer has neither "suggestions" nor "abstain": true')
     if not isinstance(raw, list):
         return Checked(error='"suggestions" must be a list')
     if not raw:
-        return Checked(abstain_reason=restore(reason) or "no behaviour of the rubric matches")
+        return Checked(abstain_reason=reason)
 
     problems: list[str] = []
     items: list[Suggestion] = []
@@ -351,6 +364,10 @@ def check_answer(
         if not quote_in_story(original_quote, story):
             problems.append(f"the quote for {cid} does not map back to the story")
             continue
+        original_quote = fit_quote(original_quote, story, MAX_QUOTE_CHARS)
+        if not original_quote:
+            problems.append(f"the quote for {cid} is too long (at most {MAX_QUOTE_CHARS} characters)")
+            continue
         polarity = _polarity(entry.get("polarity"))
         if polarity is None:
             problems.append(f"polarity of {cid} must be conforming or non_conforming")
@@ -358,15 +375,13 @@ def check_answer(
         if cid in taken:
             continue  # distinct criteria: the first (highest-ranked) mention wins
         taken.add(cid)
-        rationale = entry.get("rationale")
-        rationale = " ".join(rationale.split())[:MAX_RATIONALE_CHARS] if isinstance(rationale, str) else ""
         items.append(
             Suggestion(
                 criterion=cid,
                 polarity=polarity,
                 confidence=_confidence(entry.get("confidence")),
                 quote=original_quote,
-                rationale=restore(rationale),
+                rationale=bounded(entry.get("rationale"), MAX_RATIONALE_CHARS),
             )
         )
     ranked = sorted(items, key=lambda s: -s.confidence)[:MAX_SUGGESTIONS]  # stable: ties keep order
@@ -680,7 +695,8 @@ class LLMTagger:
         )
         reason = None
         if not offline.items:
-            reason = f"{offline.abstain_reason or 'no suggestion'} (LLM unavailable: {fb.reason})"
+            why = f" (LLM unavailable: {fb.reason})"
+            reason = fit_text(offline.abstain_reason or "no suggestion", MAX_REASON_CHARS - len(why)) + why
         return Suggestions(
             items=offline.items,
             tagger="llm_fallback",

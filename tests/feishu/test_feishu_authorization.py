@@ -255,7 +255,7 @@ def test_erase_can_be_cancelled(fworld):
 
 def test_export_of_oneself_without_a_mention(fworld):
     replies = converse(fworld.app, "ou_bob", "/values export")
-    assert replies[0].text.startswith("Here is everything Liumai stores about Bob")
+    assert replies[0].text.startswith("Bob, here is your personal data in Liumai")
     data = json.loads(fworld.app.fake.upload(replies[1].content["file_key"]).data)
-    assert data["person"]["email"] == "bob@example.com"
+    assert data["person"]["email"] == "bob@example.com" and data["scope"] == "subject"
     assert fworld.app.fake.upload(replies[1].content["file_key"]).name == "liumai-export-bob.json"

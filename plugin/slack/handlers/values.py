@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from plugin.services import evidence as ev
 from plugin.services.deliveries import claim, release
 from plugin.services.errors import ServiceError
+from plugin.services.notices import Notice
 from plugin.services.recognition import is_manager, my_recognition, review_queue
 from plugin.slack import blocks as B
 from plugin.slack.handlers.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref
@@ -149,23 +150,26 @@ def register(app: App, deps: Deps) -> None:
             missing = B.B_SUBJECT if not subject else B.B_CRITERION
             ack(response_action="errors", errors={missing: tx("modal.choose_required", lang)})
             return
-        done = B.info_view(
+        recorded = tx(
+            "concern.recorded",
             lang,
-            tx("concern.title", lang),
-            tx(
-                "concern.recorded",
-                lang,
-                subject=f"<@{subject}>",
-                criterion=criterion,
-                mitigated=tx("concern.mitigated_suffix", lang) if mitigated else "",
-            ),
+            subject=f"<@{subject}>",
+            criterion=criterion,
+            mitigated=tx("concern.mitigated_suffix", lang) if mitigated else "",
         )
+
+        def done(notices: tuple[Notice, ...]) -> dict:
+            # The service's notices (e.g. mitigation that cannot change the score) follow the confirmation.
+            text = recorded + "".join(f"\n\n:warning: {B.escape(n.message(lang))}" for n in notices)
+            return B.info_view(lang, tx("concern.title", lang), text)
+
         key = f"concern:view:{view['id']}"
         if not claim(ctx, PLATFORM, key):  # a double submission: recorded by the first one
-            ack(response_action="update", view=done)
+            notice = ev.mitigation_notice(ctx, criterion, mitigated)
+            ack(response_action="update", view=done((notice,) if notice else ()))
             return
         try:
-            ev.add_concern(ctx, ref(user), ref(subject), criterion, note, mitigated=mitigated)
+            v = ev.add_concern(ctx, ref(user), ref(subject), criterion, note, mitigated=mitigated)
         except ServiceError as exc:
             release(ctx, PLATFORM, key)
             block = {"criterion.unknown": B.B_CRITERION, "concern.note_empty": B.B_NOTE}.get(exc.key, B.B_SUBJECT)
@@ -174,7 +178,7 @@ def register(app: App, deps: Deps) -> None:
         except BaseException:
             release(ctx, PLATFORM, key)
             raise
-        ack(response_action="update", view=done)
+        ack(response_action="update", view=done(v.notices))
 
     app.view(B.CONCERN_VIEW)(concern_ack)
 

@@ -1,0 +1,256 @@
+"""Erase means erased: every identity a person had, and no byte left in the database files.
+
+The CLI runs as subprocesses on a real database (a SQLite file, or a PostgreSQL schema read back
+with `pg_dump`); the SQLite files - main file, WAL and shared memory - are read as raw bytes, so
+nothing the database still holds anywhere (free pages, stale WAL frames) can hide.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from plugin.services import evidence as ev
+from plugin.services import nominations as nom
+from plugin.services.data_rights import purge_older_than
+from tests.fakes.feishu_api import APP_ID, APP_SECRET, FakeFeishu
+
+ROOT = Path(__file__).resolve().parents[1]
+NAME = "Annika Lindqvist"
+OLD, NEW, NEWEST = "annika@example.com", "annika.new@example.com", "annika.wu@example.com"
+SLACK, OPEN_ID = "U0ANNIKAQ", "ou_annikaq"
+STORY = "Annika rebuilt the payout reconciliation overnight and documented every single step for the rota."
+NOTE = "Snapped at a new hire during the Tuesday incident review, twice."
+BY_HER = "Bob calmed an angry merchant and sorted the refund within ten minutes of the call."
+NEEDLES = [OLD, NEW, NEWEST, NAME, SLACK, OPEN_ID, STORY, NOTE]
+
+HEADER = "email,name,team,manager_email,slack_user_id,feishu_open_id,is_admin,locale\n"
+OTHERS = (
+    "boss@example.com,Boss Chen,pay,,U0BOSS,ou_boss,true,en-US\n"
+    "bob@example.com,Bob,pay,boss@example.com,U0BOB,ou_bob,false,en-US\n"
+)
+
+
+def _env(db_url: str, home: Path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "FEISHU_", "LIUMAI_", "OPENAI_")) and k != "HOME"
+    }
+    env.update(LIUMAI_DATABASE_URL=db_url, LIUMAI_LANG="en", PYTHONPATH=str(ROOT), HOME=str(home), **extra)
+    return env
+
+
+def liumai(env: dict[str, str], *args: str, cwd: Path, code: int = 0) -> subprocess.CompletedProcess[str]:
+    res = subprocess.run(
+        [sys.executable, "-m", "plugin.cli.main", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    assert res.returncode == code, (args, res.stdout, res.stderr)
+    return res
+
+
+def sqlite_files(db_url: str) -> dict[str, bytes]:
+    path = Path(make_url(db_url).database)
+    return {p.name: p.read_bytes() for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()}
+
+
+def pg_dump(db_url: str) -> bytes:
+    url = make_url(db_url)
+    options = unquote(parse_qs(urlsplit(db_url).query)["options"][0])
+    schema = options.split("search_path=", 1)[1]
+    res = subprocess.run(
+        [
+            shutil.which("pg_dump") or "pg_dump",
+            "-h",
+            url.host or "127.0.0.1",
+            "-p",
+            str(url.port or 5432),
+            "-U",
+            url.username or "postgres",
+            "-n",
+            schema,
+            url.database or "postgres",
+        ],
+        capture_output=True,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    assert b"CREATE TABLE" in res.stdout
+    return res.stdout
+
+
+def stored_bytes(db_url: str) -> dict[str, bytes]:
+    return sqlite_files(db_url) if db_url.startswith("sqlite") else {"pg_dump": pg_dump(db_url)}
+
+
+def leftovers(files: dict[str, bytes], needles: list[str]) -> list[tuple[str, str]]:
+    return [(name, n) for name, raw in files.items() for n in needles if n.encode() in raw]
+
+
+def everywhere(files: dict[str, bytes], needle: str) -> bool:
+    return any(needle.encode() in raw for raw in files.values())
+
+
+@pytest.fixture(scope="module")
+def feishu() -> FakeFeishu:
+    fake = FakeFeishu().start()
+    yield fake
+    fake.stop()
+
+
+def _user(open_id: str, name: str, email: str, leader: str | None = "ou_boss") -> dict:
+    status = {"is_frozen": False, "is_resigned": False, "is_activated": True}
+    return {
+        "open_id": open_id,
+        "name": name,
+        "email": email,
+        "department_ids": ["0"],
+        "leader_user_id": leader,
+        "status": status,
+    }
+
+
+def test_erase_finds_every_identity_the_person_had(db_url, tmp_path, feishu):
+    """CSV re-import with a new e-mail (a second person row), then a Feishu rename, then erase."""
+    env = _env(db_url, tmp_path)
+    cli = lambda *a: liumai(env, *a, cwd=tmp_path).stdout  # noqa: E731
+    cli("migrate")
+    org = tmp_path / "org.csv"
+    org.write_text(HEADER + OTHERS + f"{OLD},{NAME},pay,boss@example.com,{SLACK},{OPEN_ID},false,en-US\n")
+    cli("org", "import", str(org))
+    cli("nominate", "--from", "bob@example.com", "--to", OLD, "--story", STORY, "--criterion", "teamwork.3")
+    cli("nominate", "--from", OLD, "--to", "bob@example.com", "--story", BY_HER)
+    # HR re-imports with her new address: Liumai creates a second person row for it.
+    org.write_text(HEADER + OTHERS + f"{NEW},{NAME},pay,boss@example.com,{SLACK},{OPEN_ID},false,en-US\n")
+    cli("org", "import", str(org))
+    # Feishu then shows yet another address for the same open_id: renamed in place, audited.
+    feishu.reset()
+    feishu.directory.users = [
+        _user("ou_boss", "Boss Chen", "boss@example.com", None),
+        _user("ou_bob", "Bob", "bob@example.com"),
+        _user(OPEN_ID, NAME, NEWEST),
+    ]
+    fs_env = {**env, "FEISHU_APP_ID": APP_ID, "FEISHU_APP_SECRET": APP_SECRET, "FEISHU_DOMAIN": feishu.url}
+    liumai(fs_env, "org", "sync-feishu", "--json", cwd=tmp_path)
+    cli("concern", "add", "--by", "boss@example.com", "--person", NEWEST, "--criterion", "teamwork.1", "--note", NOTE)
+    before = stored_bytes(db_url)
+    assert not [n for n in NEEDLES if not everywhere(before, n)]  # the check below can see each of them
+
+    preview = liumai(env, "erase", "--person", NEWEST, cwd=tmp_path, code=2).stderr
+    assert f"{NAME} <{NEWEST}>" in preview and f"{NAME} <{OLD}>" in preview  # what --yes would erase
+    out = json.loads(cli("erase", "--person", NEWEST, "--yes", "--json"))
+
+    assert out["people_erased"] == 2 and out["nominations_deleted"] == 1 and out["concerns_deleted"] == 1
+    after = stored_bytes(db_url)
+    assert leftovers(after, NEEDLES) == []
+    assert everywhere(after, BY_HER)  # Bob's recognition stays, from an anonymous colleague
+    assert everywhere(after, "person.erase")
+    bob = json.loads(cli("export", "--person", "bob@example.com"))
+    assert [n["story"] for n in bob["nominations_received"]] == [BY_HER]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_erase_while_serve_holds_the_database_leaves_nothing_in_the_wal(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'liumai.db'}"
+    env = _env(db_url, tmp_path)
+    cli = lambda *a: liumai(env, *a, cwd=tmp_path).stdout  # noqa: E731
+    cli("migrate")
+    org = tmp_path / "org.csv"
+    org.write_text(HEADER + OTHERS + f"{OLD},{NAME},pay,boss@example.com,{SLACK},{OPEN_ID},false,en-US\n")
+    cli("org", "import", str(org))
+    port = _free_port()
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "plugin.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert serve.poll() is None and time.monotonic() < deadline, "serve did not answer /healthz"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    if json.loads(r.read())["status"] == "ok":
+                        break
+            except OSError:
+                time.sleep(0.1)
+        # Written while serve holds the database open: these land in the WAL, which stays.
+        cli("nominate", "--from", "bob@example.com", "--to", OLD, "--story", STORY, "--criterion", "teamwork.3")
+        cli("concern", "add", "--by", "boss@example.com", "--person", OLD, "--criterion", "teamwork.1", "--note", NOTE)
+        assert "liumai.db-wal" in sqlite_files(db_url)
+        cli("erase", "--person", OLD, "--yes")
+        # Read without any other command opening the database, while serve still runs.
+        files = sqlite_files(db_url)
+        assert serve.poll() is None
+    finally:
+        serve.send_signal(signal.SIGINT)
+        try:
+            serve.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+            raise
+    assert leftovers(files, [OLD, NAME, SLACK, OPEN_ID, STORY, NOTE]) == []
+
+
+def test_retention_purge_leaves_no_purged_byte(org, db_url):
+    """The daily purge (serve's scheduler calls the same service) on a database held open."""
+    old = "Ann stayed late to restore the ledger snapshot and wrote the whole runbook again."
+    note = "Left the on-call phone in a taxi during the quarter close."
+    r = nom.nominate(org, "bob@example.com", "ann@example.com", old)
+    nom.confirm(org, r.nomination.id, "bob@example.com", "teamwork.3")
+    ev.add_concern(org, "mgr@example.com", "ann@example.com", "teamwork.1", note)
+    org.clock.now += timedelta(days=400)
+    recent = "Wang paired with Bob on the flaky settlement test until it was green."
+    nom.nominate(org, "wang@example.com", "bob@example.com", recent)
+    assert everywhere(stored_bytes(db_url), old)
+
+    assert purge_older_than(org, 365) == {"nominations": 1, "concerns": 1, "evidence": 2}
+
+    files = stored_bytes(db_url)  # the context's engine still holds its connections open
+    assert leftovers(files, [old, note]) == []
+    assert everywhere(files, recent)
+
+
+def test_stale_bytes_from_before_secure_delete_are_scrubbed(tmp_path):
+    """A database an older version wrote: rows deleted without secure_delete left their bytes."""
+    db_url = f"sqlite:///{tmp_path / 'liumai.db'}"
+    env = _env(db_url, tmp_path)
+    cli = lambda *a: liumai(env, *a, cwd=tmp_path).stdout  # noqa: E731
+    cli("migrate")
+    org = tmp_path / "org.csv"
+    org.write_text(HEADER + OTHERS + f"{OLD},{NAME},pay,boss@example.com,{SLACK},{OPEN_ID},false,en-US\n")
+    cli("org", "import", str(org))
+    cli("nominate", "--from", OLD, "--to", "bob@example.com", "--story", STORY)
+    con = sqlite3.connect(tmp_path / "liumai.db")
+    con.execute("PRAGMA secure_delete=OFF")  # the build default on some platforms
+    with con:
+        for table in ("suggestion", "tag_job", "evidence"):
+            con.execute(f"DELETE FROM {table} WHERE nomination_id = 1")
+        con.execute("DELETE FROM nomination WHERE id = 1")
+    con.close()
+    assert everywhere(sqlite_files(db_url), STORY)  # deleted, yet still in the file
+
+    cli("erase", "--person", "bob@example.com", "--yes")
+
+    assert not everywhere(sqlite_files(db_url), STORY)
