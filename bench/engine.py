@@ -16,8 +16,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from rubric import default_rubric
-from rubric.engine import EvidenceItem, score
+from liumai.rubric import default_rubric
+from liumai.rubric.engine import EvidenceItem, score
 
 
 def make_items(n: int, people: int, seed: int = 7) -> tuple[list[EvidenceItem], list[int]]:

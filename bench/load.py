@@ -121,17 +121,17 @@ def serve_liumai(port: int, api_url: str, db_url: str, llm_url: str, timeout_s: 
     from slack_bolt import App
     from slack_sdk import WebClient
 
-    from plugin.cli.common import build_tagger
-    from plugin.config import load_settings
-    from plugin.services import tag_worker
-    from plugin.services.context import AppContext
-    from plugin.slack import build_slack
-    from plugin.slack.app import TrackingExecutor, retry_handlers
-    from plugin.slack.asgi import bolt_routes
-    from plugin.tagging.offline import OfflineTagger
-    from plugin.web import create_app
-    from rubric import default_rubric
-    from storage.db import open_database
+    from liumai.cli.common import build_tagger
+    from liumai.config import load_settings
+    from liumai.rubric import default_rubric
+    from liumai.services import tag_worker
+    from liumai.services.context import AppContext
+    from liumai.slack import build_slack
+    from liumai.slack.app import TrackingExecutor, retry_handlers
+    from liumai.slack.asgi import bolt_routes
+    from liumai.storage.db import open_database
+    from liumai.tagging.offline import OfflineTagger
+    from liumai.web import create_app
     from tests.fakes.slack_api import BOT_TOKEN
 
     logging.basicConfig(level=logging.ERROR)  # tagging faults are expected here: keep the console readable
@@ -421,12 +421,12 @@ def main() -> None:
     import httpx
     from sqlalchemy import create_engine, text
 
-    from plugin.config import load_settings
-    from plugin.services.context import AppContext
-    from plugin.services.org import import_org
-    from plugin.tagging.offline import OfflineTagger
-    from rubric import default_rubric
-    from storage.db import make_engine, migrate
+    from liumai.config import load_settings
+    from liumai.rubric import default_rubric
+    from liumai.services.context import AppContext
+    from liumai.services.org import import_org
+    from liumai.storage.db import make_engine, migrate
+    from liumai.tagging.offline import OfflineTagger
 
     base_pg = pg_url(args.pg)
     schema = f"{SCHEMA_PREFIX}{int(time.time())}_{uuid.uuid4().hex[:8]}"

@@ -23,14 +23,14 @@ from urllib.parse import quote
 
 from sqlalchemy import create_engine, insert, text
 
-from plugin.config import load_settings
-from plugin.services.context import AppContext
-from plugin.services.digest import build_digest, build_digests
-from plugin.services.summaries import team_summary
-from plugin.tagging.offline import OfflineTagger
-from rubric import default_rubric
-from storage.db import make_engine, migrate
-from storage.models import Evidence, Nomination, Person, Team
+from liumai.config import load_settings
+from liumai.rubric import default_rubric
+from liumai.services.context import AppContext
+from liumai.services.digest import build_digest, build_digests
+from liumai.services.summaries import team_summary
+from liumai.storage.db import make_engine, migrate
+from liumai.storage.models import Evidence, Nomination, Person, Team
+from liumai.tagging.offline import OfflineTagger
 
 PEOPLE, TEAM_SIZE, NOMINATIONS = 2000, 50, 200_000
 YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -150,7 +150,7 @@ def run(url: str, label: str, repeat: int, people: int, nominations: int) -> Non
     settings = load_settings(LIUMAI_DATABASE_URL=url)
     rubric = default_rubric()
     ctx = AppContext(settings=settings, engine=engine, rubric=rubric, tagger=OfflineTagger(rubric), clock=lambda: NOW)
-    from plugin.periods import quarter_of, week_bounds
+    from liumai.periods import quarter_of, week_bounds
 
     w_start, w_end = week_bounds(WEEK, settings.tz)
     q_start, _ = quarter_of(w_start, settings.tz).bounds(settings.tz)

@@ -72,13 +72,13 @@ def serve(kind: str, port: int, api_url: str, db_url: str) -> None:
         asyncio.run(sink(port))
         return
     if kind in ("liumai", "ackonly"):
-        from plugin.config import load_settings
-        from plugin.services.context import AppContext
-        from plugin.slack import build_slack
-        from plugin.tagging.offline import OfflineTagger
-        from plugin.web import create_app
-        from rubric import default_rubric
-        from storage.db import open_database
+        from liumai.config import load_settings
+        from liumai.rubric import default_rubric
+        from liumai.services.context import AppContext
+        from liumai.slack import build_slack
+        from liumai.storage.db import open_database
+        from liumai.tagging.offline import OfflineTagger
+        from liumai.web import create_app
         from tests.fakes.slack_api import BOT_TOKEN
 
         settings = load_settings(
@@ -99,8 +99,8 @@ def serve(kind: str, port: int, api_url: str, db_url: str) -> None:
         from slack_sdk import WebClient
         from starlette.applications import Starlette
 
-        from plugin.slack.app import TrackingExecutor, retry_handlers
-        from plugin.slack.asgi import bolt_routes
+        from liumai.slack.app import TrackingExecutor, retry_handlers
+        from liumai.slack.asgi import bolt_routes
         from tests.fakes.slack_api import BOT_TOKEN
 
         bare = App(
@@ -295,12 +295,12 @@ def main() -> None:
         serve(args.serve, args.port, args.api, args.db)
         return
 
-    from plugin.config import load_settings
-    from plugin.services.context import AppContext
-    from plugin.services.org import import_org
-    from plugin.tagging.offline import OfflineTagger
-    from rubric import default_rubric
-    from storage.db import make_engine, migrate
+    from liumai.config import load_settings
+    from liumai.rubric import default_rubric
+    from liumai.services.context import AppContext
+    from liumai.services.org import import_org
+    from liumai.storage.db import make_engine, migrate
+    from liumai.tagging.offline import OfflineTagger
 
     tmp = tempfile.TemporaryDirectory(prefix="liumai-bench-")
     db_url = f"sqlite:///{Path(tmp.name) / 'bench.db'}"

@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a plain script from a checkout
     sys.path.insert(0, str(ROOT))
 
-from plugin.tagging.base import Tagger  # noqa: E402
-from plugin.tagging.evaluate import EvalReport, evaluate, load_dataset  # noqa: E402
-from plugin.tagging.offline import OfflineTagger  # noqa: E402
-from rubric import default_rubric  # noqa: E402
-from rubric.model import Rubric  # noqa: E402
+from liumai.rubric import default_rubric  # noqa: E402
+from liumai.rubric.model import Rubric  # noqa: E402
+from liumai.tagging.base import Tagger  # noqa: E402
+from liumai.tagging.evaluate import EvalReport, evaluate, load_dataset  # noqa: E402
+from liumai.tagging.offline import OfflineTagger  # noqa: E402
 
 DATASETS = {
     "dev": ROOT / "plugin/data/eval/dev.jsonl",
@@ -40,7 +40,7 @@ COLUMNS = ("top1", "top3", "macro_f1", "abstain_precision", "abstain_recall", "p
 def _approaches(rubric: Rubric) -> dict[str, Callable[[], Tagger] | str]:
     """Name -> factory (or the reason it is unavailable). The embedding index is shared."""
     out: dict[str, Callable[[], Tagger] | str] = {"lexical": lambda: OfflineTagger(rubric, embeddings=None)}
-    from plugin.tagging import offline_embed
+    from liumai.tagging import offline_embed
 
     if not offline_embed.available():
         for name in ("embedding", "hybrid"):

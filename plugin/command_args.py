@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from plugin.periods import parse_quarter, parse_week, week_bounds
+from liumai.periods import parse_quarter, parse_week, week_bounds
 
 QUARTER_RE = re.compile(r"^(\d{4})-?[qQ](\d{1,2})$")
 WEEK_RE = re.compile(r"^(\d{4})-?[wW](\d{1,2})$")

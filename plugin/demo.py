@@ -21,25 +21,25 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from plugin.config import load_settings
-from plugin.files import write_private
-from plugin.periods import week_of
-from plugin.reports.digest_render import digest_text
-from plugin.reports.explain import next_step
-from plugin.reports.summary_render import report_html, summary_markdown
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services.context import AppContext
-from plugin.services.digest import build_digest
-from plugin.services.org import import_org, set_team
-from plugin.services.people import get_person
-from plugin.services.summaries import team_summary
-from plugin.tagging.offline import OfflineTagger
-from rubric.loader import load_rubric
-from storage.db import make_engine, migrate, session_scope
-from storage.models import Evidence, Person, Team
+from liumai.config import load_settings
+from liumai.files import write_private
+from liumai.periods import week_of
+from liumai.reports.digest_render import digest_text
+from liumai.reports.explain import next_step
+from liumai.reports.summary_render import report_html, summary_markdown
+from liumai.rubric.loader import load_rubric
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services.context import AppContext
+from liumai.services.digest import build_digest
+from liumai.services.org import import_org, set_team
+from liumai.services.people import get_person
+from liumai.services.summaries import team_summary
+from liumai.storage.db import make_engine, migrate, session_scope
+from liumai.storage.models import Evidence, Person, Team
+from liumai.tagging.offline import OfflineTagger
 
-DATA = "plugin.data.demo"
+DATA = "liumai.data.demo"
 
 
 def _read(name: str) -> str:

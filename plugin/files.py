@@ -1,7 +1,7 @@
 """Files Liumai writes hold personal data: owner-only (0600, directories 0700) whatever the umask.
 
 Every command that writes a file (summaries, exports, backups, the demo's reports) goes through
-here; the SQLite database file itself is created the same way in `storage.db`.
+here; the SQLite database file itself is created the same way in `liumai.storage.db`.
 """
 
 from __future__ import annotations

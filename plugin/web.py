@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from plugin.services.context import AppContext
-from storage.db import SchemaError, check_schema
+from liumai.services.context import AppContext
+from liumai.storage.db import SchemaError, check_schema
 
 
 class Integration(Protocol):

@@ -4,8 +4,8 @@ This package imports nothing else of the project, so it can be reasoned about (a
 on its own.
 """
 
-from rubric.loader import RubricError, default_rubric, load_rubric, validate_file
-from rubric.model import Behaviour, EvidenceRule, Polarity, Policy, Rubric, Value
+from liumai.rubric.loader import RubricError, default_rubric, load_rubric, validate_file
+from liumai.rubric.model import Behaviour, EvidenceRule, Polarity, Policy, Rubric, Value
 
 __all__ = [
     "Behaviour",

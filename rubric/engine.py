@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from rubric.model import Behaviour, EvidenceRule, Polarity, Rubric
+from liumai.rubric.model import Behaviour, EvidenceRule, Polarity, Rubric
 
 ACCEPTED = "accepted"
 PENDING = "pending"

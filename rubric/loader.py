@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from rubric.model import ID_RE, KEY_RE, EvidenceRule, Rubric
+from liumai.rubric.model import ID_RE, KEY_RE, EvidenceRule, Rubric
 
 DEFAULT_RUBRIC = "liumai.yaml"
 
@@ -170,7 +170,7 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
 
 @lru_cache(maxsize=1)
 def default_rubric() -> Rubric:
-    text = resources.files("rubric.data").joinpath(DEFAULT_RUBRIC).read_text(encoding="utf-8")
+    text = resources.files("liumai.rubric.data").joinpath(DEFAULT_RUBRIC).read_text(encoding="utf-8")
     return parse_rubric(text, f"rubric/data/{DEFAULT_RUBRIC}")
 
 

@@ -2,7 +2,7 @@
 
 Models are strict (unknown keys are errors) so a typo in a company's own rubric is reported
 instead of silently ignored. Structural checks that span several fields (levels 1..N without
-gaps, ids matching `<value>.<level>`) live in `rubric.loader` so that every problem can be
+gaps, ids matching `<value>.<level>`) live in `liumai.rubric.loader` so that every problem can be
 reported at once, one line each.
 """
 

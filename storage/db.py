@@ -132,7 +132,7 @@ def scrub_deleted(engine: Engine) -> bool:
 
 def _alembic_config(engine: Engine) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("storage") / "migrations"))
+    cfg.set_main_option("script_location", str(resources.files("liumai.storage") / "migrations"))
     cfg.attributes["engine"] = engine
     return cfg
 

@@ -25,7 +25,7 @@ def liumai(
     base.update({"LIUMAI_DATABASE_URL": db_url, "LIUMAI_LANG": lang, "PYTHONPATH": str(ROOT), "COLUMNS": "200"})
     base.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "plugin.cli.main", *args],
+        [sys.executable, "-m", "liumai.cli.main", *args],
         env=base,
         cwd=cwd or ROOT,
         capture_output=True,

@@ -16,10 +16,10 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import create_engine, text
 
-from plugin.config import load_settings
-from plugin.services.context import AppContext
-from rubric import default_rubric
-from storage.db import make_engine, migrate
+from liumai.config import load_settings
+from liumai.rubric import default_rubric
+from liumai.services.context import AppContext
+from liumai.storage.db import make_engine, migrate
 
 PG_URL = os.environ.get("LIUMAI_TEST_POSTGRES_URL")
 SCHEMA_PREFIX = "lmt_"
@@ -118,7 +118,7 @@ def rubric():
 
 @pytest.fixture(scope="session")
 def offline_tagger(rubric):
-    from plugin.tagging.offline import OfflineTagger
+    from liumai.tagging.offline import OfflineTagger
 
     return OfflineTagger(rubric)
 
@@ -143,7 +143,7 @@ cat@example.com,Cat,beta,mgr2@example.com,U0CAT,ou_cat,false,en-US
 
 @pytest.fixture
 def org(ctx) -> AppContext:
-    from plugin.services.org import import_org
+    from liumai.services.org import import_org
 
     import_org(ctx, ORG_CSV)
     return ctx

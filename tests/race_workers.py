@@ -20,15 +20,15 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy import Engine, event
 
-from plugin.config import load_settings
-from plugin.services import digest as dg
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services.context import AppContext
-from plugin.services.errors import ServiceError
-from plugin.slack.digest import SlackDigestPoster
-from rubric import default_rubric
-from storage.db import make_engine
+from liumai.config import load_settings
+from liumai.rubric import default_rubric
+from liumai.services import digest as dg
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services.context import AppContext
+from liumai.services.errors import ServiceError
+from liumai.slack.digest import SlackDigestPoster
+from liumai.storage.db import make_engine
 
 RESULT_TIMEOUT_S = 120.0
 

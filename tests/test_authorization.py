@@ -10,14 +10,14 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, func, select
 
-from plugin.services import digest as dg
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services.data_rights import erase_person, export_person
-from plugin.services.errors import ServiceError
-from plugin.services.org import import_org
-from plugin.services.summaries import person_summary, team_summary
-from storage.models import AuditLog, Concern, DigestRun, Evidence, Nomination, Person
+from liumai.services import digest as dg
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services.data_rights import erase_person, export_person
+from liumai.services.errors import ServiceError
+from liumai.services.org import import_org
+from liumai.services.summaries import person_summary, team_summary
+from liumai.storage.models import AuditLog, Concern, DigestRun, Evidence, Nomination, Person
 from tests.conftest import ORG_CSV
 from tests.test_digest import FakePoster
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plugin.cli.main import app
+from liumai.cli.main import app
 from tests.conftest import ORG_CSV
 
 runner = CliRunner()

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from plugin.services.nominations import REPEAT_WINDOW, cancel, nominate
-from storage.db import session_scope
-from storage.models import Evidence, Nomination, utcnow
+from liumai.services.nominations import REPEAT_WINDOW, cancel, nominate
+from liumai.storage.db import session_scope
+from liumai.storage.models import Evidence, Nomination, utcnow
 from tests.cli_subprocess import as_json, liumai, ok, snapshot
 
 STORY = "Ann walked Bob through the reconciliation job and shared her notes with the whole team."

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from plugin.services.org import DEACTIVATE_FLOOR, deactivate_limit
-from storage.db import session_scope
-from storage.models import Person, Team
+from liumai.services.org import DEACTIVATE_FLOOR, deactivate_limit
+from liumai.storage.db import session_scope
+from liumai.storage.models import Person, Team
 from tests.cli_subprocess import as_json, liumai, ok, snapshot
 from tests.conftest import ORG_CSV
 

@@ -22,13 +22,13 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import select
 
-from plugin.config import load_settings
-from plugin.services.context import AppContext
-from plugin.services.org import import_org
-from plugin.slack import build_slack
-from plugin.web import create_app
-from storage.db import make_engine, migrate, session_scope
-from storage.models import Concern, Evidence, Nomination, Person
+from liumai.config import load_settings
+from liumai.services.context import AppContext
+from liumai.services.org import import_org
+from liumai.slack import build_slack
+from liumai.storage.db import make_engine, migrate, session_scope
+from liumai.storage.models import Concern, Evidence, Nomination, Person
+from liumai.web import create_app
 from tests.conftest import ORG_CSV, PG_URL, SCHEMA_PREFIX, Clock, _pg_schema_url
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI, serve_in_thread, stop_server
 from tests.feishu.conftest import app, app_server, fake_feishu, feishu_ctx  # noqa: F401  (the Feishu fixtures)

@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, func, select
 
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services.data_rights import backup_sqlite, erase_person, export_person, purge_older_than
-from plugin.services.errors import InvalidInput
-from plugin.services.summaries import person_summary
-from storage.models import AuditLog, Concern, Evidence, Nomination, Person
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services.data_rights import backup_sqlite, erase_person, export_person, purge_older_than
+from liumai.services.errors import InvalidInput
+from liumai.services.summaries import person_summary
+from liumai.storage.models import AuditLog, Concern, Evidence, Nomination, Person
 
 ABOUT_ANN = "Ann found the root cause of the double-charge bug and wrote the postmortem."
 BY_ANN = "Bob calmed an angry merchant and sorted the refund in ten minutes."
@@ -118,8 +118,8 @@ def test_backup_is_a_consistent_copy_while_writers_run(org, tmp_path):
 
 
 def test_erase_target_applies_the_erase_rule_before_the_button(org):
-    from plugin.services.data_rights import erase_target
-    from plugin.services.errors import PermissionDenied
+    from liumai.services.data_rights import erase_target
+    from liumai.services.errors import PermissionDenied
 
     ann = erase_target(org, "feishu:ou_hr", "feishu:ou_ann")
     assert ann is not None and (ann.email, ann.display_name) == ("ann@example.com", "Ann")

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import create_engine
 from sqlmodel import select
 
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services.errors import Conflict
-from storage.db import session_scope
-from storage.models import AuditLog, Evidence
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services.errors import Conflict
+from liumai.storage.db import session_scope
+from liumai.storage.models import AuditLog, Evidence
 from tests.race_workers import PauseFirstWrite, Racer
 
 MGR = "mgr@example.com"
@@ -187,7 +187,7 @@ def test_every_audit_row_is_a_real_change(org):
 def test_the_cli_says_when_a_decision_was_already_so(org, monkeypatch):
     from typer.testing import CliRunner
 
-    from plugin.cli.main import app
+    from liumai.cli.main import app
 
     monkeypatch.setenv("LIUMAI_DATABASE_URL", org.settings.database_url)
     monkeypatch.setenv("LIUMAI_LANG", "en")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from plugin.services import deliveries as dl
+from liumai.services import deliveries as dl
 
 
 def test_claim_is_true_exactly_once_per_platform_and_key(org):

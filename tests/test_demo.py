@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plugin.cli.main import app
+from liumai.cli.main import app
 
 VOLATILE = re.compile(r"(/[^\s)]*liumai-demo[^\s)]*|\(\d+\.\d s\)|\d+\.\d+ s\b|[^\s,]*summary\.(md|html))")
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from plugin.reports.digest_render import digest_feishu_card, digest_slack_blocks, digest_text
-from plugin.services import digest as dg
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
+from liumai.reports.digest_render import digest_feishu_card, digest_slack_blocks, digest_text
+from liumai.services import digest as dg
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
 
 WEEK = "2026-W47"  # the fixed clock (2026-11-16) is in it
 EVIL = '<!channel> @here @all <@U0BOSS> <at user_id="all"></at> *bold* shipped the fix'
@@ -139,7 +139,7 @@ def test_spacer_keeps_posts_to_one_channel_apart():
 
 
 def test_bad_week_is_a_clear_error(week):
-    from plugin.services.errors import InvalidInput
+    from liumai.services.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="ISO week"):
         dg.build_digest(week, "alpha", "2026-48")
@@ -150,7 +150,7 @@ def test_bad_week_is_a_clear_error(week):
 def _team_id(ctx, key):
     from sqlmodel import Session, select
 
-    from storage.models import Team
+    from liumai.storage.models import Team
 
     with Session(ctx.engine) as s:
         return s.exec(select(Team).where(Team.key == key)).one().id
@@ -173,7 +173,7 @@ def test_a_week_straddling_two_quarters_counts_both_sides(org):
 
 
 def test_a_digest_preview_is_for_the_teams_managers_and_admins(org):
-    from plugin.services.errors import InvalidInput, NotFound, PermissionDenied
+    from liumai.services.errors import InvalidInput, NotFound, PermissionDenied
 
     dg.authorize_digest_preview(org, "alpha", "mgr@example.com")
     dg.authorize_digest_preview(org, "alpha", "feishu:ou_boss")  # indirect manager

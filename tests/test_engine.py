@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rubric import default_rubric
-from rubric.engine import ACCEPTED, PENDING, REJECTED, EvidenceItem, Outcome, Reason, score
-from rubric.model import Policy
+from liumai.rubric import default_rubric
+from liumai.rubric.engine import ACCEPTED, PENDING, REJECTED, EvidenceItem, Outcome, Reason, score
+from liumai.rubric.model import Policy
 
 C, N = "conforming", "non_conforming"
 R = default_rubric()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rubric import default_rubric
-from rubric.engine import ACCEPTED, EvidenceItem, score
-from rubric.model import Policy
+from liumai.rubric import default_rubric
+from liumai.rubric.engine import ACCEPTED, EvidenceItem, score
+from liumai.rubric.model import Policy
 
 R = default_rubric()
 IDS = sorted(R.criterion_ids)

@@ -24,9 +24,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from sqlalchemy.engine import make_url
 
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services.data_rights import purge_older_than
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services.data_rights import purge_older_than
 from tests.fakes.feishu_api import APP_ID, APP_SECRET, FakeFeishu
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +57,7 @@ def _env(db_url: str, home: Path, **extra: str) -> dict[str, str]:
 
 def liumai(env: dict[str, str], *args: str, cwd: Path, code: int = 0) -> subprocess.CompletedProcess[str]:
     res = subprocess.run(
-        [sys.executable, "-m", "plugin.cli.main", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "liumai.cli.main", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
     )
     assert res.returncode == code, (args, res.stdout, res.stderr)
     return res
@@ -179,7 +179,7 @@ def test_erase_while_serve_holds_the_database_leaves_nothing_in_the_wal(tmp_path
     cli("org", "import", str(org))
     port = _free_port()
     serve = subprocess.Popen(
-        [sys.executable, "-m", "plugin.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "liumai.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,

@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from plugin.services import nominations as nom
-from plugin.services.data_rights import erase_person, erase_preview
-from plugin.services.errors import PermissionDenied
-from plugin.services.org import apply_org, import_org, parse_org_csv
-from storage.models import AuditLog, Nomination, Person
+from liumai.services import nominations as nom
+from liumai.services.data_rights import erase_person, erase_preview
+from liumai.services.errors import PermissionDenied
+from liumai.services.org import apply_org, import_org, parse_org_csv
+from liumai.storage.models import AuditLog, Nomination, Person
 from tests.conftest import ORG_CSV
 
 STORY = "Ann untangled the settlement retries and taught the rota how to read the dashboards."

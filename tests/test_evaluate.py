@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from plugin.tagging.base import Suggestion, Suggestions, TagContext
-from plugin.tagging.evaluate import (
+from liumai.tagging.base import Suggestion, Suggestions, TagContext
+from liumai.tagging.evaluate import (
     DatasetError,
     EvalRow,
     evaluate,

@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, func, select
 
-from plugin.config import load_settings
-from plugin.services import nominations as nom
-from plugin.services.context import AppContext
-from plugin.services.errors import Unavailable
-from plugin.services.org import import_org
-from storage.db import make_engine
-from storage.models import Nomination, Suggestion, TagJob
+from liumai.config import load_settings
+from liumai.services import nominations as nom
+from liumai.services.context import AppContext
+from liumai.services.errors import Unavailable
+from liumai.services.org import import_org
+from liumai.storage.db import make_engine
+from liumai.storage.models import Nomination, Suggestion, TagJob
 from tests.conftest import ORG_CSV, PG_URL, Clock
 
 STORY = "Ann paired with the new hire on the payments migration and documented every step for the team."
@@ -38,7 +38,7 @@ def test_postgres_connections_killed_mid_run_recover_without_restart(db_url, rub
         pytest.skip("PostgreSQL drill")
     url = db_url + "&application_name=liumai_drill"
     engine = make_engine(url)
-    from storage.db import migrate
+    from liumai.storage.db import migrate
 
     migrate(engine)
     ctx = AppContext(
@@ -108,7 +108,7 @@ def test_postgres_connections_killed_mid_run_recover_without_restart(db_url, rub
 
 @pytest.fixture
 def sqlite_org(tmp_path, rubric, offline_tagger) -> AppContext:
-    from storage.db import migrate
+    from liumai.storage.db import migrate
 
     url = f"sqlite:///{tmp_path / 'drill.db'}"
     engine = make_engine(url)
@@ -158,7 +158,7 @@ def test_llm_down_for_the_whole_run_still_gives_offline_suggestions(org):
     """The LLM is unreachable throughout: every nomination still gets suggestions, and loses nothing."""
     import socket
 
-    from plugin.tagging.llm import LLMTagger
+    from liumai.tagging.llm import LLMTagger
 
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -12,14 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plugin.reports import summary_render as sr
-from plugin.reports.digest_render import digest_feishu_card, digest_slack_blocks, digest_text
-from plugin.services import digest as dg
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services.errors import ServiceError
-from plugin.services.summaries import person_summary
-from plugin.services.text import clean_text
+from liumai.reports import summary_render as sr
+from liumai.reports.digest_render import digest_feishu_card, digest_slack_blocks, digest_text
+from liumai.services import digest as dg
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services.errors import ServiceError
+from liumai.services.summaries import person_summary
+from liumai.services.text import clean_text
 
 HOSTILE = [
     "'; DROP TABLE person; --",
@@ -100,7 +100,7 @@ def test_hostile_stories_are_inert_in_every_output(org, lang):
 
 
 def test_person_references_with_control_characters_are_just_unknown(org):
-    from plugin.services.deliveries import profile
+    from liumai.services.deliveries import profile
 
     assert profile(org, "slack:U0\x00ANN") is None or profile(org, "slack:U0\x00ANN").email == "ann@example.com"
     assert profile(org, "\x00\x0f") is None
@@ -109,8 +109,8 @@ def test_person_references_with_control_characters_are_just_unknown(org):
 
 
 def test_team_keys_with_control_characters_are_unknown_teams(org):
-    from plugin.services.errors import InvalidInput
-    from plugin.services.summaries import team_summary
+    from liumai.services.errors import InvalidInput
+    from liumai.services.summaries import team_summary
 
     for key in ("no\x00such", "\x00", "al pha", "x" * 500):
         with pytest.raises(InvalidInput, match="unknown team"):

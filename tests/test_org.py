@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from plugin.services.errors import NotFound
-from plugin.services.org import TeamView, find_team, managed_team, set_team, stored_people, team_keys, team_locales
-from storage.models import Person
+from liumai.services.errors import NotFound
+from liumai.services.org import TeamView, find_team, managed_team, set_team, stored_people, team_keys, team_locales
+from liumai.storage.models import Person
 
 
 def _edit(ctx, email: str, **fields) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, func, select
 
-from plugin.services.org import OrgImportError, import_org, parse_org_csv, set_team
-from storage.models import AuditLog, Person, Team
+from liumai.services.org import OrgImportError, import_org, parse_org_csv, set_team
+from liumai.storage.models import AuditLog, Person, Team
 from tests.conftest import ORG_CSV
 
 HEADER = "email,name,team,manager_email,slack_user_id,feishu_open_id,is_admin,locale\n"
@@ -126,7 +126,7 @@ def test_team_digest_channels_from_csv_columns_and_command(ctx):
         "C0ALPHA",
         "oc_alpha",
     )
-    from plugin.services.errors import InvalidInput
+    from liumai.services.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="not a Slack channel id"):
         set_team(ctx, "alpha", slack_channel_id="#general")

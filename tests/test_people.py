@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from plugin.services import deliveries
-from plugin.services.errors import NotFound
-from plugin.services.people import has_direct_reports, nearest_colleagues, require_profile
-from plugin.services.recognition import is_manager
-from storage.models import Person, Team
+from liumai.services import deliveries
+from liumai.services.errors import NotFound
+from liumai.services.people import has_direct_reports, nearest_colleagues, require_profile
+from liumai.services.recognition import is_manager
+from liumai.storage.models import Person, Team
 
 
 def _edit(ctx, email: str, **fields) -> None:

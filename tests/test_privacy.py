@@ -1,6 +1,6 @@
 """A person never sees concerns about them, on any surface; and mitigation says when it has no effect.
 
-The rule lives in `plugin.services.visibility`; these tests check it on the services and on the
+The rule lives in `liumai.services.visibility`; these tests check it on the services and on the
 command line (a real `liumai` process on the test database). The Slack and Feishu surfaces have
 their own modules (tests/slack/test_slack_privacy.py, tests/feishu/test_feishu_privacy.py), which
 reuse `seed` from here.
@@ -17,14 +17,14 @@ from dataclasses import dataclass
 import pytest
 from sqlmodel import select
 
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services.context import AppContext
-from plugin.services.data_rights import export_person
-from plugin.services.errors import PermissionDenied
-from plugin.services.recognition import my_recognition
-from storage.db import session_scope
-from storage.models import Concern, Person, Suggestion
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services.context import AppContext
+from liumai.services.data_rights import export_person
+from liumai.services.errors import PermissionDenied
+from liumai.services.recognition import my_recognition
+from liumai.storage.db import session_scope
+from liumai.storage.models import Concern, Person, Suggestion
 
 STORY_ACCEPTED = "Ann walked the whole team through the new incident process and answered every question."
 STORY_REJECTED = "Ann reviewed everyone's pull requests on Friday so the release could go out on time."
@@ -80,7 +80,7 @@ def assert_no_concern_of_hr(text: str, s: Seeded) -> None:
 
 # ------------------------------------------------------------------ the rule, on the services
 def test_scope_is_decided_from_who_the_viewer_is(org):
-    from plugin.services.visibility import Scope, scope_for
+    from liumai.services.visibility import Scope, scope_for
 
     with session_scope(org.engine) as s:
         people = {p.email.split("@")[0]: p for p in s.exec(select(Person)).all()}
@@ -170,7 +170,7 @@ def test_mitigation_without_a_half_point_is_recorded_and_said(org, criterion, mi
 def _liumai(url: str, *args: str, code: int = 0) -> subprocess.CompletedProcess:
     env = {**os.environ, "LIUMAI_DATABASE_URL": url, "LIUMAI_LANG": "en"}
     res = subprocess.run(
-        [sys.executable, "-m", "plugin.cli.main", *args], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "liumai.cli.main", *args], env=env, capture_output=True, text=True, timeout=120
     )
     assert res.returncode == code, (args, res.returncode, res.stdout, res.stderr)
     return res

@@ -43,7 +43,7 @@ class Cli:
 
     def popen(self, *args: str, **kw) -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "-m", "plugin.cli.main", *args],
+            [sys.executable, "-m", "liumai.cli.main", *args],
             env=self.env,
             cwd=self.work,
             preexec_fn=lambda: os.umask(self.umask),

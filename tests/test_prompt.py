@@ -6,7 +6,8 @@ import hashlib
 import re
 from importlib import resources
 
-from plugin.tagging.prompt import (
+from liumai.rubric.loader import parse_rubric
+from liumai.tagging.prompt import (
     TEMPLATE_FILES,
     build_prompt,
     prompt_version,
@@ -18,7 +19,6 @@ from plugin.tagging.prompt import (
     template,
     version_of,
 )
-from rubric.loader import parse_rubric
 
 STORIES = [
     "Ann stayed late to help Bob fix the release.",
@@ -43,7 +43,7 @@ def test_system_prefix_is_identical_for_every_story(rubric):
 
 
 def test_system_prefix_is_deterministic_across_renders(rubric):
-    from plugin.tagging import prompt as mod
+    from liumai.tagging import prompt as mod
 
     first = render_system(rubric)
     mod._SYSTEM_MEMO.clear()  # force a fresh render, not the memo
@@ -66,7 +66,7 @@ def test_system_prefix_holds_the_rubric_in_both_languages(rubric):
 
 
 def test_system_prefix_changes_with_the_rubric(rubric):
-    text = resources.files("rubric.data").joinpath("liumai.yaml").read_text(encoding="utf-8")
+    text = resources.files("liumai.rubric.data").joinpath("liumai.yaml").read_text(encoding="utf-8")
     b = rubric.behaviour("teamwork.3")
     changed = parse_rubric(text.replace(b.statement.en, b.statement.en + " (edited)", 1))
     assert changed.content_hash != rubric.content_hash
@@ -83,7 +83,7 @@ def test_system_prefix_changes_with_the_template(rubric):
 
 
 def test_prompt_version_is_the_hash_of_the_template_bytes():
-    root = resources.files("prompts.tagging")
+    root = resources.files("liumai.prompts.tagging")
     files = {name: root.joinpath(name).read_bytes() for name in TEMPLATE_FILES}
     assert prompt_version() == version_of(files)
     assert re.fullmatch(r"tagging-[0-9a-f]{12}", prompt_version())
@@ -140,4 +140,4 @@ def test_response_schema_is_strict_compatible(rubric):
 
 def test_templates_ship_as_package_data():
     for name in TEMPLATE_FILES:
-        assert resources.files("prompts.tagging").joinpath(name).is_file()
+        assert resources.files("liumai.prompts.tagging").joinpath(name).is_file()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services import recognition as rec
-from plugin.services.errors import PermissionDenied
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services import recognition as rec
+from liumai.services.errors import PermissionDenied
 
 STORY = "Bob stayed on the bridge call until the merchant's refunds were all back, then wrote the fix up."
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.tagging.base import quote_in_story
-from plugin.tagging.redact import redact
+from liumai.tagging.base import quote_in_story
+from liumai.tagging.redact import redact
 
 
 @pytest.mark.parametrize(

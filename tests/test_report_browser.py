@@ -8,10 +8,10 @@ import subprocess
 
 import pytest
 
-from plugin.reports.summary_render import summary_html
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services.summaries import team_summary
+from liumai.reports.summary_render import summary_html
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services.summaries import team_summary
 
 BROWSER = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
 

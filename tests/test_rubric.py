@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rubric import default_rubric, load_rubric, validate_file
-from rubric.loader import RubricError, parse_rubric
+from liumai.rubric import default_rubric, load_rubric, validate_file
+from liumai.rubric.loader import RubricError, parse_rubric
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "rubric-reference.md"
 VALUES = ["customer_first", "teamwork", "embrace_change", "integrity", "passion", "dedication"]

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from plugin.config import ConfigError
-from plugin.services import nominations as nom
-from plugin.services.scheduler import digest_trigger, run_weekly_digests
+from liumai.config import ConfigError
+from liumai.services import nominations as nom
+from liumai.services.scheduler import digest_trigger, run_weekly_digests
 from tests.test_digest import FakePoster
 
 

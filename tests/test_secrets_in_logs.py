@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from plugin.tagging.llm import LLMTagger, forget_modes
-from plugin.tagging.offline import OfflineTagger
-from storage.db import SchemaError, check_schema, make_engine
+from liumai.storage.db import SchemaError, check_schema, make_engine
+from liumai.tagging.llm import LLMTagger, forget_modes
+from liumai.tagging.offline import OfflineTagger
 from tests.fakes.openai_server import FakeOpenAIServer
 
 API_KEY = "sk-live-SECRET-3f9a7c1e5b"

@@ -30,7 +30,7 @@ def _free_port() -> int:
 
 def test_serve_refuses_an_unmigrated_database(tmp_path):
     res = subprocess.run(
-        [sys.executable, "-m", "plugin.cli.main", "serve", "--port", str(_free_port())],
+        [sys.executable, "-m", "liumai.cli.main", "serve", "--port", str(_free_port())],
         env=_env(tmp_path),
         capture_output=True,
         text=True,
@@ -42,10 +42,10 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
 
 def test_serve_answers_healthz_and_stops(tmp_path):
     env = _env(tmp_path)
-    subprocess.run([sys.executable, "-m", "plugin.cli.main", "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "liumai.cli.main", "migrate"], env=env, check=True, capture_output=True)
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "plugin.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "liumai.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

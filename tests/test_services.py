@@ -7,13 +7,13 @@ import json
 import pytest
 from sqlmodel import Session, func, select
 
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from plugin.services.scoring import score_person
-from plugin.tagging.base import Suggestion, Suggestions
-from storage.models import AuditLog, Evidence, Nomination, TagJob
-from storage.models import Suggestion as SuggestionRow
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from liumai.services.scoring import score_person
+from liumai.storage.models import AuditLog, Evidence, Nomination, TagJob
+from liumai.storage.models import Suggestion as SuggestionRow
+from liumai.tagging.base import Suggestion, Suggestions
 
 STORY = "Ann stayed late to walk Bob through the payment reconciliation and wrote it up for the whole team."
 
@@ -94,7 +94,7 @@ def test_story_of_exactly_3000_characters_is_accepted(org):
 
 
 def test_inactive_nominee_is_refused(org):
-    from plugin.services.org import import_org
+    from liumai.services.org import import_org
     from tests.conftest import ORG_CSV
 
     import_org(org, "\n".join(line for line in ORG_CSV.splitlines() if not line.startswith("cat@")))

@@ -7,8 +7,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from storage.db import SchemaError, check_schema, current_revision, head_revision, make_engine, migrate
-from storage.models import Nomination, Person
+from liumai.storage.db import SchemaError, check_schema, current_revision, head_revision, make_engine, migrate
+from liumai.storage.models import Nomination, Person
 
 
 def test_migrate_creates_every_table_and_is_idempotent(db_url):

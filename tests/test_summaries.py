@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from plugin.reports import summary_render as sr
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services.errors import PermissionDenied
-from plugin.services.summaries import person_summary, team_summary
+from liumai.reports import summary_render as sr
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services.errors import PermissionDenied
+from liumai.services.summaries import person_summary, team_summary
 
 STORY = "Ann rebuilt the settlement report so finance could close the month two days early."
 EVIL = '=HYPERLINK("http://x") <!channel> @all <script>alert(1)</script> *bold* | pipe'
@@ -107,7 +107,7 @@ def test_renderers(data, lang):
 
 
 def test_csv_neutralises_formulas(data):
-    from plugin.reports.escape import csv_cell
+    from liumai.reports.escape import csv_cell
 
     assert csv_cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")' and csv_cell("+1") == "'+1" and csv_cell(3) == 3
 
@@ -127,7 +127,7 @@ def test_slack_pages_split_long_summaries(data):
 
 
 def test_radar_chart_has_chinese_font():
-    from plugin.reports.chart import cjk_font, radar_png
+    from liumai.reports.chart import cjk_font, radar_png
 
     assert cjk_font() is not None
     png = radar_png(["客户第一", "团队合作", "拥抱变化", "诚信", "激情", "敬业"], [5, 3, 2, 2, 2.5, 1])

@@ -9,9 +9,12 @@ import pytest
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, select
 
-from plugin.services import nominations as nom
-from plugin.services.uow import describe_failure
-from plugin.tagging.base import (
+from liumai.services import nominations as nom
+from liumai.services.uow import describe_failure
+from liumai.storage.db import make_engine
+from liumai.storage.models import Nomination, Person
+from liumai.storage.models import Suggestion as SuggestionRow
+from liumai.tagging.base import (
     MAX_QUOTE_CHARS,
     MAX_RATIONALE_CHARS,
     MAX_REASON_CHARS,
@@ -21,11 +24,8 @@ from plugin.tagging.base import (
     fit_text,
     quote_in_story,
 )
-from plugin.tagging.llm import check_answer
-from plugin.tagging.redact import redact
-from storage.db import make_engine
-from storage.models import Nomination, Person
-from storage.models import Suggestion as SuggestionRow
+from liumai.tagging.llm import check_answer
+from liumai.tagging.redact import redact
 
 REASON_WIDTH = Nomination.__table__.c.abstain_reason.type.length
 MODEL_WIDTH = SuggestionRow.__table__.c.model.type.length

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, func, select
 
-from plugin.tagging.base import Suggestion, Suggestions
-from plugin.tagging.cache import (
+from liumai.storage.models import TagCache as TagCacheRow
+from liumai.tagging.base import Suggestion, Suggestions
+from liumai.tagging.cache import (
     MemoryTagCache,
     SqlTagCache,
     TagCache,
@@ -15,8 +16,7 @@ from plugin.tagging.cache import (
     suggestions_from_json,
     suggestions_to_json,
 )
-from plugin.tagging.llm import LLMTagger, forget_modes
-from storage.models import TagCache as TagCacheRow
+from liumai.tagging.llm import LLMTagger, forget_modes
 from tests.fakes.openai_server import FakeOpenAIServer
 
 SAMPLE = Suggestions(

@@ -18,15 +18,15 @@ import pytest
 from sqlalchemy.exc import DataError
 from sqlmodel import Session, select
 
-from plugin.config import load_settings
-from plugin.services import nominations as nom
-from plugin.services import tag_worker as tw
-from plugin.services.context import AppContext
-from plugin.services.errors import Unavailable
-from plugin.tagging.cache import SqlTagCache
-from plugin.tagging.llm import LLMTagger, forget_modes
-from storage.models import Nomination, TagJob
-from storage.models import Suggestion as SuggestionRow
+from liumai.config import load_settings
+from liumai.services import nominations as nom
+from liumai.services import tag_worker as tw
+from liumai.services.context import AppContext
+from liumai.services.errors import Unavailable
+from liumai.storage.models import Nomination, TagJob
+from liumai.storage.models import Suggestion as SuggestionRow
+from liumai.tagging.cache import SqlTagCache
+from liumai.tagging.llm import LLMTagger, forget_modes
 from tests.fakes.openai_server import FakeOpenAIServer
 
 EMAIL = "mei.ling.support@example.org"

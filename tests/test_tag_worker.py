@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, func, select
 
-from plugin.services import nominations as nom
-from plugin.services import tag_worker as tw
-from plugin.tagging.base import Suggestion, Suggestions
-from storage.models import Nomination, TagJob
-from storage.models import Suggestion as SuggestionRow
+from liumai.services import nominations as nom
+from liumai.services import tag_worker as tw
+from liumai.storage.models import Nomination, TagJob
+from liumai.storage.models import Suggestion as SuggestionRow
+from liumai.tagging.base import Suggestion, Suggestions
 
 STORY = "Ann paired with Bob for a week to hand over the billing service and wrote the runbook."
 
@@ -112,7 +112,7 @@ def test_after_max_attempts_the_fallback_tagger_answers(org):
 
 def _bulk_nominations(org, n: int) -> None:
     """Insert n stored-but-untagged nominations with due jobs (what a crash or outage leaves)."""
-    from plugin.services.people import get_person
+    from liumai.services.people import get_person
 
     with Session(org.engine) as s:
         a, b = get_person(s, "bob@example.com"), get_person(s, "ann@example.com")

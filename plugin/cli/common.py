@@ -13,12 +13,12 @@ from typing import Any, NoReturn
 
 import typer
 
-from plugin.config import DEFAULT_DB_PATH, ConfigError, Settings, load_settings
-from plugin.files import private_dir, write_private
-from plugin.services.context import AppContext
-from plugin.services.errors import ServiceError
-from rubric.loader import RubricError, load_rubric
-from storage.db import SchemaError, make_engine, open_database, sqlite_path
+from liumai.config import DEFAULT_DB_PATH, ConfigError, Settings, load_settings
+from liumai.files import private_dir, write_private
+from liumai.rubric.loader import RubricError, load_rubric
+from liumai.services.context import AppContext
+from liumai.services.errors import ServiceError
+from liumai.storage.db import SchemaError, make_engine, open_database, sqlite_path
 
 
 @dataclass
@@ -65,7 +65,7 @@ def build_tagger(s: Settings, rubric, which: str | None = None, engine=None):
     The LLM tagger always carries the offline tagger as its fallback, and a suggestion cache: in
     the database when there is one, in memory otherwise (`liumai tag`).
     """
-    from plugin.tagging.offline import OfflineTagger
+    from liumai.tagging.offline import OfflineTagger
 
     offline = OfflineTagger(rubric)
     if which not in (None, "offline", "llm"):
@@ -74,8 +74,8 @@ def build_tagger(s: Settings, rubric, which: str | None = None, engine=None):
         return offline
     if not s.llm_model:
         fail("LIUMAI_LLM_MODEL: required for --tagger llm (and LIUMAI_LLM_BASE_URL or an API key)", 2)
-    from plugin.tagging.cache import MemoryTagCache, SqlTagCache
-    from plugin.tagging.llm import LLMTagger
+    from liumai.tagging.cache import MemoryTagCache, SqlTagCache
+    from liumai.tagging.llm import LLMTagger
 
     cache = SqlTagCache(engine) if engine is not None else MemoryTagCache()
     return LLMTagger.from_settings(s, rubric, fallback=offline, cache=cache)

@@ -1,6 +1,6 @@
 """`liumai org sync-feishu`: the org chart from the Feishu/Lark contact API.
 
-Registered by `plugin.cli.main` as `org_app.command("sync-feishu")(org_sync_feishu)`.
+Registered by `liumai.cli.main` as `org_app.command("sync-feishu")(org_sync_feishu)`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from plugin.cli import common
-from plugin.cli.common import emit, fail
-from plugin.cli.org_cmd import AllowDeactivateOpt, DryRunOpt, refused, show_changes
+from liumai.cli import common
+from liumai.cli.common import emit, fail
+from liumai.cli.org_cmd import AllowDeactivateOpt, DryRunOpt, refused, show_changes
 
 
 def org_sync_feishu(
@@ -25,10 +25,10 @@ def org_sync_feishu(
     changes nothing that did not change in Feishu. A sync that would deactivate more than
     LIUMAI_ORG_MAX_DEACTIVATE_SHARE of the active people is refused unless --allow-deactivate.
     """
-    from plugin.config import ConfigError
-    from plugin.feishu.client import FeishuApi, FeishuApiError
-    from plugin.feishu.org_sync import CONTACT_INTERVAL_S, sync_feishu
-    from plugin.services.org import DeactivationRefused, OrgImportError
+    from liumai.config import ConfigError
+    from liumai.feishu.client import FeishuApi, FeishuApiError
+    from liumai.feishu.org_sync import CONTACT_INTERVAL_S, sync_feishu
+    from liumai.services.org import DeactivationRefused, OrgImportError
 
     ctx = common.context()
     try:

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from plugin.cli import common
-from plugin.cli.common import STATE, emit, fail, service_errors, table
+from liumai.cli import common
+from liumai.cli.common import STATE, emit, fail, service_errors, table
 
 app = typer.Typer(
     help="Liumai: values recognition on the six values rubric (六脉神剑).",
@@ -43,7 +43,7 @@ def _main(
 @app.command()
 def migrate(as_json: JsonOpt = False) -> None:
     """Create or upgrade the database schema (Alembic)."""
-    from storage.db import migrate as run
+    from liumai.storage.db import migrate as run
 
     ctx = common.context(check_schema=False)
     try:
@@ -60,7 +60,7 @@ def migrate(as_json: JsonOpt = False) -> None:
 
 # ---------------------------------------------------------------------------- rubric
 def _rubric(path: Path | None):
-    from rubric.loader import RubricError, load_rubric
+    from liumai.rubric.loader import RubricError, load_rubric
 
     if path is None:
         path = common.settings().rubric
@@ -123,7 +123,7 @@ def rubric_show(
 @rubric_app.command("validate")
 def rubric_validate(file: Path, as_json: JsonOpt = False) -> None:
     """Check a rubric file; prints one line per problem and exits 1 if there are any."""
-    from rubric.loader import validate_file
+    from liumai.rubric.loader import validate_file
 
     problems = validate_file(file)
     if as_json:
@@ -155,7 +155,7 @@ def rubric_explain(
     if as_json:
         emit(True, {"value": v.key, **b.model_dump(mode="json")}, lambda: None)
         return
-    from plugin.reports.explain import RULE_NAMES
+    from liumai.reports.explain import RULE_NAMES
 
     zh = lg == "zh"
     typer.echo(f"{b.id}  {v.names.get(lg)} · {'第' + str(b.level) + '级' if zh else 'level ' + str(b.level)}")
@@ -183,10 +183,10 @@ def rubric_explain(
 
 # ---------------------------------------------------------------------------- org
 def _register_platform_commands() -> None:
-    from plugin.cli.feishu_cmd import org_sync_feishu
-    from plugin.cli.nomination_cmd import nominate, nomination_app
-    from plugin.cli.org_cmd import org_import
-    from plugin.cli.slack_cmd import slack_app
+    from liumai.cli.feishu_cmd import org_sync_feishu
+    from liumai.cli.nomination_cmd import nominate, nomination_app
+    from liumai.cli.org_cmd import org_import
+    from liumai.cli.slack_cmd import slack_app
 
     app.add_typer(slack_app, name="slack", help="Slack: print the app manifest.")
     org_app.command("import")(org_import)
@@ -211,7 +211,7 @@ def team_set(
     as_json: JsonOpt = False,
 ) -> None:
     """Create or update a team (names, the Slack channel / Feishu chat for its digest)."""
-    from plugin.services.org import set_team
+    from liumai.services.org import set_team
 
     ctx = common.context()
     with service_errors():
@@ -238,8 +238,8 @@ def evidence_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Evidence (the operator sees all; --as EMAIL applies that person's permissions)."""
-    from plugin.services.evidence import list_evidence
-    from plugin.services.scoring import resolve_quarter
+    from liumai.services.evidence import list_evidence
+    from liumai.services.scoring import resolve_quarter
 
     ctx = common.context()
     with service_errors():
@@ -268,7 +268,7 @@ def evidence_list(
 
 
 def _decide(evidence_id: int, by: str, decision: str, as_json: bool) -> None:
-    from plugin.services.evidence import decide
+    from liumai.services.evidence import decide
 
     ctx = common.context()
     with service_errors():
@@ -301,7 +301,7 @@ def evidence_retag(
     as_json: JsonOpt = False,
 ) -> None:
     """Re-tag evidence to another behaviour (and accept it)."""
-    from plugin.services.evidence import retag
+    from liumai.services.evidence import retag
 
     ctx = common.context()
     with service_errors():
@@ -324,7 +324,7 @@ def concern_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a non-conforming case; visible to managers and admins only."""
-    from plugin.services.evidence import add_concern
+    from liumai.services.evidence import add_concern
 
     ctx = common.context()
     with service_errors():
@@ -349,8 +349,8 @@ def score(
     as_json: JsonOpt = False,
 ) -> None:
     """Per value the score and the reasons (accepted evidence; pending shown separately)."""
-    from plugin.reports.explain import score_lines, trace_dict
-    from plugin.services.scoring import score_person
+    from liumai.reports.explain import score_lines, trace_dict
+    from liumai.services.scoring import score_person
 
     ctx = common.context()
     with service_errors():
@@ -396,8 +396,8 @@ def summary(
     viewer: Annotated[str | None, typer.Option("--as", help="Apply this person's permissions.")] = None,
 ) -> None:
     """A quarterly review summary: scores with reasons, cited evidence, concerns, next steps."""
-    from plugin.reports import summary_render as sr
-    from plugin.services.summaries import person_summary, team_summary
+    from liumai.reports import summary_render as sr
+    from liumai.services.summaries import person_summary, team_summary
 
     if fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}", 2)
@@ -434,9 +434,9 @@ def digest(
     as_json: JsonOpt = False,
 ) -> None:
     """The weekly values digest of a team: preview it, or post it (once per team, week and channel)."""
-    from plugin.reports.digest_render import digest_text
-    from plugin.services import digest as dg
-    from plugin.services.org import team_keys
+    from liumai.reports.digest_render import digest_text
+    from liumai.services import digest as dg
+    from liumai.services.org import team_keys
 
     ctx = common.context()
     wk = week or dg.previous_week(ctx)
@@ -491,7 +491,7 @@ def export(
     ] = None,
 ) -> None:
     """A person's data as JSON: everything (the operator, an admin), or the data-subject export (--as the person)."""
-    from plugin.services.data_rights import export_person
+    from liumai.services.data_rights import export_person
 
     ctx = common.context()
     with service_errors():
@@ -510,7 +510,7 @@ def erase(
     as_json: JsonOpt = False,
 ) -> None:
     """Erase a person's data under every identity they had; what others' records need stays, anonymised."""
-    from plugin.services.data_rights import erase_person, erase_preview
+    from liumai.services.data_rights import erase_person, erase_preview
 
     ctx = common.context()
     zh = STATE.lang == "zh"
@@ -555,7 +555,7 @@ def purge(
     as_json: JsonOpt = False,
 ) -> None:
     """Retention: delete nominations, evidence and concerns older than N days."""
-    from plugin.services.data_rights import purge_older_than
+    from liumai.services.data_rights import purge_older_than
 
     ctx = common.context()
     days = older_than_days or ctx.settings.retention_days
@@ -571,7 +571,7 @@ def purge(
 @app.command()
 def backup(dest: Path) -> None:
     """A consistent copy of the live SQLite database (safe while liumai serve is writing)."""
-    from plugin.services.data_rights import backup_sqlite
+    from liumai.services.data_rights import backup_sqlite
 
     ctx = common.context()
     with service_errors():
@@ -587,7 +587,7 @@ def tag(
     as_json: JsonOpt = False,
 ) -> None:
     """Try the tagger on a story without storing anything."""
-    from rubric.loader import RubricError, load_rubric
+    from liumai.rubric.loader import RubricError, load_rubric
 
     s = common.settings()
     try:
@@ -635,12 +635,12 @@ def eval_cmd(
     """Accuracy of a tagger on a labelled data set: top-1, top-3, macro-F1, abstain precision."""
     from importlib import resources
 
-    from plugin.tagging.evaluate import evaluate, format_report, load_dataset
-    from rubric.loader import RubricError, load_rubric
+    from liumai.rubric.loader import RubricError, load_rubric
+    from liumai.tagging.evaluate import evaluate, format_report, load_dataset
 
     path: Path | str = file
     if file in ("dev", "holdout"):
-        path = str(resources.files("plugin.data.eval").joinpath(f"{file}.jsonl"))
+        path = str(resources.files("liumai.data.eval").joinpath(f"{file}.jsonl"))
     s = common.settings()
     try:
         r = load_rubric(s.rubric)
@@ -660,11 +660,11 @@ def _integrations(ctx) -> list:
     out = []
     s = ctx.settings
     if s.slack_bot_token or s.slack_client_id or s.slack_app_token or s.slack_signing_secret:
-        from plugin.slack import build_slack
+        from liumai.slack import build_slack
 
         out.append(build_slack(ctx))
     if s.feishu_app_id:
-        from plugin.feishu import build_feishu
+        from liumai.feishu import build_feishu
 
         out.append(build_feishu(ctx))
     return out
@@ -682,9 +682,9 @@ def serve(
 
     import uvicorn
 
-    from plugin.config import ConfigError
-    from plugin.services import tag_worker
-    from plugin.web import create_app
+    from liumai.config import ConfigError
+    from liumai.services import tag_worker
+    from liumai.web import create_app
 
     ctx = common.context()  # refuses a bad setting or schema with one line, before any logging starts
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -710,7 +710,7 @@ def serve(
         t = integration.start_background(stop)
         if t is not None:
             threads.append(t)
-    from plugin.services.scheduler import start_digest_scheduler
+    from liumai.services.scheduler import start_digest_scheduler
 
     try:
         posters = [p for p in (getattr(i, "digest_poster", lambda: None)() for i in integrations) if p]
@@ -741,7 +741,7 @@ def demo(
     as_json: JsonOpt = False,
 ) -> None:
     """The whole product offline on a bundled sample organisation (SQLite, offline tagger)."""
-    from plugin.demo import run_demo
+    from liumai.demo import run_demo
 
     result = run_demo(db=db, out=out, lang=STATE.lang, echo=None if as_json else typer.echo)
     if as_json:

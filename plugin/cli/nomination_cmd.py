@@ -1,7 +1,7 @@
 """`liumai nominate` and `liumai nomination confirm|cancel`: nominating from the command line.
 
-Registered by `plugin.cli.main` (`app.command("nominate")(nominate)`, `app.add_typer(nomination_app)`).
-Who may confirm or cancel is decided by the services (`plugin.services.nominations`), as on Slack
+Registered by `liumai.cli.main` (`app.command("nominate")(nominate)`, `app.add_typer(nomination_app)`).
+Who may confirm or cancel is decided by the services (`liumai.services.nominations`), as on Slack
 and Feishu; these commands only say what happened.
 """
 
@@ -12,9 +12,9 @@ from typing import Annotated
 
 import typer
 
-from plugin.cli import common
-from plugin.cli.common import STATE, emit, fail, service_errors, table
-from plugin.cli.texts import tr
+from liumai.cli import common
+from liumai.cli.common import STATE, emit, fail, service_errors, table
+from liumai.cli.texts import tr
 
 nomination_app = typer.Typer(help="Confirm or cancel a nomination (its nominator only).", no_args_is_help=True)
 
@@ -42,9 +42,9 @@ def nominate(
     Running it again with the same story within 10 minutes returns the same nomination (with
     --criterion: confirms it) instead of adding another.
     """
-    from plugin.services.nominations import REPEAT_WINDOW, confirm
-    from plugin.services.nominations import nominate as run
-    from plugin.services.recognition import get_nomination
+    from liumai.services.nominations import REPEAT_WINDOW, confirm
+    from liumai.services.nominations import nominate as run
+    from liumai.services.recognition import get_nomination
 
     ctx = common.context()
     with service_errors():
@@ -132,8 +132,8 @@ def nomination_confirm(
     as_json: JsonOpt = False,
 ) -> None:
     """Confirm your nomination as a behaviour: it becomes evidence pending a manager's review."""
-    from plugin.services.nominations import confirm
-    from plugin.services.recognition import get_nomination
+    from liumai.services.nominations import confirm
+    from liumai.services.recognition import get_nomination
 
     ctx = common.context()
     with service_errors():
@@ -162,8 +162,8 @@ def nomination_cancel(
     as_json: JsonOpt = False,
 ) -> None:
     """Cancel your nomination (before it is confirmed)."""
-    from plugin.services.nominations import cancel
-    from plugin.services.recognition import get_nomination
+    from liumai.services.nominations import cancel
+    from liumai.services.recognition import get_nomination
 
     ctx = common.context()
     with service_errors():

@@ -1,6 +1,6 @@
 """`liumai org import`: the org chart from a CSV file, with a dry run and a guard on deactivation.
 
-Registered by `plugin.cli.main` as `org_app.command("import")(org_import)`; `show_changes` and
+Registered by `liumai.cli.main` as `org_app.command("import")(org_import)`; `show_changes` and
 `refused` are shared with `liumai org sync-feishu`.
 """
 
@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from plugin.cli import common
-from plugin.cli.common import emit, fail, table
-from plugin.cli.texts import tr
+from liumai.cli import common
+from liumai.cli.common import emit, fail, table
+from liumai.cli.texts import tr
 
 if TYPE_CHECKING:
-    from plugin.services.org import DeactivationRefused, ImportReport
+    from liumai.services.org import DeactivationRefused, ImportReport
 
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Print what would be created, updated and deactivated; change nothing.")
@@ -43,7 +43,7 @@ def org_import(
     that would deactivate more than LIUMAI_ORG_MAX_DEACTIVATE_SHARE of the active people is refused
     unless --allow-deactivate is given.
     """
-    from plugin.services.org import DeactivationRefused, OrgImportError, import_org
+    from liumai.services.org import DeactivationRefused, OrgImportError, import_org
 
     try:
         text = file.read_text(encoding="utf-8-sig")

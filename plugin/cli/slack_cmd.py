@@ -25,7 +25,7 @@ def manifest(
     Command names follow SLACK_NOMINATE_COMMAND / SLACK_VALUES_COMMAND when set, so the manifest
     matches what `liumai serve` listens for.
     """
-    from plugin.slack.manifest import render, to_yaml
+    from liumai.slack.manifest import render, to_yaml
 
     if mode not in ("socket", "http"):
         typer.echo("error: --mode must be socket or http", err=True)

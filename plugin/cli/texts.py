@@ -1,12 +1,12 @@
 """Texts of the `org import` / `org sync-feishu` and nomination commands, in Chinese and English.
 
 Chosen by `--lang` (or LIUMAI_LANG / LANG) like the rest of the CLI; refusals that come from the
-services are rendered from `plugin.i18n` instead.
+services are rendered from `liumai.i18n` instead.
 """
 
 from __future__ import annotations
 
-from plugin.cli.common import STATE
+from liumai.cli.common import STATE
 
 TEXTS: dict[str, dict[str, str]] = {
     # org import and sync

@@ -11,7 +11,7 @@
 
 `digest_poster()` gives `liumai digest --post` and the scheduler in `serve` the Feishu
 `DigestPoster` (a team's `feishu_chat_id`). Building the adapter also installs log redaction for
-the Feishu secrets and lark-oapi's logger (`plugin.feishu.logs`).
+the Feishu secrets and lark-oapi's logger (`liumai.feishu.logs`).
 """
 
 from __future__ import annotations
@@ -22,21 +22,21 @@ from dataclasses import dataclass, field
 
 from starlette.routing import BaseRoute
 
-from plugin.config import ConfigError
-from plugin.feishu.bot import FeishuBot
-from plugin.feishu.client import FeishuApi, check_credentials
-from plugin.feishu.digest import FeishuDigestPoster
-from plugin.feishu.http import REPLAY_WINDOW_S, FeishuHttp
-from plugin.feishu.logs import install_redaction
-from plugin.feishu.ws import LongConnection
-from plugin.services.context import AppContext
+from liumai.config import ConfigError
+from liumai.feishu.bot import FeishuBot
+from liumai.feishu.client import FeishuApi, check_credentials
+from liumai.feishu.digest import FeishuDigestPoster
+from liumai.feishu.http import REPLAY_WINDOW_S, FeishuHttp
+from liumai.feishu.logs import install_redaction
+from liumai.feishu.ws import LongConnection
+from liumai.services.context import AppContext
 
 MODES = ("auto", "http", "ws", "both")
 
 
 @dataclass
 class FeishuIntegration:
-    """What `serve` needs (the `plugin.web.Integration` protocol), plus the parts tests drive."""
+    """What `serve` needs (the `liumai.web.Integration` protocol), plus the parts tests drive."""
 
     bot: FeishuBot
     http: FeishuHttp

@@ -29,20 +29,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from plugin.feishu import cards
-from plugin.feishu.client import LARK, FeishuApi, FeishuApiError
-from plugin.feishu.commands import Command, ident, parse_message
-from plugin.feishu.digest import FeishuDigestPoster
-from plugin.feishu.reports import FeishuReports
-from plugin.feishu.texts import DEFAULT_LANG, behaviour_label, clip, inert, lang_for, tr
-from plugin.services import deliveries
-from plugin.services.context import AppContext
-from plugin.services.deliveries import Profile
-from plugin.services.errors import ServiceError
-from plugin.services.evidence import add_concern, decide, retag
-from plugin.services.nominations import cancel, confirm, nominate, tag_nomination
-from plugin.services.people import nearest_colleagues
-from plugin.services.recognition import get_nomination, is_manager, my_recognition, review_queue
+from liumai.feishu import cards
+from liumai.feishu.client import LARK, FeishuApi, FeishuApiError
+from liumai.feishu.commands import Command, ident, parse_message
+from liumai.feishu.digest import FeishuDigestPoster
+from liumai.feishu.reports import FeishuReports
+from liumai.feishu.texts import DEFAULT_LANG, behaviour_label, clip, inert, lang_for, tr
+from liumai.services import deliveries
+from liumai.services.context import AppContext
+from liumai.services.deliveries import Profile
+from liumai.services.errors import ServiceError
+from liumai.services.evidence import add_concern, decide, retag
+from liumai.services.nominations import cancel, confirm, nominate, tag_nomination
+from liumai.services.people import nearest_colleagues
+from liumai.services.recognition import get_nomination, is_manager, my_recognition, review_queue
 
 log = logging.getLogger(__name__)
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from plugin.feishu.texts import behaviour_label, clip, status_name, tr
-from plugin.reports import escape as esc
-from plugin.reports import summary_render
-from plugin.services.evidence import EvidenceView
-from plugin.services.recognition import MyRecognition, NominationView
-from plugin.services.summaries import TeamSummary
-from rubric.model import Rubric
+from liumai.feishu.texts import behaviour_label, clip, status_name, tr
+from liumai.reports import escape as esc
+from liumai.reports import summary_render
+from liumai.rubric.model import Rubric
+from liumai.services.evidence import EvidenceView
+from liumai.services.recognition import MyRecognition, NominationView
+from liumai.services.summaries import TeamSummary
 
 Card = dict[str, Any]
 STORY_PREVIEW = 600

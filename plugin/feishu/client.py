@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from plugin.config import ConfigError, Settings
+from liumai.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 

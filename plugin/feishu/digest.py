@@ -1,4 +1,4 @@
-"""Posting weekly digests to a team's Feishu group: the `DigestPoster` of `plugin.services.digest`.
+"""Posting weekly digests to a team's Feishu group: the `DigestPoster` of `liumai.services.digest`.
 
 `post_digest` claims a (team, week, "feishu:<chat>") run in the database before posting and records
 it after, so one post per team, week and group survives two servers; what it cannot see is a crash *between* our send
@@ -26,13 +26,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from plugin.feishu.client import FeishuApi, FeishuApiError
-from plugin.feishu.texts import DEFAULT_LANG, lang_for
-from plugin.periods import week_bounds
-from plugin.reports.digest_render import digest_feishu_card
-from plugin.services.context import AppContext
-from plugin.services.digest import Digest, TeamChannels
-from plugin.services.org import team_locales
+from liumai.feishu.client import FeishuApi, FeishuApiError
+from liumai.feishu.texts import DEFAULT_LANG, lang_for
+from liumai.periods import week_bounds
+from liumai.reports.digest_render import digest_feishu_card
+from liumai.services.context import AppContext
+from liumai.services.digest import Digest, TeamChannels
+from liumai.services.org import team_locales
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def digest_card(ctx: AppContext, digest: Digest, lang: str) -> dict:
 
 
 class FeishuDigestPoster:
-    """`plugin.services.digest.DigestPoster` for Feishu groups (a team's `feishu_chat_id`)."""
+    """`liumai.services.digest.DigestPoster` for Feishu groups (a team's `feishu_chat_id`)."""
 
     platform = PLATFORM
 

@@ -41,7 +41,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from plugin.feishu.bot import CARD_EVENT, FeishuBot
+from liumai.feishu.bot import CARD_EVENT, FeishuBot
 
 log = logging.getLogger(__name__)
 

@@ -20,20 +20,20 @@ import logging
 import re
 from collections.abc import Iterable
 
-from plugin.config import Settings
-from plugin.log_redaction import RedactingFilter as BaseRedactingFilter
+from liumai.config import Settings
+from liumai.log_redaction import RedactingFilter as BaseRedactingFilter
 
 MARK = "[redacted]"
 LARK_LOGGER = "Lark"
 ADAPTER_LOGGERS = (
-    "plugin.feishu",
-    "plugin.feishu.bot",
-    "plugin.feishu.client",
-    "plugin.feishu.digest",
-    "plugin.feishu.http",
-    "plugin.feishu.org_sync",
-    "plugin.feishu.reports",
-    "plugin.feishu.ws",
+    "liumai.feishu",
+    "liumai.feishu.bot",
+    "liumai.feishu.client",
+    "liumai.feishu.digest",
+    "liumai.feishu.http",
+    "liumai.feishu.org_sync",
+    "liumai.feishu.reports",
+    "liumai.feishu.ws",
 )
 THIRD_PARTY_LOGGERS = (LARK_LOGGER, "websockets", "websockets.client", "websockets.protocol", "urllib3.connectionpool")
 # Feishu access tokens: tenant (t-), user (u-), app (a-) followed by a long opaque part.

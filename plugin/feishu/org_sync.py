@@ -33,9 +33,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from plugin.feishu.client import LARK, FeishuApi
-from plugin.services.context import AppContext
-from plugin.services.org import CHAT_RE, EMAIL_RE, TEAM_RE, ImportReport, OrgRow, apply_org, stored_people
+from liumai.feishu.client import LARK, FeishuApi
+from liumai.services.context import AppContext
+from liumai.services.org import CHAT_RE, EMAIL_RE, TEAM_RE, ImportReport, OrgRow, apply_org, stored_people
 
 log = logging.getLogger(__name__)
 

@@ -26,24 +26,24 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from plugin.command_args import parse_report_words
-from plugin.feishu import cards
-from plugin.feishu.client import FeishuApi, FeishuApiError
-from plugin.feishu.commands import Command, Mention
-from plugin.feishu.digest import FeishuDigestPoster, digest_card
-from plugin.feishu.texts import clip, tr
-from plugin.periods import week_of
-from plugin.reports.escape import file_slug
-from plugin.reports.summary_render import person_chart, summary_csv, summary_feishu_card, summary_html, team_chart
-from plugin.services.context import AppContext
-from plugin.services.data_rights import erase_person, erase_target, export_person
-from plugin.services.deliveries import profile
-from plugin.services.digest import authorize_digest_preview, build_digest, post_digest, previous_week
-from plugin.services.errors import NotFound
-from plugin.services.evidence import list_evidence
-from plugin.services.org import managed_team, team_keys
-from plugin.services.people import Profile, has_direct_reports, require_profile
-from plugin.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
+from liumai.command_args import parse_report_words
+from liumai.feishu import cards
+from liumai.feishu.client import FeishuApi, FeishuApiError
+from liumai.feishu.commands import Command, Mention
+from liumai.feishu.digest import FeishuDigestPoster, digest_card
+from liumai.feishu.texts import clip, tr
+from liumai.periods import week_of
+from liumai.reports.escape import file_slug
+from liumai.reports.summary_render import person_chart, summary_csv, summary_feishu_card, summary_html, team_chart
+from liumai.services.context import AppContext
+from liumai.services.data_rights import erase_person, erase_target, export_person
+from liumai.services.deliveries import profile
+from liumai.services.digest import authorize_digest_preview, build_digest, post_digest, previous_week
+from liumai.services.errors import NotFound
+from liumai.services.evidence import list_evidence
+from liumai.services.org import managed_team, team_keys
+from liumai.services.people import Profile, has_direct_reports, require_profile
+from liumai.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
 
 log = logging.getLogger(__name__)
 

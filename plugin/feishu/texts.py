@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from plugin.i18n import lang_of
-from plugin.reports import escape as esc
-from rubric.model import Rubric
+from liumai.i18n import lang_of
+from liumai.reports import escape as esc
+from liumai.rubric.model import Rubric
 
 DEFAULT_LANG = "zh"
 

@@ -6,9 +6,9 @@ sensible length, with broadcast mentions defused, so a digest can never ping a c
 
 from __future__ import annotations
 
-from plugin.reports import escape as esc
-from plugin.services.digest import Digest
-from rubric.model import Rubric
+from liumai.reports import escape as esc
+from liumai.rubric.model import Rubric
+from liumai.services.digest import Digest
 
 T = {
     "title": {"en": "Values digest", "zh": "价值观周报"},

@@ -6,8 +6,8 @@ lets every surface (CLI, Slack, Feishu, files) explain a score the same way.
 
 from __future__ import annotations
 
-from rubric.engine import LevelTrace, Outcome, PersonScore, Reason, ValueScore
-from rubric.model import EvidenceRule, Rubric
+from liumai.rubric.engine import LevelTrace, Outcome, PersonScore, Reason, ValueScore
+from liumai.rubric.model import EvidenceRule, Rubric
 
 RULE_NAMES = {
     EvidenceRule.DEFAULT_PASS: {"en": "met unless a non-conforming case", "zh": "无不符合案例即给分"},

@@ -1,7 +1,7 @@
 """Renderers of quarterly summaries: JSON, CSV, Markdown, self-contained HTML, Slack blocks, Feishu card.
 
 All take the same `PersonSummary` / `TeamSummary`, so every surface tells the same story; user
-text goes through `plugin.reports.escape` for the target format.
+text goes through `liumai.reports.escape` for the target format.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import csv
 import io
 from collections.abc import Iterable
 
-from plugin.reports import escape as esc
-from plugin.reports.chart import radar_png
-from plugin.reports.explain import level_line, next_step, trace_dict
-from plugin.reports.fonts import FAMILY, cjk_font_face
-from plugin.services.summaries import EvidenceLine, PersonSummary, TeamSummary
-from rubric.engine import Outcome
-from rubric.model import Rubric
+from liumai.reports import escape as esc
+from liumai.reports.chart import radar_png
+from liumai.reports.explain import level_line, next_step, trace_dict
+from liumai.reports.fonts import FAMILY, cjk_font_face
+from liumai.rubric.engine import Outcome
+from liumai.rubric.model import Rubric
+from liumai.services.summaries import EvidenceLine, PersonSummary, TeamSummary
 
 T = {
     "total": {"en": "Total", "zh": "总分"},

@@ -6,7 +6,7 @@ import json
 
 from sqlmodel import Session
 
-from storage.models import AuditLog, Person, utcnow
+from liumai.storage.models import AuditLog, Person, utcnow
 
 
 def actor_label(actor: Person | str | None) -> tuple[int | None, str]:

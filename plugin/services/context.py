@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from plugin.config import Settings
-from plugin.periods import Quarter, quarter_of
-from plugin.tagging.base import Tagger
-from rubric.model import Rubric
-from storage.models import utcnow
+from liumai.config import Settings
+from liumai.periods import Quarter, quarter_of
+from liumai.rubric.model import Rubric
+from liumai.storage.models import utcnow
+from liumai.tagging.base import Tagger
 
 
 @dataclass

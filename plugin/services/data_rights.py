@@ -5,10 +5,10 @@ them, their identity) and anonymises what must stay because it belongs to other 
 a story they wrote about a colleague is that colleague's evidence, so it stays, attributed to an
 anonymous person; a concern they recorded as a manager stays with the same anonymity. Erasure
 covers every identity the person had (earlier person rows, past addresses, platform ids; see
-`plugin.services.identities`). The audit log is append-only but for erasure: its rows stay, with
+`liumai.services.identities`). The audit log is append-only but for erasure: its rows stay, with
 the person's identifiers replaced by the anonymous label, and a row recording the erasure itself
 holds only row ids and counts. After an erasure or a purge the SQLite files are scrubbed
-(`storage.db.scrub_deleted`), so no deleted byte stays in the database file, its WAL or free pages.
+(`liumai.storage.db.scrub_deleted`), so no deleted byte stays in the database file, its WAL or free pages.
 """
 
 from __future__ import annotations
@@ -23,16 +23,16 @@ from sqlalchemy import delete, or_
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from plugin.files import create_private, private_dir
-from plugin.services import audit, identities
-from plugin.services.context import AppContext
-from plugin.services.errors import InvalidInput, PermissionDenied
-from plugin.services.people import Profile, find_person, get_person, to_profile
-from plugin.services.subject_export import subject_export
-from plugin.services.uow import unit_of_work
-from plugin.services.visibility import Scope, scope_for
-from storage.db import scrub_deleted
-from storage.models import (
+from liumai.files import create_private, private_dir
+from liumai.services import audit, identities
+from liumai.services.context import AppContext
+from liumai.services.errors import InvalidInput, PermissionDenied
+from liumai.services.people import Profile, find_person, get_person, to_profile
+from liumai.services.subject_export import subject_export
+from liumai.services.uow import unit_of_work
+from liumai.services.visibility import Scope, scope_for
+from liumai.storage.db import scrub_deleted
+from liumai.storage.models import (
     AuditLog,
     Concern,
     Evidence,
@@ -152,7 +152,7 @@ def erase_preview(ctx: AppContext, person: str | int) -> list[Profile]:
 def erase_person(
     ctx: AppContext, person: str | int, actor: str = "cli", *, viewer: str | int | None = None
 ) -> EraseReport:
-    """Erase a person under every identity they have had (see `plugin.services.identities`).
+    """Erase a person under every identity they have had (see `liumai.services.identities`).
 
     `viewer=None` is the operator; otherwise only an admin (HR handles erasure requests), and not
     for any of their own identities. Afterwards the database files keep no erased byte.

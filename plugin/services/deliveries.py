@@ -13,10 +13,10 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from plugin.services.context import AppContext
-from plugin.services.people import Profile, find_person, to_profile
-from plugin.services.uow import unit_of_work
-from storage.models import ProcessedEvent
+from liumai.services.context import AppContext
+from liumai.services.people import Profile, find_person, to_profile
+from liumai.services.uow import unit_of_work
+from liumai.storage.models import ProcessedEvent
 
 KEY_MAX = 128
 

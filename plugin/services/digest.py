@@ -26,15 +26,15 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from plugin.periods import quarter_of, week_bounds
-from plugin.services.context import AppContext
-from plugin.services.errors import InvalidInput, PermissionDenied
-from plugin.services.org import TEAM_RE
-from plugin.services.people import can_manage, get_person
-from plugin.services.text import clean_text
-from plugin.services.uow import unit_of_work
-from rubric.model import Polarity
-from storage.models import DigestRun, Evidence, Nomination, Person, Team
+from liumai.periods import quarter_of, week_bounds
+from liumai.rubric.model import Polarity
+from liumai.services.context import AppContext
+from liumai.services.errors import InvalidInput, PermissionDenied
+from liumai.services.org import TEAM_RE
+from liumai.services.people import can_manage, get_person
+from liumai.services.text import clean_text
+from liumai.services.uow import unit_of_work
+from liumai.storage.models import DigestRun, Evidence, Nomination, Person, Team
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plugin.i18n import t
+from liumai.i18n import t
 
 
 class ServiceError(Exception):

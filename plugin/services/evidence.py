@@ -14,16 +14,16 @@ from datetime import datetime
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
-from plugin.services import audit
-from plugin.services.context import AppContext
-from plugin.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from plugin.services.notices import Notice
-from plugin.services.people import get_person, reports_of, require_manager
-from plugin.services.text import clean_text
-from plugin.services.uow import unit_of_work
-from plugin.services.visibility import redact, scope_for, subject_visible
-from rubric.model import Polarity
-from storage.models import Concern, Evidence, Nomination, Person, utcnow
+from liumai.rubric.model import Polarity
+from liumai.services import audit
+from liumai.services.context import AppContext
+from liumai.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from liumai.services.notices import Notice
+from liumai.services.people import get_person, reports_of, require_manager
+from liumai.services.text import clean_text
+from liumai.services.uow import unit_of_work
+from liumai.services.visibility import redact, scope_for, subject_visible
+from liumai.storage.models import Concern, Evidence, Nomination, Person, utcnow
 
 STATUSES = ("pending", "accepted", "rejected")
 

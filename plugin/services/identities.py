@@ -24,7 +24,7 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from storage.models import AuditLog, Person
+from liumai.storage.models import AuditLog, Person
 
 
 @dataclass

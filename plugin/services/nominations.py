@@ -19,13 +19,15 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from plugin.services import audit
-from plugin.services.context import AppContext
-from plugin.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable
-from plugin.services.people import get_person
-from plugin.services.text import clean_text
-from plugin.services.uow import describe_failure, unit_of_work
-from plugin.tagging.base import (
+from liumai.rubric.model import Polarity
+from liumai.services import audit
+from liumai.services.context import AppContext
+from liumai.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable
+from liumai.services.people import get_person
+from liumai.services.text import clean_text
+from liumai.services.uow import describe_failure, unit_of_work
+from liumai.storage.models import Evidence, Nomination, Person, Suggestion, TagJob
+from liumai.tagging.base import (
     MAX_QUOTE_CHARS,
     MAX_RATIONALE_CHARS,
     Suggestions,
@@ -34,8 +36,6 @@ from plugin.tagging.base import (
     fit_quote,
     fit_text,
 )
-from rubric.model import Polarity
-from storage.models import Evidence, Nomination, Person, Suggestion, TagJob
 
 log = logging.getLogger(__name__)
 

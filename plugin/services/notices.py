@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plugin.i18n import t
+from liumai.i18n import t
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,14 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from plugin.services import audit
-from plugin.services.context import AppContext
-from plugin.services.errors import Conflict, InvalidInput
-from plugin.services.org_csv import CHANNEL_RE, CHAT_RE, TEAM_RE, OrgImportError, OrgRow, check_rows, parse_org_csv
-from plugin.services.org_csv import EMAIL_RE as EMAIL_RE  # re-exported: the Feishu sync checks e-mails with it
-from plugin.services.people import get_person, reports_of
-from plugin.services.uow import unit_of_work
-from storage.models import Person, Team, utcnow
+from liumai.services import audit
+from liumai.services.context import AppContext
+from liumai.services.errors import Conflict, InvalidInput
+from liumai.services.org_csv import CHANNEL_RE, CHAT_RE, TEAM_RE, OrgImportError, OrgRow, check_rows, parse_org_csv
+from liumai.services.org_csv import EMAIL_RE as EMAIL_RE  # re-exported: the Feishu sync checks e-mails with it
+from liumai.services.people import get_person, reports_of
+from liumai.services.uow import unit_of_work
+from liumai.storage.models import Person, Team, utcnow
 
 # Deactivating up to this many people never needs allowing, whatever the share: a small org
 # records its leavers without a flag (1 leaver of 4 people is already 25%), while a file that
@@ -423,7 +423,7 @@ def managed_team(ctx: AppContext, manager: str | int) -> str | None:
 class TeamView:
     """A stored team as adapters see it: its names and where its digest goes on each platform.
 
-    Satisfies `plugin.services.digest.TeamChannels`, so a poster's `target` can read it too.
+    Satisfies `liumai.services.digest.TeamChannels`, so a poster's `target` can read it too.
     """
 
     key: str

@@ -2,7 +2,7 @@
 
 Errors name the line and column and are all reported at once; a manager cycle is refused. Each
 row remembers which columns its source has (`OrgRow.columns`), so applying it never clears a
-value the file does not mention (see `plugin.services.org.apply_org`).
+value the file does not mention (see `liumai.services.org.apply_org`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import io
 import re
 from dataclasses import dataclass
 
-from plugin.services.errors import ServiceError
-from plugin.services.text import clean_text
+from liumai.services.errors import ServiceError
+from liumai.services.text import clean_text
 
 REQUIRED = ["email", "name"]
 KNOWN = [

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, select
 
-from plugin.services.context import AppContext
-from plugin.services.errors import NotFound, PermissionDenied
-from plugin.services.text import clean_text
-from plugin.services.uow import unit_of_work
-from storage.models import Person
+from liumai.services.context import AppContext
+from liumai.services.errors import NotFound, PermissionDenied
+from liumai.services.text import clean_text
+from liumai.services.uow import unit_of_work
+from liumai.storage.models import Person
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Shared by Slack (`/values me`, App Home), Feishu (`/values me`, cards) and reports, so every
 surface shows the same thing. Recognition views never include concerns or scores: a person's
-own recognition is read in the subject scope of `plugin.services.visibility`.
+own recognition is read in the subject scope of `liumai.services.visibility`.
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from plugin.services.context import AppContext
-from plugin.services.errors import NotFound, PermissionDenied
-from plugin.services.evidence import EvidenceView, _view
-from plugin.services.people import can_manage, get_person, reports_of
-from plugin.services.scoring import resolve_quarter
-from plugin.services.uow import unit_of_work
-from plugin.services.visibility import subject_visible
-from rubric.model import Polarity
-from storage.models import Evidence, Nomination, Person, Suggestion
+from liumai.rubric.model import Polarity
+from liumai.services.context import AppContext
+from liumai.services.errors import NotFound, PermissionDenied
+from liumai.services.evidence import EvidenceView, _view
+from liumai.services.people import can_manage, get_person, reports_of
+from liumai.services.scoring import resolve_quarter
+from liumai.services.uow import unit_of_work
+from liumai.services.visibility import subject_visible
+from liumai.storage.models import Evidence, Nomination, Person, Suggestion
 
 CONFORMING = Polarity.CONFORMING.value
 

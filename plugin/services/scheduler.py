@@ -14,9 +14,9 @@ import uuid
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from plugin.config import ConfigError
-from plugin.services import digest as dg
-from plugin.services.context import AppContext
+from liumai.config import ConfigError
+from liumai.services import digest as dg
+from liumai.services.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def run_weekly_digests(ctx: AppContext, posters: list[dg.DigestPoster], owner: s
 
 
 def run_retention(ctx: AppContext) -> dict[str, int] | None:
-    from plugin.services.data_rights import purge_older_than
+    from liumai.services.data_rights import purge_older_than
 
     if not ctx.settings.retention_days:
         return None

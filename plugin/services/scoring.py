@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plugin.periods import parse_quarter
-from plugin.services.context import AppContext
-from plugin.services.errors import InvalidInput
-from rubric.engine import ScoreResult
+from liumai.periods import parse_quarter
+from liumai.rubric.engine import ScoreResult
+from liumai.services.context import AppContext
+from liumai.services.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def score_person(
 
     The same evidence and engine as the quarterly summary, without the stories.
     """
-    from plugin.services.summaries import person_summary  # summaries uses resolve_quarter from here
+    from liumai.services.summaries import person_summary  # summaries uses resolve_quarter from here
 
     s = person_summary(ctx, person, quarter, viewer=viewer)
     return PersonQuarterScore(s.email, s.name, s.quarter, s.result)

@@ -2,7 +2,7 @@
 
 The full export (`data_rights.export_person` for an admin or the operator) is everything stored
 about someone, for HR. A person asking for their own data gets the subject scope of
-`plugin.services.visibility`: their profile, the stories they wrote and the stories about them,
+`liumai.services.visibility`: their profile, the stories they wrote and the stories about them,
 the recognition they may see, their own actions in the audit log - and, for what their managers
 hold about them, only how many concerns exist and that HR gives their content on request (no
 note, no behaviour, no manager). Records they made as a manager belong to other people's records,
@@ -16,11 +16,11 @@ import json
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
-from plugin.i18n import t
-from plugin.services.context import AppContext
-from plugin.services.visibility import SUBJECT_EVIDENCE_COLUMNS, Scope, subject_visible
-from rubric.model import Polarity
-from storage.models import AuditLog, Concern, Evidence, Nomination, Person, Suggestion
+from liumai.i18n import t
+from liumai.rubric.model import Polarity
+from liumai.services.context import AppContext
+from liumai.services.visibility import SUBJECT_EVIDENCE_COLUMNS, Scope, subject_visible
+from liumai.storage.models import AuditLog, Concern, Evidence, Nomination, Person, Suggestion
 
 # Audit actions that record a manager's decision or note about someone else: not the actor's own data.
 MANAGER_ACTIONS = ("evidence.", "concern.")

@@ -14,16 +14,16 @@ from datetime import datetime
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from plugin.services.context import AppContext
-from plugin.services.errors import InvalidInput, PermissionDenied
-from plugin.services.org import TEAM_RE
-from plugin.services.people import can_manage, get_person, reports_of
-from plugin.services.scoring import resolve_quarter
-from plugin.services.text import clean_text
-from plugin.services.uow import unit_of_work
-from rubric.engine import EvidenceItem, PersonScore, ScoreResult, score
-from rubric.model import Polarity
-from storage.models import Concern, Evidence, Nomination, Person, Team
+from liumai.rubric.engine import EvidenceItem, PersonScore, ScoreResult, score
+from liumai.rubric.model import Polarity
+from liumai.services.context import AppContext
+from liumai.services.errors import InvalidInput, PermissionDenied
+from liumai.services.org import TEAM_RE
+from liumai.services.people import can_manage, get_person, reports_of
+from liumai.services.scoring import resolve_quarter
+from liumai.services.text import clean_text
+from liumai.services.uow import unit_of_work
+from liumai.storage.models import Concern, Evidence, Nomination, Person, Team
 
 
 @dataclass(frozen=True)

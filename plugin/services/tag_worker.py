@@ -25,12 +25,12 @@ from datetime import timedelta
 from sqlalchemy import or_, update
 from sqlmodel import select
 
-from plugin.services import nominations as nom
-from plugin.services.context import AppContext
-from plugin.services.errors import Unavailable
-from plugin.services.uow import describe_failure, unit_of_work
-from plugin.tagging.base import TagContext, Tagger
-from storage.models import Nomination, TagJob
+from liumai.services import nominations as nom
+from liumai.services.context import AppContext
+from liumai.services.errors import Unavailable
+from liumai.services.uow import describe_failure, unit_of_work
+from liumai.storage.models import Nomination, TagJob
+from liumai.tagging.base import TagContext, Tagger
 
 log = logging.getLogger(__name__)
 

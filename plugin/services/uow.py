@@ -19,9 +19,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, StatementError
 from sqlmodel import Session
 
-from plugin.services.errors import Unavailable
-from plugin.tagging.redact import redact
-from storage.db import session_scope
+from liumai.services.errors import Unavailable
+from liumai.storage.db import session_scope
+from liumai.tagging.redact import redact
 
 log = logging.getLogger(__name__)
 

@@ -25,10 +25,10 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session
 
-from plugin.services.errors import PermissionDenied
-from plugin.services.people import is_above
-from rubric.model import Polarity
-from storage.models import Evidence, Person
+from liumai.rubric.model import Polarity
+from liumai.services.errors import PermissionDenied
+from liumai.services.people import is_above
+from liumai.storage.models import Evidence, Person
 
 T = TypeVar("T")
 

@@ -1,5 +1,5 @@
 """Liumai in Slack (slack-bolt): `/nominate`, the nomination form, the message shortcut,
-`/values`, reviews, concerns and the App Home - thin translators onto `plugin.services`.
+`/values`, reviews, concerns and the App Home - thin translators onto `liumai.services`.
 
 `build_slack(ctx)` validates the Slack settings (one line naming the variable on error), builds
 the Bolt app and returns a `SlackIntegration` that `liumai serve` mounts:
@@ -10,7 +10,7 @@ the Bolt app and returns a `SlackIntegration` that `liumai serve` mounts:
   (OAuth routes are still served when OAuth install is configured).
 
 `digest_poster()` gives `liumai digest --post` and the scheduler in `serve` the Slack
-`DigestPoster` (a team's `slack_channel_id`; see `plugin.slack.digest`).
+`DigestPoster` (a team's `slack_channel_id`; see `liumai.slack.digest`).
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from starlette.routing import BaseRoute
 
-from plugin.services.context import AppContext
-from plugin.services.deliveries import prune
-from plugin.slack.app import TrackingExecutor, check_app_token, create_bolt_app, secret_engine, web_client
-from plugin.slack.asgi import bolt_routes
-from plugin.slack.digest import SlackDigestPoster
-from plugin.slack.handlers.common import PLATFORM, Deps
-from plugin.slack.security import RequestGuard
-from plugin.slack.settings import SlackConfig, slack_config
+from liumai.services.context import AppContext
+from liumai.services.deliveries import prune
+from liumai.slack.app import TrackingExecutor, check_app_token, create_bolt_app, secret_engine, web_client
+from liumai.slack.asgi import bolt_routes
+from liumai.slack.digest import SlackDigestPoster
+from liumai.slack.handlers.common import PLATFORM, Deps
+from liumai.slack.security import RequestGuard
+from liumai.slack.settings import SlackConfig, slack_config
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class SlackIntegration:
         """OAuth mode: a client with the newest installation's bot token, or None before any install.
 
         The one database read left in the Slack adapter, on purpose: the `bots` table belongs to
-        slack-sdk's `SQLAlchemyInstallationStore` (wired in `plugin.slack.app._oauth_settings`), not
+        slack-sdk's `SQLAlchemyInstallationStore` (wired in `liumai.slack.app._oauth_settings`), not
         to Liumai's storage, and has no service - it is OAuth infrastructure, like the store itself.
         """
         store = self.app.installation_store
@@ -138,7 +138,7 @@ class SlackIntegration:
 def build_slack(ctx: AppContext, *, settle_s: float = 0.5) -> SlackIntegration:
     """Validate the Slack settings in `ctx.settings` and build the integration.
 
-    Raises `plugin.config.ConfigError` (one line naming the variable) when a setting is missing,
+    Raises `liumai.config.ConfigError` (one line naming the variable) when a setting is missing,
     contradictory, or refused by Slack (the bot token is checked with auth.test, the app token
     with apps.connections.open). `settle_s` is how long the form's progress screen stays up at
     least, so Slack has applied it before the suggestions replace it (tests pass 0).

@@ -33,13 +33,13 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
-from plugin.config import ConfigError
-from plugin.services.context import AppContext
-from plugin.slack.handlers import register_all
-from plugin.slack.handlers.common import Deps
-from plugin.slack.logs import slack_logger
-from plugin.slack.manifest import BOT_SCOPES
-from plugin.slack.settings import DEFAULT_API_URL, SlackConfig
+from liumai.config import ConfigError
+from liumai.services.context import AppContext
+from liumai.slack.handlers import register_all
+from liumai.slack.handlers.common import Deps
+from liumai.slack.logs import slack_logger
+from liumai.slack.manifest import BOT_SCOPES
+from liumai.slack.settings import DEFAULT_API_URL, SlackConfig
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

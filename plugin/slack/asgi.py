@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from plugin.slack.security import RequestGuard
+from liumai.slack.security import RequestGuard
 
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
 

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from plugin.services.evidence import EvidenceView
-from plugin.services.recognition import MyRecognition, StoryView
-from plugin.slack.texts import TEXTS, tx
-from rubric.model import Rubric
+from liumai.rubric.model import Rubric
+from liumai.services.evidence import EvidenceView
+from liumai.services.recognition import MyRecognition, StoryView
+from liumai.slack.texts import TEXTS, tx
 
 Block = dict[str, Any]
 

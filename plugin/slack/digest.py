@@ -1,4 +1,4 @@
-"""Posting weekly digests to a team's Slack channel: the `DigestPoster` of `plugin.services.digest`.
+"""Posting weekly digests to a team's Slack channel: the `DigestPoster` of `liumai.services.digest`.
 
 `post_digest` claims a (team, week, "slack:<channel>") run in the database before posting and
 records it after, so one post per team, week and channel holds across replicas; what it cannot see by itself is a crash
@@ -30,14 +30,14 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from plugin.i18n import lang_of
-from plugin.periods import week_bounds
-from plugin.reports.digest_render import digest_slack_blocks
-from plugin.reports.digest_render import tr as dtr
-from plugin.services.context import AppContext
-from plugin.services.digest import Digest, TeamChannels
-from plugin.services.org import team_locales
-from plugin.slack.blocks import escape
+from liumai.i18n import lang_of
+from liumai.periods import week_bounds
+from liumai.reports.digest_render import digest_slack_blocks
+from liumai.reports.digest_render import tr as dtr
+from liumai.services.context import AppContext
+from liumai.services.digest import Digest, TeamChannels
+from liumai.services.org import team_locales
+from liumai.slack.blocks import escape
 
 PLATFORM = "slack"
 EVENT_TYPE = "liumai_digest"
@@ -63,7 +63,7 @@ def digest_metadata(digest: Digest) -> dict:
 
 
 class SlackDigestPoster:
-    """`plugin.services.digest.DigestPoster` for Slack channels (a team's `slack_channel_id`).
+    """`liumai.services.digest.DigestPoster` for Slack channels (a team's `slack_channel_id`).
 
     `client` gives the bot's WebClient when a post is due (None: no workspace to post to), so the
     poster can be built at start-up, before an OAuth install exists, and `/values digest` can pass

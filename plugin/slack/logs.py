@@ -12,10 +12,10 @@ import logging
 import re
 from collections.abc import Iterable
 
-from plugin.log_redaction import RedactingFilter as BaseRedactingFilter
+from liumai.log_redaction import RedactingFilter as BaseRedactingFilter
 
 TOKEN_RE = re.compile(r"\b(xox[abposer]|xapp|xoxe\.xox[bp])-[A-Za-z0-9\-]+")
-LOGGER_NAME = "plugin.slack"
+LOGGER_NAME = "liumai.slack"
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:

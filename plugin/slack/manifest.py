@@ -37,7 +37,7 @@ BOT_SCOPES: tuple[str, ...] = (
 
 @cache
 def _base() -> dict[str, Any]:
-    text = resources.files("plugin.slack").joinpath("manifest.yml").read_text(encoding="utf-8")
+    text = resources.files("liumai.slack").joinpath("manifest.yml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 

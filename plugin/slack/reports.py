@@ -13,7 +13,7 @@
 Who may see what is the services' rule (`viewer=`), so refusals read the same as on Feishu and
 the CLI; the adapter adds one courtesy - someone who manages nobody is told so before anything is
 computed. The org questions on the way (which teams exist, which team a manager means, whether
-they have reports, where a digest went) are services' answers too (`plugin.services.org`,
+they have reports, where a digest went) are services' answers too (`liumai.services.org`,
 `has_direct_reports`): nothing here reads the database. Everything here runs in lazy listeners,
 after the command was acknowledged.
 
@@ -33,11 +33,11 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from plugin.command_args import parse_report_words
-from plugin.periods import week_of
-from plugin.reports.digest_render import digest_slack_blocks
-from plugin.reports.escape import file_slug
-from plugin.reports.summary_render import (
+from liumai.command_args import parse_report_words
+from liumai.periods import week_of
+from liumai.reports.digest_render import digest_slack_blocks
+from liumai.reports.escape import file_slug
+from liumai.reports.summary_render import (
     person_chart,
     summary_csv,
     summary_html,
@@ -45,15 +45,15 @@ from plugin.reports.summary_render import (
     team_chart,
     team_slack_pages,
 )
-from plugin.services.digest import authorize_digest_preview, build_digest, post_digest, previous_week
-from plugin.services.org import TEAM_RE, find_team, managed_team, team_keys
-from plugin.services.people import has_direct_reports
-from plugin.services.recognition import is_manager
-from plugin.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
-from plugin.slack import blocks as B
-from plugin.slack.digest import SlackDigestPoster
-from plugin.slack.handlers.common import Deps, ref
-from plugin.slack.texts import tx
+from liumai.services.digest import authorize_digest_preview, build_digest, post_digest, previous_week
+from liumai.services.org import TEAM_RE, find_team, managed_team, team_keys
+from liumai.services.people import has_direct_reports
+from liumai.services.recognition import is_manager
+from liumai.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
+from liumai.slack import blocks as B
+from liumai.slack.digest import SlackDigestPoster
+from liumai.slack.handlers.common import Deps, ref
+from liumai.slack.texts import tx
 
 MAX_PAGES = 3  # + the files line: four of the five messages a response_url takes
 MENTION_RE = re.compile(r"<@([UW][A-Z0-9]{1,20})(?:\|[^<>]{0,100})?>")

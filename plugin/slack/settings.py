@@ -3,7 +3,7 @@
 Slack can be wired four ways (Socket Mode or HTTP; one workspace with a bot token or many with
 OAuth install), and most mistakes only show up when the first colleague types `/nominate`. So
 every combination is checked here, at start-up, and a mistake fails with one line naming the
-variable to fix (a `plugin.config.ConfigError`) - never with a token's value in it.
+variable to fix (a `liumai.config.ConfigError`) - never with a token's value in it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from plugin.config import ConfigError, Settings
+from liumai.config import ConfigError, Settings
 
 DEFAULT_API_URL = "https://slack.com/api/"
 _COMMAND_RE = re.compile(r"^/[a-z0-9_\-]{1,31}$")

@@ -2,7 +2,7 @@
 
 Kept apart from the Block Kit builders so a translator edits one file, and so a test can check
 that both languages have every key with the same placeholders. Service refusals are not here:
-they come from `plugin.i18n` through `ServiceError.message(lang)`, identical on every platform.
+they come from `liumai.i18n` through `ServiceError.message(lang)`, identical on every platform.
 Texts marked "(plain)" go into plain_text fields (modal titles, labels, inline errors) where
 Slack does not render mrkdwn, so they carry no `*bold*` or mentions.
 """

@@ -1,5 +1,5 @@
 """Evidence tagging: which rubric behaviour(s) a story is evidence of. Taggers never score."""
 
-from plugin.tagging.base import Suggestion, Suggestions, TagContext, Tagger
+from liumai.tagging.base import Suggestion, Suggestions, TagContext, Tagger
 
 __all__ = ["Suggestion", "Suggestions", "TagContext", "Tagger"]

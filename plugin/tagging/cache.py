@@ -17,7 +17,7 @@ import unicodedata
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from plugin.tagging.base import Suggestion, Suggestions
+from liumai.tagging.base import Suggestion, Suggestions
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -137,7 +137,7 @@ class SqlTagCache:
     def get(self, key: str) -> Suggestions | None:
         from sqlmodel import Session
 
-        from storage.models import TagCache as TagCacheRow
+        from liumai.storage.models import TagCache as TagCacheRow
 
         with Session(self.engine) as session:
             row = session.get(TagCacheRow, key)
@@ -152,8 +152,8 @@ class SqlTagCache:
     def put(self, key: str, value: Suggestions) -> None:
         from sqlalchemy.exc import IntegrityError
 
-        from storage.db import session_scope
-        from storage.models import TagCache as TagCacheRow
+        from liumai.storage.db import session_scope
+        from liumai.storage.models import TagCache as TagCacheRow
 
         text = suggestions_to_json(value)
         try:

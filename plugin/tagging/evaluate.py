@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plugin.tagging.base import Suggestions, TagContext, Tagger, detect_lang, quote_in_story
+from liumai.tagging.base import Suggestions, TagContext, Tagger, detect_lang, quote_in_story
 
 POLARITIES = ("conforming", "non_conforming")
 LANGS = ("zh", "en")
@@ -130,7 +130,7 @@ def _parse_row(raw: Any, where: str, known_ids: frozenset[str] | None) -> EvalRo
 def load_dataset(path: str | Path, known_ids: Iterable[str] | None = None) -> list[EvalRow]:
     """Read a JSONL data set; blank lines are skipped, any bad row raises DatasetError.
 
-    `known_ids` (e.g. `rubric.criterion_ids`) makes an unknown criterion an error too, so a typo
+    `known_ids` (e.g. `liumai.rubric.criterion_ids`) makes an unknown criterion an error too, so a typo
     in a data set cannot silently lower the figures.
     """
     p = Path(path)

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 import openai
 from tenacity import RetryCallState, Retrying, retry_if_exception
 
-from plugin.tagging.base import (
+from liumai.tagging.base import (
     MAX_QUOTE_CHARS,
     MAX_RATIONALE_CHARS,
     MAX_REASON_CHARS,
@@ -70,13 +70,13 @@ from plugin.tagging.base import (
     fit_text,
     quote_in_story,
 )
-from plugin.tagging.cache import MemoryTagCache, TagCache, cache_key, story_hash
-from plugin.tagging.prompt import build_prompt, prompt_version, render_reask, response_schema
-from plugin.tagging.redact import Redaction, redact
+from liumai.tagging.cache import MemoryTagCache, TagCache, cache_key, story_hash
+from liumai.tagging.prompt import build_prompt, prompt_version, render_reask, response_schema
+from liumai.tagging.redact import Redaction, redact
 
 if TYPE_CHECKING:
-    from plugin.config import Settings
-    from rubric.model import Rubric
+    from liumai.config import Settings
+    from liumai.rubric.model import Rubric
 
 log = logging.getLogger(__name__)
 

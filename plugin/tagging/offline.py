@@ -33,11 +33,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from plugin.tagging.base import MAX_SUGGESTIONS, Suggestion, Suggestions, TagContext, detect_lang
-from rubric.model import Behaviour, Rubric, Value
+from liumai.rubric.model import Behaviour, Rubric, Value
+from liumai.tagging.base import MAX_SUGGESTIONS, Suggestion, Suggestions, TagContext, detect_lang
 
 if TYPE_CHECKING:
-    from plugin.tagging.offline_embed import EmbeddingIndex
+    from liumai.tagging.offline_embed import EmbeddingIndex
 
 # --------------------------------------------------------------------------------------------
 # Tokenisation
@@ -529,7 +529,7 @@ def _resolve_embeddings(rubric: Rubric, embeddings: EmbeddingIndex | str | None)
     if isinstance(embeddings, str):
         if embeddings != "auto":
             raise ValueError(f"embeddings must be an EmbeddingIndex, 'auto', 'off' or None, not {embeddings!r}")
-        from plugin.tagging import offline_embed
+        from liumai.tagging import offline_embed
 
         return offline_embed.EmbeddingIndex(rubric) if offline_embed.available() else None
     return embeddings

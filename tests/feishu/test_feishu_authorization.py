@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import pytest
 from sqlmodel import select
 
-from plugin.feishu.texts import lang_for, tr
-from plugin.services.errors import ServiceError
-from plugin.services.org import set_team
-from storage.db import session_scope
-from storage.models import AuditLog, DigestRun, Evidence, Person
+from liumai.feishu.texts import lang_for, tr
+from liumai.services.errors import ServiceError
+from liumai.services.org import set_team
+from liumai.storage.db import session_scope
+from liumai.storage.models import AuditLog, DigestRun, Evidence, Person
 from tests.feishu.driver import card_values, converse
 from tests.feishu.helpers import card_action
 from tests.test_authorization import MATRIX, ROLES, act, snapshot

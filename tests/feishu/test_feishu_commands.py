@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from plugin.feishu.commands import message_text, parse_message
+from liumai.feishu.commands import message_text, parse_message
 
 BOT = "ou_bot"
 
@@ -129,7 +129,7 @@ def test_malformed_content_and_mentions_parse_as_no_command():
 
 
 def test_inert_defuses_what_a_text_message_would_render():
-    from plugin.feishu.texts import inert
+    from liumai.feishu.texts import inert
 
     out = inert('<at user_id="all"></at> @all **bold** ~~x~~ [a](javascript:alert(1))')
     assert "<at" not in out and "@all" not in out and "**" not in out and "~~" not in out and "](" not in out

@@ -7,10 +7,10 @@ import dataclasses
 import httpx
 import pytest
 
-from plugin.config import ConfigError, load_settings
-from plugin.feishu import build_feishu
-from plugin.feishu.client import resolve_domain
-from plugin.web import create_app
+from liumai.config import ConfigError, load_settings
+from liumai.feishu import build_feishu
+from liumai.feishu.client import resolve_domain
+from liumai.web import create_app
 from tests.fakes.feishu_api import LoopbackServer
 
 
@@ -54,7 +54,7 @@ def test_modes(ctx):
 
 
 def test_serve_mounts_feishu_and_healthz_lists_it(ctx):
-    from plugin.cli.main import _integrations
+    from liumai.cli.main import _integrations
 
     c = with_env(ctx, FEISHU_APP_ID="cli_x", FEISHU_APP_SECRET="s", FEISHU_VERIFICATION_TOKEN="t")
     integrations = _integrations(c)
@@ -75,7 +75,7 @@ def test_serve_mounts_feishu_and_healthz_lists_it(ctx):
 def test_feishu_mode_overrides_the_choice_when_the_settings_define_it():
     from types import SimpleNamespace
 
-    from plugin.feishu import _mode
+    from liumai.feishu import _mode
 
     def mode(m: str | None, token: str | None = None):
         s = SimpleNamespace(feishu_mode=m, feishu_verification_token=token, feishu_encrypt_key=None)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from plugin.services import nominations as nom
-from storage.db import session_scope
-from storage.models import AuditLog
+from liumai.services import nominations as nom
+from liumai.storage.db import session_scope
+from liumai.storage.models import AuditLog
 from tests.feishu.driver import FeishuDriver
 
 

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from plugin.feishu.digest import FeishuDigestPoster, marker, team_lang
-from plugin.services import digest as dg
-from plugin.services import nominations as nom
-from plugin.services.org import set_team
-from storage.db import session_scope
-from storage.models import DigestRun
+from liumai.feishu.digest import FeishuDigestPoster, marker, team_lang
+from liumai.services import digest as dg
+from liumai.services import nominations as nom
+from liumai.services.org import set_team
+from liumai.storage.db import session_scope
+from liumai.storage.models import DigestRun
 from tests.feishu.driver import converse
 
 WEEK = "2026-W47"  # the fixed clock's week
@@ -111,7 +111,7 @@ def test_without_permission_to_read_the_group_the_uuid_still_guards_a_quick_retr
     app.fake.fail_next("/im/v1/messages", 400, {"code": 230027, "msg": "Lack of necessary permissions"}, times=5)
     # fail_next matches POSTs too: keep the sends clear of it by listing first.
     digest = dg.build_digest(app.ctx, "alpha", WEEK)
-    with caplog.at_level(logging.WARNING, logger="plugin.feishu.digest"):
+    with caplog.at_level(logging.WARNING, logger="liumai.feishu.digest"):
         assert poster.already_posted(ALPHA_CHAT, digest) is False
     assert "im:message.group_msg" in caplog.text
     app.fake.reset()

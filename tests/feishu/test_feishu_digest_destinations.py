@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from plugin.services import digest as dg
-from plugin.services import nominations as nom
-from plugin.services.org import set_team
-from plugin.services.scheduler import start_digest_scheduler
-from plugin.slack import build_slack
-from plugin.web import create_app
-from storage.db import session_scope
-from storage.models import DigestRun
+from liumai.services import digest as dg
+from liumai.services import nominations as nom
+from liumai.services.org import set_team
+from liumai.services.scheduler import start_digest_scheduler
+from liumai.slack import build_slack
+from liumai.storage.db import session_scope
+from liumai.storage.models import DigestRun
+from liumai.web import create_app
 from tests.fakes.feishu_api import APP_ID, APP_SECRET
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI, serve_in_thread, stop_server
 from tests.feishu.driver import converse
@@ -117,7 +117,7 @@ def via_cli(both, platforms: tuple[str, ...] = ("slack", "feishu")) -> str:
     if "feishu" in platforms:
         env.update(FEISHU_APP_ID=APP_ID, FEISHU_APP_SECRET=APP_SECRET, FEISHU_DOMAIN=fs.fake.url)
     res = subprocess.run(
-        [sys.executable, "-m", "plugin.cli.main", "digest", "--post", "--team", "alpha", "--week", WEEK, "--json"],
+        [sys.executable, "-m", "liumai.cli.main", "digest", "--post", "--team", "alpha", "--week", WEEK, "--json"],
         env=env,
         capture_output=True,
         text=True,

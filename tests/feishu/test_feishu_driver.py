@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from storage.db import session_scope
-from storage.models import Evidence, Nomination, Person
+from liumai.storage.db import session_scope
+from liumai.storage.models import Evidence, Nomination, Person
 from tests.feishu.driver import FeishuDriver
 
 STORY = "Bob proactively shared his business knowledge and experience with the new hires and helped colleagues."

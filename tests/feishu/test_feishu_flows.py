@@ -10,8 +10,8 @@ import time
 
 from sqlmodel import select
 
-from storage.db import session_scope
-from storage.models import Evidence, Nomination
+from liumai.storage.db import session_scope
+from liumai.storage.models import Evidence, Nomination
 from tests.feishu.driver import FeishuDriver, card_values
 from tests.feishu.helpers import card_action, menu_event, message_event
 

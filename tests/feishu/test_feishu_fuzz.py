@@ -23,12 +23,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from plugin.feishu.texts import tr
-from plugin.services import evidence as ev
-from plugin.services.digest import build_digest
-from plugin.services.org import set_team
-from storage.db import session_scope
-from storage.models import Nomination
+from liumai.feishu.texts import tr
+from liumai.services import evidence as ev
+from liumai.services.digest import build_digest
+from liumai.services.org import set_team
+from liumai.storage.db import session_scope
+from liumai.storage.models import Nomination
 from tests.fakes.feishu_api import Call, _strings
 from tests.feishu.driver import card_values, converse
 from tests.feishu.helpers import card_action, message_event
@@ -74,7 +74,7 @@ class Failures(logging.Handler):
 @pytest.fixture
 def failures():
     handler = Failures()
-    logger = logging.getLogger("plugin")
+    logger = logging.getLogger("liumai")
     logger.addHandler(handler)
     try:
         yield handler

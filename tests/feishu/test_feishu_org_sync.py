@@ -10,12 +10,12 @@ import typer
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
-from plugin.cli.feishu_cmd import org_sync_feishu
-from plugin.feishu.client import FeishuApi
-from plugin.feishu.org_sync import sync_feishu
-from plugin.services.nominations import confirm, nominate
-from storage.db import session_scope
-from storage.models import AuditLog, Evidence, Person, Team
+from liumai.cli.feishu_cmd import org_sync_feishu
+from liumai.feishu.client import FeishuApi
+from liumai.feishu.org_sync import sync_feishu
+from liumai.services.nominations import confirm, nominate
+from liumai.storage.db import session_scope
+from liumai.storage.models import AuditLog, Evidence, Person, Team
 from tests.fakes.feishu_api import APP_ID, APP_SECRET
 from tests.feishu.conftest import feishu_settings
 from tests.feishu.helpers import ENCRYPT_KEY, VERIFICATION_TOKEN
@@ -193,7 +193,7 @@ def test_changed_or_missing_emails_follow_the_open_id(sync_org, fake_feishu):
 
 
 def test_people_who_left_feishu_are_deactivated_others_left_alone(sync_org, fake_feishu):
-    from plugin.services.org import import_org
+    from liumai.services.org import import_org
     from tests.conftest import ORG_CSV
 
     import_org(sync_org, ORG_CSV + "slackonly@example.com,Slack Only,alpha,mgr@example.com,U0SLACK,,false,en-US\n")

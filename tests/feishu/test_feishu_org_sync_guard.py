@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from storage.db import session_scope
-from storage.models import Person
+from liumai.storage.db import session_scope
+from liumai.storage.models import Person
 from tests.cli_subprocess import as_json, liumai, snapshot
 from tests.fakes.feishu_api import APP_ID, APP_SECRET
 from tests.feishu.helpers import ENCRYPT_KEY, VERIFICATION_TOKEN

@@ -9,8 +9,8 @@ import json
 import pytest
 from sqlmodel import select
 
-from storage.db import session_scope
-from storage.models import Concern
+from liumai.storage.db import session_scope
+from liumai.storage.models import Concern
 from tests.feishu.driver import FeishuDriver, converse
 from tests.test_privacy import (
     NOTE_BOSS,

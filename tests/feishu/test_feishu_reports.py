@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from plugin.feishu import cards
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
+from liumai.feishu import cards
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
 from tests.fakes.feishu_api import Call, _strings
 from tests.feishu.driver import converse
 

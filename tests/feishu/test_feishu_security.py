@@ -16,13 +16,13 @@ import uuid
 
 import pytest
 
-from plugin.config import load_settings
-from plugin.feishu import build_feishu
-from plugin.feishu.logs import LARK_LOGGER, redact
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services.org import set_team
-from plugin.web import create_app
+from liumai.config import load_settings
+from liumai.feishu import build_feishu
+from liumai.feishu.logs import LARK_LOGGER, redact
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services.org import set_team
+from liumai.web import create_app
 from tests.fakes.feishu_api import LoopbackServer
 from tests.feishu.conftest import App
 from tests.feishu.driver import FeishuDriver, converse
@@ -130,7 +130,7 @@ SECRETS = {
     "FEISHU_VERIFICATION_TOKEN": "SECRET-vtoken-9e1c3a5b7d",
     "tenant access token": "t-SECRETtenant0c2e4a6b8d0f1357",
 }
-WATCHED = ("", "plugin", LARK_LOGGER, "uvicorn", "uvicorn.error", "uvicorn.access", "urllib3", "httpx", "httpcore")
+WATCHED = ("", "liumai", LARK_LOGGER, "uvicorn", "uvicorn.error", "uvicorn.access", "urllib3", "httpx", "httpcore")
 
 
 class Everything(logging.Handler):

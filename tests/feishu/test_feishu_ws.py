@@ -8,10 +8,10 @@ import threading
 import pytest
 from sqlmodel import select
 
-from plugin.config import load_settings
-from plugin.feishu import build_feishu
-from storage.db import session_scope
-from storage.models import Evidence
+from liumai.config import load_settings
+from liumai.feishu import build_feishu
+from liumai.storage.db import session_scope
+from liumai.storage.models import Evidence
 from tests.fakes.feishu_api import APP_ID, APP_SECRET
 from tests.feishu.driver import card_values
 from tests.feishu.helpers import card_action, message_event

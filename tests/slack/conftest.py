@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from plugin.services.context import AppContext
-from plugin.slack import SlackIntegration, build_slack
-from plugin.web import create_app
+from liumai.services.context import AppContext
+from liumai.slack import SlackIntegration, build_slack
+from liumai.web import create_app
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI, serve_in_thread, stop_server
 from tests.slack.harness import SECRET, SLACK_ENV, SlackHarness, slack_ctx
 

@@ -26,9 +26,9 @@ from typing import Any
 
 from sqlmodel import select
 
-from plugin.slack import blocks as B
-from storage.db import session_scope
-from storage.models import Person
+from liumai.slack import blocks as B
+from liumai.storage.db import session_scope
+from liumai.storage.models import Person
 from tests.slack import payloads as P
 from tests.slack.harness import SlackHarness
 

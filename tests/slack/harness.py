@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 from sqlmodel import select
 
-from plugin.config import load_settings
-from plugin.services.context import AppContext
-from plugin.slack import SlackIntegration
-from storage.db import session_scope
-from storage.models import Evidence, Nomination
+from liumai.config import load_settings
+from liumai.services.context import AppContext
+from liumai.slack import SlackIntegration
+from liumai.storage.db import session_scope
+from liumai.storage.models import Evidence, Nomination
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack import payloads as P
 

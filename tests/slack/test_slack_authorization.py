@@ -15,8 +15,8 @@ import json
 
 import pytest
 
-from plugin.services.org import set_team
-from plugin.slack import blocks as B
+from liumai.services.org import set_team
+from liumai.slack import blocks as B
 from tests.slack import payloads as P
 from tests.test_authorization import MATRIX, ROLES, STORY, snapshot
 from tests.test_authorization import world as world

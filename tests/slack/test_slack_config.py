@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from plugin.config import ConfigError
-from plugin.slack import build_slack, slack_config
+from liumai.config import ConfigError
+from liumai.slack import build_slack, slack_config
 from tests.fakes.slack_api import APP_TOKEN, BOT_TOKEN
 from tests.slack.harness import SECRET, slack_ctx
 
@@ -75,7 +75,7 @@ def test_tokens_refused_by_slack_fail_the_start(ctx, fake):
 
 
 def test_serve_stops_with_one_line(ctx, fake, monkeypatch):
-    from plugin.cli.main import app
+    from liumai.cli.main import app
 
     env = {
         "LIUMAI_DATABASE_URL": ctx.settings.database_url,

@@ -13,10 +13,10 @@ from datetime import timedelta
 
 import pytest
 
-from plugin.services import digest as dg
-from plugin.services import nominations as nom
-from plugin.services.org import set_team
-from plugin.slack.digest import EVENT_TYPE, SlackDigestPoster, team_lang
+from liumai.services import digest as dg
+from liumai.services import nominations as nom
+from liumai.services.org import set_team
+from liumai.slack.digest import EVENT_TYPE, SlackDigestPoster, team_lang
 from tests.slack.harness import STORIES
 
 WEEK = "2026-W47"  # the fixed clock (2026-11-16) is in it

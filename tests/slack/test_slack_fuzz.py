@@ -28,10 +28,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from plugin.services import evidence as ev
-from plugin.services.org import set_team
-from plugin.services.text import clean_text
-from plugin.slack import blocks as B
+from liumai.services import evidence as ev
+from liumai.services.org import set_team
+from liumai.services.text import clean_text
+from liumai.slack import blocks as B
 from tests.slack import payloads as P
 from tests.slack.harness import SlackHarness, ack_text, nominations
 
@@ -86,7 +86,7 @@ class Failures(logging.Handler):
 @pytest.fixture
 def failures() -> Iterator[Failures]:
     handler = Failures()
-    loggers = [logging.getLogger(n) for n in ("plugin", "slack_bolt", "slack_sdk", "uvicorn.error")]
+    loggers = [logging.getLogger(n) for n in ("liumai", "slack_bolt", "slack_sdk", "uvicorn.error")]
     for lg in loggers:
         lg.addHandler(handler)
     try:

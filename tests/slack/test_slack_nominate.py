@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plugin.i18n import t
-from plugin.slack import blocks as B
+from liumai.i18n import t
+from liumai.slack import blocks as B
 from tests.slack import payloads as P
 from tests.slack.harness import STORIES, SlackHarness, ack_text, evidence_rows, nominations
 

@@ -9,9 +9,9 @@ import json
 import pytest
 from sqlmodel import select
 
-from plugin.slack import blocks as B
-from storage.db import session_scope
-from storage.models import Concern
+from liumai.slack import blocks as B
+from liumai.storage.db import session_scope
+from liumai.storage.models import Concern
 from tests.slack import payloads as P
 from tests.slack.driver import SlackDriver
 from tests.test_privacy import STORY_ACCEPTED, assert_no_concern_of_ann, assert_no_concern_of_hr, seed

@@ -13,10 +13,10 @@ import threading
 import pytest
 from sqlmodel import select
 
-from plugin.services import nominations as nom
-from plugin.slack import blocks as B
-from storage.db import session_scope
-from storage.models import AuditLog, Evidence, Nomination
+from liumai.services import nominations as nom
+from liumai.slack import blocks as B
+from liumai.storage.db import session_scope
+from liumai.storage.models import AuditLog, Evidence, Nomination
 from tests.race_workers import PauseFirstWrite
 from tests.slack import payloads as P
 

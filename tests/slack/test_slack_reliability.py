@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from plugin.slack import blocks as B
+from liumai.slack import blocks as B
 from tests.fakes.slack_api import BOT_TOKEN
 from tests.slack import payloads as P
 from tests.slack.harness import SECRET, STORIES, nominations
@@ -67,7 +67,7 @@ def test_a_crash_is_answered_with_a_reference_that_is_in_the_log(slack, monkeypa
     def boom(*_a, **_k):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("plugin.slack.handlers.values.my_recognition", boom)
+    monkeypatch.setattr("liumai.slack.handlers.values.my_recognition", boom)
     caplog.set_level(logging.INFO)
     slack.command("me", user=user, command="/values")
     slack.settle()
@@ -87,7 +87,7 @@ def test_a_crash_while_acknowledging_a_form_shows_the_apology_in_the_form(slack,
     slack.command("", user="U0ANN")
     slack.fake.wait_for("views.open")
     form = slack.opened_view()
-    monkeypatch.setattr("plugin.services.nominations.nominate", boom)
+    monkeypatch.setattr("liumai.services.nominations.nominate", boom)
     values = {B.B_NOMINEE: {"user": P.users_value("U0BOB")}, B.B_STORY: {"text": P.text_value(STORIES["en"])}}
     r = slack.interact(P.view_submission("U0ANN", P.submitted_view(form, "V0BOOM", values)))
     body = r.json()

@@ -14,12 +14,12 @@ import json
 
 import pytest
 
-from plugin.reports.summary_render import summary_slack_pages
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.services.summaries import person_summary
-from plugin.slack import blocks as B
-from plugin.slack.reports import MAX_PAGES, fit_pages, parse_args
+from liumai.reports.summary_render import summary_slack_pages
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.services.summaries import person_summary
+from liumai.slack import blocks as B
+from liumai.slack.reports import MAX_PAGES, fit_pages, parse_args
 from tests.slack import payloads as P
 from tests.slack.harness import STORIES
 

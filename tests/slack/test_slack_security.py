@@ -20,9 +20,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from plugin.services import nominations as nom
-from plugin.services.org import set_team
-from plugin.slack import security as S
+from liumai.services import nominations as nom
+from liumai.services.org import set_team
+from liumai.slack import security as S
 from tests.slack import payloads as P
 from tests.slack.harness import SECRET, STORIES, nominations
 
@@ -110,7 +110,7 @@ class CaptureAll(logging.Handler):
 @pytest.fixture
 def everything() -> Iterator[CaptureAll]:
     handler = CaptureAll()
-    names = ["", "slack_bolt", "slack_sdk", "uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "plugin"]
+    names = ["", "slack_bolt", "slack_sdk", "uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "liumai"]
     names += [n for n, lg in logging.Logger.manager.loggerDict.items() if isinstance(lg, logging.Logger)]
     loggers = {n: logging.getLogger(n) for n in names}
     saved = {n: lg.level for n, lg in loggers.items()}
@@ -227,7 +227,7 @@ def test_an_oauth_install_logs_neither_the_client_secret_nor_the_installed_token
     # the digest poster of an OAuth install posts with the installed workspace's token
     nom.confirm(slack.ctx, nominations(slack.ctx)[0].id, "ann@example.com", "teamwork.3")
     set_team(slack.ctx, "alpha", slack_channel_id="C0ALPHA")
-    from plugin.services import digest as dg
+    from liumai.services import digest as dg
 
     assert dg.post_digest(slack.ctx, "alpha", "2026-W47", [slack.integration.digest_poster()]).status == "posted"
     assert fake.calls_to("chat.postMessage")[-1].token == installed

@@ -9,14 +9,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from plugin.cli.slack_cmd import slack_app
-from plugin.services.evidence import EvidenceView
-from plugin.services.recognition import MyRecognition, StoryView
-from plugin.slack import blocks as B
-from plugin.slack.manifest import BOT_SCOPES, base_manifest, render
-from plugin.slack.texts import TEXTS
-from plugin.tagging.base import Suggestion
-from rubric import default_rubric
+from liumai.cli.slack_cmd import slack_app
+from liumai.rubric import default_rubric
+from liumai.services.evidence import EvidenceView
+from liumai.services.recognition import MyRecognition, StoryView
+from liumai.slack import blocks as B
+from liumai.slack.manifest import BOT_SCOPES, base_manifest, render
+from liumai.slack.texts import TEXTS
+from liumai.tagging.base import Suggestion
 
 RUBRIC = default_rubric()
 LONG = "长" * 2000 + " a very long story " * 60  # over 3,000 characters, mixed scripts

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from plugin.services import evidence as ev
-from plugin.services import nominations as nom
-from plugin.slack import blocks as B
+from liumai.services import evidence as ev
+from liumai.services import nominations as nom
+from liumai.slack import blocks as B
 from tests.slack import payloads as P
 from tests.slack.harness import STORIES, evidence_rows
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App, BoltResponse
 
-from plugin.services.deliveries import claim
-from plugin.slack.handlers import home, nominate, values
-from plugin.slack.handlers.common import PLATFORM, Deps
+from liumai.services.deliveries import claim
+from liumai.slack.handlers import home, nominate, values
+from liumai.slack.handlers.common import PLATFORM, Deps
 
 
 def register_all(app: App, deps: Deps) -> None:

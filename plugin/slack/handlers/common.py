@@ -26,14 +26,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from plugin.i18n import lang_of
-from plugin.services.context import AppContext
-from plugin.services.deliveries import profile
-from plugin.services.errors import NotFound, ServiceError
-from plugin.slack import blocks as B
-from plugin.slack.settings import SlackConfig
-from plugin.slack.texts import tx
-from rubric.model import Rubric
+from liumai.i18n import lang_of
+from liumai.rubric.model import Rubric
+from liumai.services.context import AppContext
+from liumai.services.deliveries import profile
+from liumai.services.errors import NotFound, ServiceError
+from liumai.slack import blocks as B
+from liumai.slack.settings import SlackConfig
+from liumai.slack.texts import tx
 
 PLATFORM = "slack"  # the platform name services key de-duplication claims by
 MENTION_RE = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(.*)$", re.DOTALL)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from plugin.services.errors import NotFound
-from plugin.services.recognition import is_manager, my_recognition, review_queue, unrecognised
-from plugin.slack import blocks as B
-from plugin.slack.handlers.common import Deps, guarded, ref
-from plugin.slack.reports import SlackReports
+from liumai.services.errors import NotFound
+from liumai.services.recognition import is_manager, my_recognition, review_queue, unrecognised
+from liumai.slack import blocks as B
+from liumai.slack.handlers.common import Deps, guarded, ref
+from liumai.slack.reports import SlackReports
 
 
 def publish_home(deps: Deps, client: WebClient, user: str, *, notice: str | None = None) -> None:

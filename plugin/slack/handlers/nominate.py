@@ -26,13 +26,13 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from plugin.services import nominations as noms
-from plugin.services.deliveries import claim, profile
-from plugin.services.errors import NotFound, ServiceError
-from plugin.services.recognition import NominationView, get_nomination
-from plugin.slack import blocks as B
-from plugin.slack.handlers.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref, slack_call
-from plugin.slack.texts import tx
+from liumai.services import nominations as noms
+from liumai.services.deliveries import claim, profile
+from liumai.services.errors import NotFound, ServiceError
+from liumai.services.recognition import NominationView, get_nomination
+from liumai.slack import blocks as B
+from liumai.slack.handlers.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref, slack_call
+from liumai.slack.texts import tx
 
 HELP_WORDS = {"help", "?", "帮助", "-h", "--help"}
 

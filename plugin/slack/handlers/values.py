@@ -1,5 +1,5 @@
 """`/values`: help, my recognition, the manager's review queue, private concerns, and the
-report subcommands (`summary`, `team`, `digest`: see `plugin.slack.reports`).
+report subcommands (`summary`, `team`, `digest`: see `liumai.slack.reports`).
 
 Permissions are the services' (a person sees their own recognition, a manager decides the
 evidence of people below them, concerns are managers' and admins' only). The adapter adds one
@@ -13,16 +13,16 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from plugin.services import evidence as ev
-from plugin.services.deliveries import claim, release
-from plugin.services.errors import ServiceError
-from plugin.services.notices import Notice
-from plugin.services.recognition import is_manager, my_recognition, review_queue
-from plugin.slack import blocks as B
-from plugin.slack.handlers.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref
-from plugin.slack.handlers.home import publish_home
-from plugin.slack.reports import SlackReports
-from plugin.slack.texts import tx
+from liumai.services import evidence as ev
+from liumai.services.deliveries import claim, release
+from liumai.services.errors import ServiceError
+from liumai.services.notices import Notice
+from liumai.services.recognition import is_manager, my_recognition, review_queue
+from liumai.slack import blocks as B
+from liumai.slack.handlers.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref
+from liumai.slack.handlers.home import publish_home
+from liumai.slack.reports import SlackReports
+from liumai.slack.texts import tx
 
 
 def _evidence_done(deps: Deps, lang: str, v: ev.EvidenceView) -> str:
