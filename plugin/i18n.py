@@ -69,6 +69,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You can't decide evidence about yourself.",
         "zh": "不能审核关于自己的事例。",
     },
+    "evidence.changed": {
+        "en": "Evidence #{id} was just decided differently by someone else, so nothing was changed. "
+        "Look at it again and decide if you still disagree.",
+        "zh": "事例 #{id} 刚被他人作出了不同的处理，本次未做更改。请重新查看，如仍有不同意见再作决定。",
+    },
     "permission.not_manager": {
         "en": "Only {subject}'s managers (or an admin) can do that.",
         "zh": "只有 {subject} 的上级主管（或管理员）可以执行此操作。",

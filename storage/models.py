@@ -134,11 +134,15 @@ class TagJob(SQLModel, table=True):
 
 
 class DigestRun(SQLModel, table=True):
+    """One team's digest of one week in one place: posted once per (team, week, destination)."""
+
     __tablename__ = "digest_run"
-    __table_args__ = (UniqueConstraint("team_id", "week"),)
+    __table_args__ = (UniqueConstraint("team_id", "week", "destination", name="uq_digest_run_team_week_destination"),)
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="team.id")
     week: str = Field(max_length=10)  # ISO week, 2026-W48
+    # "<platform>:<channel>" (slack:C123, feishu:oc_abc); "legacy..." for runs from before migration 0005
+    destination: str = Field(max_length=120)
     status: str = Field(default="started", max_length=16)  # claimed | posted
     posted_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)

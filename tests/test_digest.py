@@ -98,7 +98,7 @@ def test_posting_is_once_per_team_and_week(week):
 
 def test_a_second_server_during_posting_backs_off(week):
     poster = FakePoster()
-    assert dg._claim(week, _team_id(week, "alpha"), WEEK, "server-a") == "claimed"
+    assert dg._claim(week, _team_id(week, "alpha"), WEEK, "slack:C0ALPHA", "server-a") == "claimed"
     out = dg.post_digest(week, "alpha", WEEK, [poster], owner="server-b")
     assert out.status == "in_progress" and poster.sent == []
 

@@ -273,7 +273,12 @@ def _decide(evidence_id: int, by: str, decision: str, as_json: bool) -> None:
     ctx = common.context()
     with service_errors():
         v = decide(ctx, evidence_id, by, decision)
-    emit(as_json, v.to_dict(), lambda: typer.echo(f"evidence #{v.id} ({v.criterion}, {v.subject_email}): {v.status}"))
+    note = "" if v.changed else " (already so: nothing changed)"
+    emit(
+        as_json,
+        {**v.to_dict(), "changed": v.changed},
+        lambda: typer.echo(f"evidence #{v.id} ({v.criterion}, {v.subject_email}): {v.status}{note}"),
+    )
 
 
 @evidence_app.command("accept")
@@ -301,7 +306,12 @@ def evidence_retag(
     ctx = common.context()
     with service_errors():
         v = retag(ctx, evidence_id, by, criterion)
-    emit(as_json, v.to_dict(), lambda: typer.echo(f"evidence #{v.id}: {v.criterion}, {v.status}"))
+    note = "" if v.changed else " (already so: nothing changed)"
+    emit(
+        as_json,
+        {**v.to_dict(), "changed": v.changed},
+        lambda: typer.echo(f"evidence #{v.id}: {v.criterion}, {v.status}{note}"),
+    )
 
 
 @concern_app.command("add")
@@ -423,7 +433,7 @@ def digest(
     post: Annotated[bool, typer.Option("--post/--dry-run", help="Post to the team's channels, or preview.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """The weekly values digest of a team: preview it, or post it (once per team and week)."""
+    """The weekly values digest of a team: preview it, or post it (once per team, week and channel)."""
     from liumai.reports.digest_render import digest_text
     from liumai.services import digest as dg
     from liumai.services.org import team_keys

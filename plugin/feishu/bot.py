@@ -444,10 +444,12 @@ class FeishuBot:
                 if not option:
                     return CardAnswer(toast=cards.toast("error", tr("unknown_action", lang)))
                 v = retag(self.ctx, evidence_id, actor, str(option))
-                notice = tr("toast.retagged", lang, id=v.id, criterion=v.criterion)
+                key = "toast.retagged" if v.changed else "toast.already_retagged"
+                notice = tr(key, lang, id=v.id, criterion=v.criterion)
             else:
                 v = decide(self.ctx, evidence_id, actor, "accepted" if kind == "accept" else "rejected")
-                notice = tr("toast.accepted" if kind == "accept" else "toast.rejected", lang, id=v.id)
+                key = f"toast.{kind}ed" if v.changed else f"toast.already_{kind}ed"
+                notice = tr(key, lang, id=v.id)
             items = review_queue(self.ctx, actor, limit=cards.REVIEW_PAGE + 1)
             return CardAnswer(
                 toast=cards.toast("success", notice),

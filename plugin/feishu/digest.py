@@ -1,7 +1,7 @@
 """Posting weekly digests to a team's Feishu group: the `DigestPoster` of `liumai.services.digest`.
 
-`post_digest` claims a (team, week) run in the database before posting and records it after, so
-one post per team and week survives two servers; what it cannot see is a crash *between* our send
+`post_digest` claims a (team, week, "feishu:<chat>") run in the database before posting and records
+it after, so one post per team, week and group survives two servers; what it cannot see is a crash *between* our send
 and its record. Feishu offers two defences and we use both:
 - the send carries a `uuid` derived from the digest's dedupe key and the chat, so a retry within
   the hour returns the first message instead of posting again (Feishu keeps uuids for one hour);

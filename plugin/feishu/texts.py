@@ -125,6 +125,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "toast.accepted": {"zh": "已接受 #{id}", "en": "Accepted #{id}"},
     "toast.rejected": {"zh": "已驳回 #{id}", "en": "Rejected #{id}"},
     "toast.retagged": {"zh": "#{id} 已改为 {criterion} 并接受", "en": "#{id} re-tagged as {criterion} and accepted"},
+    "toast.already_accepted": {
+        "zh": "#{id} 已经接受过了，未做更改",
+        "en": "#{id} was already accepted; nothing changed",
+    },
+    "toast.already_rejected": {
+        "zh": "#{id} 已经驳回过了，未做更改",
+        "en": "#{id} was already rejected; nothing changed",
+    },
+    "toast.already_retagged": {
+        "zh": "#{id} 已经是 {criterion}（已接受），未做更改",
+        "en": "#{id} is already {criterion} and accepted; nothing changed",
+    },
     "form.missing": {
         "zh": "请选择一位同事并写下故事。",
         "en": "Please pick a colleague and write the story.",
@@ -222,8 +234,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Posted the {week} values digest to {team}'s group.",
     },
     "digest.already_posted": {
-        "zh": "{team} 的 {week} 周报已经发布过了（每个团队每周只发一次）。",
-        "en": "{team}'s digest for {week} was already posted (one per team and week).",
+        "zh": "{team} 的 {week} 周报已经发布过了（每个团队每周在每个群只发一次）。",
+        "en": "{team}'s digest for {week} was already posted (one per team and week in each group).",
     },
     "digest.in_progress": {
         "zh": "{team} 的 {week} 周报正在由另一个进程发布，请稍后查看群消息。",

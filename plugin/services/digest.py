@@ -1,11 +1,12 @@
-"""Weekly team digests: what the team was recognised for, posted once per team and week.
+"""Weekly team digests: what the team was recognised for, posted once per team, week and destination.
 
 A digest shows recognitions by value, a few highlighted stories, the values nobody in the team
 was recognised for this quarter, and newcomers' first recognitions. It never shows scores,
 concerns, rejected evidence or a story its nominator marked private.
 
-Posting is idempotent across crashes and replicas: a `digest_run` row (unique per team and week)
-is claimed with a lease before anything is sent; a poster that crashes leaves a claim that
+Posting is idempotent across crashes and replicas: a `digest_run` row (unique per team, week and
+destination - "slack:C123", "feishu:oc_abc", so each platform gets its own post whichever path posts
+first) is claimed with a lease before anything is sent; a poster that crashes leaves a claim that
 expires; before sending, each platform poster checks whether its message is already there
 (Slack message metadata, Feishu's request uuid), so a crash between sending and recording never
 doubles a post. Posts to one channel are spaced to respect Slack's per-channel rate limit.
@@ -290,8 +291,9 @@ class PostOutcome:
     team: str
     week: str
     status: str  # posted | already_posted | in_progress | no_target | dry_run | failed
-    posted: dict[str, str] = field(default_factory=dict)  # platform -> message id
+    posted: dict[str, str] = field(default_factory=dict)  # platform -> message id (posted by this call)
     error: str | None = None
+    destinations: dict[str, str] = field(default_factory=dict)  # "slack:C1" -> that destination's status
 
 
 class Spacer:
@@ -315,13 +317,30 @@ class Spacer:
         self.last[target] = self.clock()
 
 
-def _claim(ctx: AppContext, team_id: int, week: str, owner: str) -> str:
-    """'claimed' if we own the run now, else 'posted' or 'in_progress'."""
+def destination(platform: str, target: str) -> str:
+    """Where a digest goes, as its claim names it: "slack:C123", "feishu:oc_abc"."""
+    return f"{platform}:{target}"
+
+
+def _claim(ctx: AppContext, team_id: int, week: str, dest: str, owner: str) -> str:
+    """'claimed' if we own the (team, week, destination) run now, else 'posted' or 'in_progress'.
+
+    The unique key makes the insert the claim: of two replicas inserting at once, the database
+    lets exactly one through; the other reads the winner's row.
+    """
     now = ctx.now()
     lease = now + timedelta(seconds=CLAIM_LEASE_S)
     with unit_of_work(ctx.engine) as session:
         session.add(
-            DigestRun(team_id=team_id, week=week, status="claimed", claimed_by=owner, lease_until=lease, created_at=now)
+            DigestRun(
+                team_id=team_id,
+                week=week,
+                destination=dest,
+                status="claimed",
+                claimed_by=owner,
+                lease_until=lease,
+                created_at=now,
+            )
         )
         try:
             session.flush()
@@ -329,7 +348,9 @@ def _claim(ctx: AppContext, team_id: int, week: str, owner: str) -> str:
         except IntegrityError:
             session.rollback()
     with unit_of_work(ctx.engine) as session:
-        run = session.exec(select(DigestRun).where(DigestRun.team_id == team_id, DigestRun.week == week)).one()
+        run = session.exec(
+            select(DigestRun).where(DigestRun.team_id == team_id, DigestRun.week == week, DigestRun.destination == dest)
+        ).one()
         if run.status == "posted":
             return "posted"
         if run.lease_until is not None and run.lease_until > now:
@@ -343,6 +364,23 @@ def _claim(ctx: AppContext, team_id: int, week: str, owner: str) -> str:
         return "claimed" if res.rowcount == 1 else "in_progress"
 
 
+def _record(ctx: AppContext, team_id: int, week: str, dest: str, platform: str, message: str) -> None:
+    with unit_of_work(ctx.engine) as session:
+        session.exec(
+            update(DigestRun)
+            .where(DigestRun.team_id == team_id, DigestRun.week == week, DigestRun.destination == dest)
+            .values(status="posted", posted_at=ctx.now(), lease_until=None, detail=json.dumps({platform: message}))
+        )
+
+
+def _overall(states: dict[str, str]) -> str:
+    """One word for the whole outcome: a failure first, then anything posted now, then waiting."""
+    for status in ("failed", "posted", "in_progress"):
+        if status in states.values():
+            return status
+    return "already_posted"
+
+
 def post_digest(
     ctx: AppContext,
     team_key: str,
@@ -354,7 +392,12 @@ def post_digest(
     viewer: str | int | None = None,
     digest: Digest | None = None,
 ) -> PostOutcome:
-    """Post one team's digest; `viewer` (posting by hand) must be an admin or a manager of the team."""
+    """Post one team's digest to each of its destinations that has not had it yet.
+
+    Each destination (a platform's channel) is claimed on its own, so posting a week to Feishu
+    never counts as posting it to Slack; a failure at one destination leaves its claim to expire
+    and does not stop the others. `viewer` (posting by hand) must be an admin or a team manager.
+    """
     with unit_of_work(ctx.engine) as session:
         team = _team(session, team_key)
         if viewer is not None:
@@ -364,28 +407,32 @@ def post_digest(
     targets = [(p, t) for p, t in targets if t]
     if not targets:
         return PostOutcome(team.key, week, "no_target")
-    state = _claim(ctx, team.id, week, owner)
-    if state != "claimed":
-        return PostOutcome(team.key, week, "already_posted" if state == "posted" else "in_progress")
     outcome = PostOutcome(team.key, week, "posted")
-    try:
-        for poster, target in targets:
+    errors: list[str] = []
+    for poster, target in targets:
+        dest = destination(poster.platform, target)
+        state = _claim(ctx, team.id, week, dest, owner)
+        if state != "claimed":
+            outcome.destinations[dest] = "already_posted" if state == "posted" else state
+            continue
+        try:
             if poster.already_posted(target, digest):
-                outcome.posted[poster.platform] = "existing"
-                continue
-            if spacer is not None:
-                spacer.wait(f"{poster.platform}:{target}")
-            outcome.posted[poster.platform] = poster.post(target, digest)
-    except Exception as exc:
-        # Leave the claim to expire: the next run re-checks the platforms and posts what is missing.
-        log.warning("digest %s %s: posting failed: %s", team.key, week, exc)
-        return PostOutcome(team.key, week, "failed", outcome.posted, f"{exc.__class__.__name__}: {exc}")
-    with unit_of_work(ctx.engine) as session:
-        session.exec(
-            update(DigestRun)
-            .where(DigestRun.team_id == team.id, DigestRun.week == week)
-            .values(status="posted", posted_at=ctx.now(), lease_until=None, detail=json.dumps(outcome.posted))
-        )
+                message = "existing"
+            else:
+                if spacer is not None:
+                    spacer.wait(dest)
+                message = poster.post(target, digest)
+        except Exception as exc:
+            # Leave the claim to expire: the next run re-checks the platform and posts if missing.
+            log.warning("digest %s %s -> %s: posting failed: %s", team.key, week, dest, exc)
+            outcome.destinations[dest] = "failed"
+            errors.append(f"{exc.__class__.__name__}: {exc}")
+            continue
+        _record(ctx, team.id, week, dest, poster.platform, message)
+        outcome.posted[poster.platform] = message
+        outcome.destinations[dest] = "posted"
+    outcome.status = _overall(outcome.destinations)
+    outcome.error = "; ".join(errors) or None
     return outcome
 
 

@@ -8,16 +8,16 @@ in a person's own view (they are discussed in the review interview; `visibility`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from liumai.rubric.model import Polarity
 from liumai.services import audit
 from liumai.services.context import AppContext
-from liumai.services.errors import InvalidInput, NotFound, PermissionDenied
+from liumai.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from liumai.services.notices import Notice
 from liumai.services.people import get_person, reports_of, require_manager
 from liumai.services.text import clean_text
@@ -50,6 +50,8 @@ class EvidenceView:
     decided_at: datetime | None
     private: bool = False
     notices: tuple[Notice, ...] = ()  # what the person who just acted should know (e.g. mitigation has no effect)
+    # Set by a decision: False when it found the evidence already so (a repeat click; nothing audited).
+    changed: bool = field(default=True, compare=False)
 
     @property
     def is_concern(self) -> bool:
@@ -57,6 +59,7 @@ class EvidenceView:
 
     def to_dict(self, lang: str = "en") -> dict:
         d = dict(self.__dict__)
+        d.pop("changed")
         d["occurred_at"] = self.occurred_at.isoformat()
         d["decided_at"] = self.decided_at.isoformat() if self.decided_at else None
         notices = d.pop("notices")
@@ -65,7 +68,7 @@ class EvidenceView:
         return d
 
 
-def _view(session: Session, e: Evidence) -> EvidenceView:
+def _view(session: Session, e: Evidence, *, changed: bool = True) -> EvidenceView:
     subject = session.get(Person, e.subject_id)
     nominator = session.get(Person, e.nominator_id) if e.nominator_id else None
     decider = session.get(Person, e.decided_by_id) if e.decided_by_id else None
@@ -96,6 +99,7 @@ def _view(session: Session, e: Evidence) -> EvidenceView:
         decided_by=decider.email if decider else None,
         decided_at=e.decided_at,
         private=private,
+        changed=changed,
     )
 
 
@@ -157,55 +161,88 @@ def _require_decider(session: Session, actor: Person, subject: Person) -> None:
     require_manager(session, actor, subject)
 
 
+def _change(session: Session, e: Evidence, expected: dict[str, object], values: dict[str, object]) -> bool:
+    """Apply `values` to `e` only if it still holds `expected`, in one conditional UPDATE.
+
+    True if this call changed the row (and so may audit it); `e` is re-read either way. Of twenty
+    concurrent clicks the database lets exactly one through; the others see what it wrote.
+    """
+    res = session.exec(
+        update(Evidence)
+        .where(Evidence.id == e.id, *(getattr(Evidence, k) == v for k, v in expected.items()))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(e)
+    return res.rowcount == 1
+
+
 def decide(ctx: AppContext, evidence_id: int, by: str | int, decision: str) -> EvidenceView:
-    """Accept or reject; managers may change their minds, and every change is audited."""
+    """Accept or reject; managers may change their minds, and every change is audited once.
+
+    Deciding what is already decided changes nothing and writes no audit row (the view says
+    `changed=False`: "already accepted"). A decision that raced another one to a different outcome
+    is refused, so nobody overrides a colleague's decision they have not seen.
+    """
     if decision not in ("accepted", "rejected", "pending"):
         raise InvalidInput("status.bad", status=decision)
     with unit_of_work(ctx.engine) as session:
         e = _load(session, evidence_id)
         actor = get_person(session, by)
         _require_decider(session, actor, session.get(Person, e.subject_id))
-        if e.status != decision:
-            old = e.status
-            e.status = decision
-            e.decided_by_id = actor.id
-            e.decided_at = ctx.now()
-            session.add(e)
-            audit.record(
-                session, actor, f"evidence.{decision.removesuffix('ed')}", "evidence", e.id, old=old, new=decision
-            )
-        session.flush()
+        old = e.status
+        if old == decision:
+            return _view(session, e, changed=False)
+        values = {"status": decision, "decided_by_id": actor.id, "decided_at": ctx.now()}
+        if not _change(session, e, {"status": old}, values):
+            if e.status == decision:
+                return _view(session, e, changed=False)
+            raise Conflict("evidence.changed", id=e.id, status=e.status)
+        audit.record(session, actor, f"evidence.{decision.removesuffix('ed')}", "evidence", e.id, old=old, new=decision)
         return _view(session, e)
 
 
 def retag(ctx: AppContext, evidence_id: int, by: str | int, criterion: str, *, accept: bool = True) -> EvidenceView:
-    """A manager re-tags evidence to another behaviour; re-tagging is a decision, so it accepts."""
+    """A manager re-tags evidence to another behaviour; re-tagging is a decision, so it accepts.
+
+    Like `decide`: one conditional UPDATE, an audit row only when something changed.
+    """
     if criterion not in ctx.rubric.criterion_ids:
         raise InvalidInput("criterion.unknown", criterion=criterion)
     with unit_of_work(ctx.engine) as session:
         e = _load(session, evidence_id)
         actor = get_person(session, by)
         _require_decider(session, actor, session.get(Person, e.subject_id))
-        old = (e.criterion, e.status)
-        e.criterion = criterion
-        if accept:
-            e.status = "accepted"
-        e.decided_by_id = actor.id
-        e.decided_at = ctx.now()
-        e.rubric_version = ctx.rubric.version
-        session.add(e)
+        old_criterion, old_status = e.criterion, e.status
+        new_status = "accepted" if accept else old_status
+
+        def done() -> bool:
+            return e.criterion == criterion and e.status == new_status
+
+        if done():
+            return _view(session, e, changed=False)
+        values = {
+            "criterion": criterion,
+            "status": new_status,
+            "decided_by_id": actor.id,
+            "decided_at": ctx.now(),
+            "rubric_version": ctx.rubric.version,
+        }
+        if not _change(session, e, {"criterion": old_criterion, "status": old_status}, values):
+            if done():
+                return _view(session, e, changed=False)
+            raise Conflict("evidence.changed", id=e.id, status=e.status)
         audit.record(
             session,
             actor,
             "evidence.retag",
             "evidence",
             e.id,
-            old_criterion=old[0],
+            old_criterion=old_criterion,
             new_criterion=criterion,
-            old_status=old[1],
-            new_status=e.status,
+            old_status=old_status,
+            new_status=new_status,
         )
-        session.flush()
         return _view(session, e)
 
 

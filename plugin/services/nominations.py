@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -415,6 +416,43 @@ def _own_nomination(session: Session, nomination_id: int, by: str | int) -> tupl
     return nomination, actor
 
 
+OPEN = ("pending_tag", "suggested")  # the states a nominator may still confirm or cancel from
+
+
+def _transition(session: Session, nomination: Nomination, to: str) -> bool:
+    """Move an open nomination to `to` in one conditional UPDATE; False if it was no longer open.
+
+    The condition is checked by the database at write time, so of a Confirm and a Cancel racing
+    on two replicas exactly one changes the row; `nomination` is re-read either way. A nomination
+    that has evidence is never open, whatever its status says.
+    """
+    has_evidence = select(Evidence.id).where(Evidence.nomination_id == nomination.id).exists()
+    res = session.exec(
+        update(Nomination)
+        .where(Nomination.id == nomination.id, Nomination.status.in_(OPEN), ~has_evidence)  # type: ignore[attr-defined]
+        .values(status=to)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(nomination)
+    return res.rowcount == 1
+
+
+def _evidence_of(session: Session, nomination_id: int) -> Evidence | None:
+    return session.exec(select(Evidence).where(Evidence.nomination_id == nomination_id)).first()
+
+
+def _refuse_closed(session: Session, nomination: Nomination, criterion: str | None = None) -> Evidence:
+    """A nomination that is no longer open: its evidence if confirmed as `criterion`, else a refusal."""
+    if nomination.status == "cancelled":
+        raise Conflict("nominate.cancelled")
+    existing = _evidence_of(session, nomination.id)
+    if existing is None:  # pragma: no cover - "confirmed" always comes with its evidence
+        raise Conflict("nominate.already_confirmed", criterion="?")
+    if criterion is None or existing.criterion != criterion:
+        raise Conflict("nominate.already_confirmed", criterion=existing.criterion)
+    return existing
+
+
 def confirm(
     ctx: AppContext,
     nomination_id: int,
@@ -427,7 +465,8 @@ def confirm(
 
     Idempotent for the same criterion (double clicks, retried deliveries); a nomination that is
     already confirmed as something else is refused rather than silently changed - re-tagging is
-    a manager's decision.
+    a manager's decision. Only the confirm that moves the nomination out of its open state creates
+    evidence, in the same transaction, so a racing Cancel either wins (no evidence) or is refused.
     """
     if criterion not in ctx.rubric.criterion_ids:
         raise InvalidInput("criterion.unknown", criterion=criterion)
@@ -435,13 +474,8 @@ def confirm(
         raise InvalidInput("nominate.polarity")
     with unit_of_work(ctx.engine) as session:
         nomination, actor = _own_nomination(session, nomination_id, by)
-        if nomination.status == "cancelled":
-            raise Conflict("nominate.cancelled")
-        existing = session.exec(select(Evidence).where(Evidence.nomination_id == nomination_id)).first()
-        if existing is not None:
-            if existing.criterion == criterion:
-                return existing
-            raise Conflict("nominate.already_confirmed", criterion=existing.criterion)
+        if nomination.status not in OPEN or not _transition(session, nomination, "confirmed"):
+            return _refuse_closed(session, nomination, criterion)
         evidence = Evidence(
             subject_id=nomination.nominee_id,
             criterion=criterion,
@@ -454,18 +488,7 @@ def confirm(
             rubric_version=ctx.rubric.version,
         )
         session.add(evidence)
-        nomination.status = "confirmed"
-        session.add(nomination)
-        try:
-            session.flush()
-        except IntegrityError:  # a concurrent confirm won; return what it stored
-            session.rollback()
-            existing = session.exec(select(Evidence).where(Evidence.nomination_id == nomination_id)).first()
-            if existing is None:
-                raise
-            if existing.criterion != criterion:
-                raise Conflict("nominate.already_confirmed", criterion=existing.criterion) from None
-            return existing
+        session.flush()
         audit.record(
             session, actor, "evidence.create", "evidence", evidence.id, criterion=criterion, nomination=nomination_id
         )
@@ -473,13 +496,12 @@ def confirm(
 
 
 def cancel(ctx: AppContext, nomination_id: int, by: str | int) -> Nomination:
+    """The nominator withdraws an open nomination; cancelling twice is a no-op, a confirmed one is refused."""
     with unit_of_work(ctx.engine) as session:
         nomination, actor = _own_nomination(session, nomination_id, by)
-        if nomination.status == "confirmed":
-            existing = session.exec(select(Evidence).where(Evidence.nomination_id == nomination_id)).first()
-            raise Conflict("nominate.already_confirmed", criterion=existing.criterion if existing else "?")
-        if nomination.status != "cancelled":
-            nomination.status = "cancelled"
-            session.add(nomination)
+        if nomination.status in OPEN and _transition(session, nomination, "cancelled"):
             audit.record(session, actor, "nomination.cancel", "nomination", nomination_id)
+            return nomination
+        if nomination.status != "cancelled":
+            _refuse_closed(session, nomination)
         return nomination

@@ -1,7 +1,8 @@
 """The weekly digest schedule `liumai serve` runs: APScheduler on LIUMAI_DIGEST_CRON in LIUMAI_TIMEZONE.
 
-Several replicas may run the same schedule: posting claims each (team, week) in the database,
-so exactly one of them posts and the others see 'in_progress' or 'already_posted'.
+Several replicas may run the same schedule: posting claims each (team, week, destination) in the
+database, so exactly one of them posts to each channel and the others see 'in_progress' or
+'already_posted'.
 """
 
 from __future__ import annotations

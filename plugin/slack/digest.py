@@ -1,7 +1,7 @@
 """Posting weekly digests to a team's Slack channel: the `DigestPoster` of `liumai.services.digest`.
 
-`post_digest` claims a (team, week) run in the database before posting and records it after, so
-one post per team and week holds across replicas; what it cannot see by itself is a crash
+`post_digest` claims a (team, week, "slack:<channel>") run in the database before posting and
+records it after, so one post per team, week and channel holds across replicas; what it cannot see by itself is a crash
 *between* Slack accepting our message and the database recording it. Slack gives us a place to
 look: every digest is posted with message metadata
 

@@ -199,6 +199,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "It will not count toward the score. You can change your mind later from the CLI.",
         "zh": "该事例将不计入评分。之后仍可通过命令行修改。",
     },
+    "review.already": {
+        "en": ":information_source: #{id} ({subject}, {criterion}) was already {status}; nothing changed.",
+        "zh": ":information_source: #{id}（{subject}，{criterion}）已经是{status}，无需更改。",
+    },
     "review.done": {
         "en": ":white_check_mark: #{id} ({subject}, {criterion}): {status}.",
         "zh": ":white_check_mark: #{id}（{subject}，{criterion}）：{status}。",
@@ -288,8 +292,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": ":white_check_mark: 已将 `{team}` 的 {week} 价值观周报发布到 <#{channel}>。",
     },
     "digest.already_posted": {
-        "en": "`{team}`'s digest for {week} was already posted (one per team and week).",
-        "zh": "`{team}` 的 {week} 周报已经发布过了（每个团队每周只发一次）。",
+        "en": "`{team}`'s digest for {week} was already posted (one per team and week in each channel).",
+        "zh": "`{team}` 的 {week} 周报已经发布过了（每个团队每周在每个频道只发一次）。",
     },
     "digest.in_progress": {
         "en": "`{team}`'s digest for {week} is being posted by another process right now; check the channel shortly.",

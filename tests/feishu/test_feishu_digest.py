@@ -149,7 +149,7 @@ def test_digest_command_posts_last_weeks_digest_for_the_managers_team(teams):
     assert reply[0].text == f"已在 alpha 的群里发布 {WEEK} 的价值观周报。"
     assert len(chat_cards(app, ALPHA_CHAT)) == 1
     reply = converse(app, "ou_hr", f"/values digest alpha {WEEK}")
-    assert reply[0].text == f"alpha's digest for {WEEK} was already posted (one per team and week)."
+    assert reply[0].text == f"alpha's digest for {WEEK} was already posted (one per team and week in each group)."
     assert len(chat_cards(app, ALPHA_CHAT)) == 1 and runs(app) == [(WEEK, "posted")]
 
 

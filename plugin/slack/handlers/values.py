@@ -27,7 +27,7 @@ from liumai.slack.texts import tx
 
 def _evidence_done(deps: Deps, lang: str, v: ev.EvidenceView) -> str:
     return tx(
-        "review.done",
+        "review.done" if v.changed else "review.already",
         lang,
         id=v.id,
         subject=B.escape(v.subject_name),
