@@ -188,25 +188,7 @@ def _store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions)
         for old in existing:
             session.delete(old)
         session.flush()
-        rows = []
-        for rank, s in enumerate(result.items, start=1):
-            if s.criterion not in ctx.rubric.criterion_ids:
-                continue  # defence in depth: taggers validate, the store re-checks
-            rows.append(
-                Suggestion(
-                    nomination_id=nomination_id,
-                    rank=rank,
-                    criterion=s.criterion,
-                    polarity=s.polarity,
-                    confidence=max(0.0, min(1.0, float(s.confidence))),
-                    quote=_fit_quote(s.quote, nomination.story),
-                    rationale=fit_text(s.rationale, MAX_RATIONALE_CHARS),
-                    tagger=result.tagger,
-                    model=fit_text(result.model, _width(Suggestion, "model")),
-                    rubric_version=result.rubric_version,
-                    prompt_version=result.prompt_version,
-                )
-            )
+        rows = _rows(ctx, nomination, result)
         session.add_all(rows)
         abstain = None
         if not rows and result.abstain_reason is not None:
@@ -227,6 +209,30 @@ def _store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions)
         )
         session.flush()
         return suggestions_of(session, nomination_id)
+
+
+def _rows(ctx: AppContext, nomination: Nomination, result: Suggestions) -> list[Suggestion]:
+    """The answer's suggestions as rows, ranked as the tagger ranked them, bounded to their columns."""
+    rows = []
+    for rank, s in enumerate(result.items, start=1):
+        if s.criterion not in ctx.rubric.criterion_ids:
+            continue  # defence in depth: taggers validate, the store re-checks
+        rows.append(
+            Suggestion(
+                nomination_id=nomination.id,
+                rank=rank,
+                criterion=s.criterion,
+                polarity=s.polarity,
+                confidence=max(0.0, min(1.0, float(s.confidence))),
+                quote=_fit_quote(s.quote, nomination.story),
+                rationale=fit_text(s.rationale, MAX_RATIONALE_CHARS),
+                tagger=result.tagger,
+                model=fit_text(result.model, _width(Suggestion, "model")),
+                rubric_version=result.rubric_version,
+                prompt_version=result.prompt_version,
+            )
+        )
+    return rows
 
 
 def _fit_quote(quote: str, story: str) -> str:
