@@ -205,8 +205,8 @@ def _upsert_person(
     r: OrgRow,
     p: Person | None,
     teams: dict[str, Team],
-    team_keys_by_id: dict[int | None, str],
-    email_of: dict[int | None, str],
+    team_keys_by_id: dict[int, str],
+    email_of: dict[int, str],
 ) -> Person:
     """Create the row's person, or update (and re-activate) the stored one in the row's columns."""
     session, report = step.session, step.report
@@ -241,7 +241,7 @@ def _upsert_person(
     return p
 
 
-def _set_manager(step: _Step, r: OrgRow, people: dict[str, Person], email_of: dict[int | None, str]) -> None:
+def _set_manager(step: _Step, r: OrgRow, people: dict[str, Person], email_of: dict[int, str]) -> None:
     """Point the row's person at the row's manager, counting it as an update of that person."""
     report = step.report
     p = people[r.email]
@@ -253,7 +253,7 @@ def _set_manager(step: _Step, r: OrgRow, people: dict[str, Person], email_of: di
         if r.email in report.unchanged:
             report.unchanged.remove(r.email)
     if r.email not in report.created:
-        _note(report, r.email, "manager_email", email_of.get(p.manager_id), r.manager_email)
+        _note(report, r.email, "manager_email", email_of.get(p.manager_id) if p.manager_id else None, r.manager_email)
     audit.record(step.session, step.actor, "person.set_manager", "person", p.id, old=p.manager_id, new=manager_id)
     p.manager_id = manager_id
     p.updated_at = step.now

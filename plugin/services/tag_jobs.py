@@ -14,7 +14,7 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from liumai.services import audit
 from liumai.services.context import AppContext
@@ -40,7 +40,7 @@ def suggestions_of(session: Session, nomination_id: int) -> list[Suggestion]:
     """A nomination's stored suggestions, best first."""
     return list(
         session.exec(
-            select(Suggestion).where(Suggestion.nomination_id == nomination_id).order_by(Suggestion.rank)
+            select(Suggestion).where(col(Suggestion.nomination_id) == nomination_id).order_by(col(Suggestion.rank))
         ).all()
     )
 
@@ -253,7 +253,7 @@ def _finish_job(ctx: AppContext, session: Session, nomination_id: int, result: S
         return
     now = ctx.now()
     retry = result is not None and wants_llm_retry(result)
-    if retry:
+    if retry and result is not None:
         job.attempts += 1  # a try that got no (storable) LLM answer counts, the last one too
         job.last_error = result.meta.get("store_error") or f"LLM unavailable: {result.meta.get('fallback_reason')}"
     if retry and job.attempts < LLM_UPGRADE_ATTEMPTS:
