@@ -10,6 +10,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, select
 
 from liumai.services import nominations as nom
+from liumai.services import tag_jobs
 from liumai.services.uow import describe_failure
 from liumai.storage.db import make_engine
 from liumai.storage.models import Nomination, Person
@@ -112,7 +113,7 @@ def test_store_bounds_every_tagger_text_to_its_column(org):
         rubric_version=org.rubric.version,
         model="模型" * 80,
     )
-    rows = nom.store_suggestions(org, res.nomination.id, answer)
+    rows = tag_jobs.store_suggestions(org, res.nomination.id, answer)
     assert len(rows) == 2
     first = rows[0]
     assert len(first.quote) <= MAX_QUOTE_CHARS and quote_in_story(first.quote, ZH_STORY)
@@ -121,7 +122,7 @@ def test_store_bounds_every_tagger_text_to_its_column(org):
 
     res = nom.nominate(org, "bob@example.com", "wang@example.com", EN_STORY, tag=False)
     abstain = Suggestions(items=(), tagger="llm", rubric_version=org.rubric.version, abstain_reason="理由" * 800)
-    nom.store_suggestions(org, res.nomination.id, abstain)
+    tag_jobs.store_suggestions(org, res.nomination.id, abstain)
     with Session(org.engine) as s:
         reason = s.get(Nomination, res.nomination.id).abstain_reason
     assert len(reason) <= REASON_WIDTH and reason.startswith("理由理由")

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from liumai.config import load_settings
 from liumai.services import nominations as nom
+from liumai.services import tag_jobs
 from liumai.services import tag_worker as tw
 from liumai.services.context import AppContext
 from liumai.services.errors import Unavailable
@@ -172,7 +173,7 @@ def fail_storing(monkeypatch, nomination_id: int, *, taggers: set[str], exc: Exc
     """Make storing answers of these taggers for one nomination fail with `exc` in the database
     layer (after its transaction began); returns the taggers whose answers were refused."""
     refused: list[str] = []
-    real = nom._store_suggestions
+    real = tag_jobs._store_suggestions
 
     def store(ctx, nid, result):
         if nid == nomination_id and result.tagger in taggers:
@@ -180,7 +181,7 @@ def fail_storing(monkeypatch, nomination_id: int, *, taggers: set[str], exc: Exc
             raise exc
         return real(ctx, nid, result)
 
-    monkeypatch.setattr(nom, "_store_suggestions", store)
+    monkeypatch.setattr(tag_jobs, "_store_suggestions", store)
     return refused
 
 
@@ -214,11 +215,11 @@ def test_unstorable_llm_answer_counts_an_attempt_every_cycle_and_the_offline_ans
         if not cycle(ctx):
             break
         attempts.append(job(ctx, poison).attempts)
-    assert attempts == list(range(1, nom.LLM_UPGRADE_ATTEMPTS + 1))
-    assert job(ctx, poison).status == "done" and len(refused) == nom.LLM_UPGRADE_ATTEMPTS
+    assert attempts == list(range(1, tag_jobs.LLM_UPGRADE_ATTEMPTS + 1))
+    assert job(ctx, poison).status == "done" and len(refused) == tag_jobs.LLM_UPGRADE_ATTEMPTS
     assert {r.tagger for r in suggestions(ctx, poison)} == {"llm_fallback"}
     errors = [r for r in logs.records if r.levelno >= logging.ERROR]
-    assert len(errors) == nom.LLM_UPGRADE_ATTEMPTS  # one line per failure, naming the job and nomination
+    assert len(errors) == tag_jobs.LLM_UPGRADE_ATTEMPTS  # one line per failure, naming the job and nomination
     assert all(f"nomination {poison}" in r.getMessage() and "DataError" in r.getMessage() for r in errors)
     assert all(r.exc_info is None for r in errors)
     assert_clean(logs)

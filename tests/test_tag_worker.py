@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from liumai.services import nominations as nom
+from liumai.services import tag_jobs
 from liumai.services import tag_worker as tw
 from liumai.storage.models import Nomination, TagJob
 from liumai.storage.models import Suggestion as SuggestionRow
@@ -234,7 +235,7 @@ def test_llm_down_for_good_stops_retrying(org):
         org.clock.now += timedelta(hours=2)
         tw.run_once(org, "w")
     assert job(org.engine, res.nomination.id).status == "done"
-    assert llm.calls == nom.LLM_UPGRADE_ATTEMPTS
+    assert llm.calls == tag_jobs.LLM_UPGRADE_ATTEMPTS
     assert _criteria(org.engine, res.nomination.id) == [("teamwork.1", "llm_fallback")]
 
 
@@ -249,7 +250,7 @@ def test_two_taggers_of_one_nomination_store_one_answer(org):
     def tag() -> None:
         try:
             barrier.wait()
-            results.append(nom.store_suggestions(org, res.nomination.id, tagger.suggest(STORY)))
+            results.append(tag_jobs.store_suggestions(org, res.nomination.id, tagger.suggest(STORY)))
         except Exception as exc:  # surfaced below
             errors.append(exc)
 

@@ -9,8 +9,9 @@ their past evidence keeps its meaning. A wrong file cannot silently switch every
 - a dry run goes through exactly the same steps in a transaction that is rolled back, so what it
   reports is what the import would do.
 
-It also answers the org questions adapters ask - which teams exist, who is in one, which team a
-manager means - as plain values, so the rules are the same on every platform.
+The team questions adapters ask (which teams exist, which team a manager means) are answered by
+`liumai.services.teams`; its functions are re-exported here for the callers that import them from
+this module.
 """
 
 from __future__ import annotations
@@ -24,10 +25,17 @@ from sqlmodel import Session, select
 
 from liumai.services import audit
 from liumai.services.context import AppContext
-from liumai.services.errors import Conflict, InvalidInput
-from liumai.services.org_csv import CHANNEL_RE, CHAT_RE, TEAM_RE, OrgImportError, OrgRow, check_rows, parse_org_csv
+from liumai.services.errors import Conflict
+from liumai.services.org_csv import CHAT_RE as CHAT_RE  # re-exported: the Feishu sync checks chat ids with it
 from liumai.services.org_csv import EMAIL_RE as EMAIL_RE  # re-exported: the Feishu sync checks e-mails with it
-from liumai.services.people import get_person, reports_of
+from liumai.services.org_csv import TEAM_RE as TEAM_RE  # re-exported: adapters check typed team keys with it
+from liumai.services.org_csv import OrgImportError, OrgRow, check_rows, parse_org_csv
+from liumai.services.teams import TeamView as TeamView  # re-exported, as are the team functions below
+from liumai.services.teams import find_team as find_team
+from liumai.services.teams import managed_team as managed_team
+from liumai.services.teams import set_team as set_team
+from liumai.services.teams import team_keys as team_keys
+from liumai.services.teams import team_locales as team_locales
 from liumai.services.uow import unit_of_work
 from liumai.storage.models import Person, Team, utcnow
 
@@ -146,11 +154,39 @@ def _apply(
     teams = _ensure_teams(session, rows, report, actor)
     existing = {p.email: p for p in session.exec(select(Person)).all()}
     report.active_before = sum(1 for p in existing.values() if p.active)
-    team_keys_by_id = {t.id: key for key, t in teams.items()}
-    now = utcnow()
-    renamed = _follow_email_changes(session, rows, existing, actor, now, report) if match_open_id else set()
+    step = _Step(session, report, actor, utcnow())
+    renamed = _follow_email_changes(session, rows, existing, actor, step.now, report) if match_open_id else set()
     email_of = {p.id: p.email for p in existing.values()}
-    # Free platform ids held by people who are not the row's person (e.g. a re-hire).
+    _release_ids(step, rows, existing)
+    session.flush()
+    team_keys_by_id = {t.id: key for key, t in teams.items()}
+    people: dict[str, Person] = {}
+    for r in rows:
+        people[r.email] = _upsert_person(step, r, existing.get(r.email), teams, team_keys_by_id, email_of)
+    session.flush()
+    for r in rows:
+        if "manager_email" in r.columns:  # else the file says nothing about managers: keep the stored chain
+            _set_manager(step, r, people, email_of)
+    for email in renamed:
+        if email in report.unchanged:
+            report.unchanged.remove(email)
+            report.updated.append(email)
+    _deactivate_missing(step, existing, people, keep_missing)
+    session.flush()
+
+
+@dataclass
+class _Step:
+    """What every step of one import writes with: its session, report, actor and time."""
+
+    session: Session
+    report: ImportReport
+    actor: str
+    now: datetime
+
+
+def _release_ids(step: _Step, rows: list[OrgRow], existing: dict[str, Person]) -> None:
+    """Free platform ids held by people who are not the row's person (e.g. a re-hire)."""
     for r in rows:
         for attr in ("slack_user_id", "feishu_open_id"):
             val = getattr(r, attr)
@@ -158,72 +194,86 @@ def _apply(
                 continue
             for p in existing.values():
                 if getattr(p, attr) == val and p.email != r.email:
-                    _note(report, p.email, attr, val, None)
+                    _note(step.report, p.email, attr, val, None)
                     setattr(p, attr, None)
-                    session.add(p)
-                    audit.record(session, actor, "person.release_id", "person", p.id, field=attr, value=val)
-    session.flush()
-    people: dict[str, Person] = {}
-    for r in rows:
-        p = existing.get(r.email)
-        fields = _row_fields(r, teams)
-        if p is None:
-            p = Person(email=r.email, active=True, **fields)
-            session.add(p)
-            session.flush()
-            email_of[p.id] = p.email
-            report.created.append(r.email)
-            audit.record(session, actor, "person.create", "person", p.id, email=r.email)
-        else:
-            present = {k: v for k, v in fields.items() if _COLUMN_OF[k] in r.columns}
-            changes = {k: v for k, v in present.items() if getattr(p, k) != v}
-            if not p.active:
-                changes["active"] = True
-                report.reactivated.append(r.email)
-            for k, val in changes.items():
-                old, new = getattr(p, k), val
-                if k == "team_id":
-                    old, new = team_keys_by_id.get(old), team_keys_by_id.get(new)
-                _note(report, r.email, _COLUMN_OF.get(k, k), old, new)
-                setattr(p, k, val)
-            if changes:
-                p.updated_at = now
-                session.add(p)
-                if "active" not in changes or len(changes) > 1:
-                    report.updated.append(r.email)
-                audit.record(session, actor, "person.update", "person", p.id, changes=sorted(changes))
-            else:
-                report.unchanged.append(r.email)
-        people[r.email] = p
-    session.flush()
-    for r in rows:
-        if "manager_email" not in r.columns:
-            continue  # the file says nothing about managers: keep the stored chain
-        p = people[r.email]
-        manager_id = people[r.manager_email].id if r.manager_email else None
-        if p.manager_id != manager_id:
-            if r.email not in report.created and r.email not in report.updated:
-                report.updated.append(r.email)
-                if r.email in report.unchanged:
-                    report.unchanged.remove(r.email)
-            if r.email not in report.created:
-                _note(report, r.email, "manager_email", email_of.get(p.manager_id), r.manager_email)
-            audit.record(session, actor, "person.set_manager", "person", p.id, old=p.manager_id, new=manager_id)
-            p.manager_id = manager_id
-            p.updated_at = now
-            session.add(p)
-    for email in renamed:
-        if email in report.unchanged:
-            report.unchanged.remove(email)
-            report.updated.append(email)
+                    step.session.add(p)
+                    audit.record(step.session, step.actor, "person.release_id", "person", p.id, field=attr, value=val)
+
+
+def _upsert_person(
+    step: _Step,
+    r: OrgRow,
+    p: Person | None,
+    teams: dict[str, Team],
+    team_keys_by_id: dict[int, str],
+    email_of: dict[int, str],
+) -> Person:
+    """Create the row's person, or update (and re-activate) the stored one in the row's columns."""
+    session, report = step.session, step.report
+    fields = _row_fields(r, teams)
+    if p is None:
+        p = Person(email=r.email, active=True, **fields)
+        session.add(p)
+        session.flush()
+        email_of[p.id] = p.email
+        report.created.append(r.email)
+        audit.record(session, step.actor, "person.create", "person", p.id, email=r.email)
+        return p
+    present = {k: v for k, v in fields.items() if _COLUMN_OF[k] in r.columns}
+    changes = {k: v for k, v in present.items() if getattr(p, k) != v}
+    if not p.active:
+        changes["active"] = True
+        report.reactivated.append(r.email)
+    for k, val in changes.items():
+        old, new = getattr(p, k), val
+        if k == "team_id":
+            old, new = team_keys_by_id.get(old), team_keys_by_id.get(new)
+        _note(report, r.email, _COLUMN_OF.get(k, k), old, new)
+        setattr(p, k, val)
+    if not changes:
+        report.unchanged.append(r.email)
+        return p
+    p.updated_at = step.now
+    session.add(p)
+    if "active" not in changes or len(changes) > 1:
+        report.updated.append(r.email)
+    audit.record(session, step.actor, "person.update", "person", p.id, changes=sorted(changes))
+    return p
+
+
+def _set_manager(step: _Step, r: OrgRow, people: dict[str, Person], email_of: dict[int, str]) -> None:
+    """Point the row's person at the row's manager, counting it as an update of that person."""
+    report = step.report
+    p = people[r.email]
+    manager_id = people[r.manager_email].id if r.manager_email else None
+    if p.manager_id == manager_id:
+        return
+    if r.email not in report.created and r.email not in report.updated:
+        report.updated.append(r.email)
+        if r.email in report.unchanged:
+            report.unchanged.remove(r.email)
+    if r.email not in report.created:
+        _note(report, r.email, "manager_email", email_of.get(p.manager_id) if p.manager_id else None, r.manager_email)
+    audit.record(step.session, step.actor, "person.set_manager", "person", p.id, old=p.manager_id, new=manager_id)
+    p.manager_id = manager_id
+    p.updated_at = step.now
+    step.session.add(p)
+
+
+def _deactivate_missing(
+    step: _Step,
+    existing: dict[str, Person],
+    people: dict[str, Person],
+    keep_missing: Callable[[Person], bool] | None,
+) -> None:
+    """Deactivate active people the import does not list (unless `keep_missing` keeps them)."""
     for email, p in existing.items():
         if email not in people and p.active and not (keep_missing is not None and keep_missing(p)):
             p.active = False
-            p.updated_at = now
-            session.add(p)
-            report.deactivated.append(email)
-            audit.record(session, actor, "person.deactivate", "person", p.id, reason="missing from import")
-    session.flush()
+            p.updated_at = step.now
+            step.session.add(p)
+            step.report.deactivated.append(email)
+            audit.record(step.session, step.actor, "person.deactivate", "person", p.id, reason="missing from import")
 
 
 # Person attribute -> the file column it comes from (what a report names).
@@ -309,50 +359,6 @@ def _ensure_teams(session: Session, rows: list[OrgRow], report: ImportReport, ac
     return teams
 
 
-def set_team(
-    ctx: AppContext,
-    key: str,
-    *,
-    name_zh: str | None = None,
-    name_en: str | None = None,
-    slack_channel_id: str | None = None,
-    feishu_chat_id: str | None = None,
-    actor: str = "cli",
-) -> Team:
-    """Create or update a team, e.g. to set the channel its weekly digest goes to."""
-    key = key.strip().lower()
-    if not TEAM_RE.match(key):
-        raise InvalidInput("error.detail", detail=f"team key {key!r}: use lowercase letters, digits, - and _")
-    if slack_channel_id and not CHANNEL_RE.match(slack_channel_id):
-        raise InvalidInput("error.detail", detail=f"{slack_channel_id!r} is not a Slack channel id (like C012AB)")
-    if feishu_chat_id and not CHAT_RE.match(feishu_chat_id):
-        raise InvalidInput("error.detail", detail=f"{feishu_chat_id!r} is not a Feishu chat id (like oc_...)")
-    with unit_of_work(ctx.engine) as session:
-        team = session.exec(select(Team).where(Team.key == key)).first()
-        created = team is None
-        if team is None:
-            team = Team(key=key, name_zh=name_zh or key, name_en=name_en or key)
-        changes = {
-            k: v
-            for k, v in (
-                ("name_zh", name_zh),
-                ("name_en", name_en),
-                ("slack_channel_id", slack_channel_id),
-                ("feishu_chat_id", feishu_chat_id),
-            )
-            if v is not None and getattr(team, k) != v
-        }
-        for k, v in changes.items():
-            setattr(team, k, v)
-        session.add(team)
-        session.flush()
-        if created or changes:
-            audit.record(
-                session, actor, "team.create" if created else "team.update", "team", team.id, changes=sorted(changes)
-            )
-        return team
-
-
 @dataclass(frozen=True)
 class StoredPerson:
     """What a directory sync keeps from the stored org that its source does not know."""
@@ -381,63 +387,3 @@ def stored_people(ctx: AppContext) -> list[StoredPerson]:
             )
             for p in session.exec(select(Person)).all()
         ]
-
-
-def team_keys(ctx: AppContext) -> list[str]:
-    """Every team's key, sorted: what a "name a team" reply lists and takes its example from."""
-    with unit_of_work(ctx.engine) as session:
-        return list(session.exec(select(Team.key).order_by(Team.key)).all())
-
-
-def team_locales(ctx: AppContext, key: str) -> list[str]:
-    """The locales of a team's active members (empty for an unknown team), for choosing the
-    language of a message the whole team reads."""
-    with unit_of_work(ctx.engine) as session:
-        team = session.exec(select(Team).where(Team.key == key)).first()
-        if team is None:
-            return []
-        return list(
-            session.exec(
-                select(Person.locale).where(Person.team_id == team.id, Person.active == True)  # noqa: E712
-            ).all()
-        )
-
-
-def managed_team(ctx: AppContext, manager: str | int) -> str | None:
-    """The team a manager means when they name none: their own team if they manage someone in it
-    (or manage nobody with a team), else the team of their direct reports when there is exactly
-    one; None when that is ambiguous or there is no team, so they have to name it."""
-    with unit_of_work(ctx.engine) as session:
-        me = get_person(session, manager)
-        reports = reports_of(session, me, subtree=False)
-        team_ids = {p.team_id for p in reports if p.team_id is not None}
-        if me.team_id is not None and (me.team_id in team_ids or not team_ids):
-            team_ids = {me.team_id}
-        if len(team_ids) != 1:
-            return None
-        team = session.get(Team, team_ids.pop())
-        return team.key if team else None
-
-
-@dataclass(frozen=True)
-class TeamView:
-    """A stored team as adapters see it: its names and where its digest goes on each platform.
-
-    Satisfies `liumai.services.digest.TeamChannels`, so a poster's `target` can read it too.
-    """
-
-    key: str
-    name_zh: str
-    name_en: str
-    slack_channel_id: str | None
-    feishu_chat_id: str | None
-
-
-def find_team(ctx: AppContext, key: str) -> TeamView | None:
-    """The team with exactly this key, or None: adapters check a typed team name before acting on
-    it and tell the user where a digest went, without holding a row past its transaction."""
-    with unit_of_work(ctx.engine) as session:
-        team = session.exec(select(Team).where(Team.key == key)).first()
-        if team is None:
-            return None
-        return TeamView(team.key, team.name_zh, team.name_en, team.slack_channel_id, team.feishu_chat_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from liumai.services.errors import ServiceError
@@ -83,100 +84,142 @@ class OrgRow:
 
 def parse_org_csv(text: str) -> list[OrgRow]:
     """Parse and validate; raises OrgImportError listing every problem."""
-    problems: list[str] = []
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
         raise OrgImportError(["line 1: the file is empty (expected a header: " + ",".join(KNOWN[:8]) + ")"])
-    reader.fieldnames = header
-    for col in REQUIRED:
-        if col not in header:
-            problems.append(f"line 1: missing column {col!r}")
-    for col in header:
-        if col not in KNOWN:
-            problems.append(f"line 1: unknown column {col!r} (known: {', '.join(KNOWN)})")
-    if "team" not in header:
-        for col in TEAM_COLUMNS:
-            if col in header:
-                problems.append(f"line 1: column {col!r} describes a row's team: it needs a 'team' column")
+    problems = _header_problems(header)
     if problems:
         raise OrgImportError(problems)
-
-    columns = frozenset(header)
-    rows: list[OrgRow] = []
-    seen: dict[str, dict[str, int]] = {"email": {}, "slack_user_id": {}, "feishu_open_id": {}}
-    for raw in reader:
-        line = reader.line_num
-        if None in raw:
-            problems.append(f"line {line}: more fields than columns in the header")
-            continue
-        v = {k: clean_text(raw.get(k) or "").strip() for k in KNOWN}
-
-        def bad(col: str, msg: str, _line: int = line) -> None:
-            problems.append(f"line {_line}, column {col}: {msg}")
-
-        if not any(v.values()):
-            continue  # blank line
-        email = v["email"].lower()
-        if not email:
-            bad("email", "required")
-        elif not EMAIL_RE.match(email):
-            bad("email", f"{v['email']!r} is not an e-mail address")
-        if not v["name"]:
-            bad("name", "required")
-        manager = v["manager_email"].lower() or None
-        if manager and manager == email:
-            bad("manager_email", "a person cannot be their own manager")
-        if v["is_admin"].lower() not in BOOLS:
-            bad("is_admin", f"{v['is_admin']!r} is not true/false")
-        locale = v["locale"] or "en-US"
-        if not LOCALE_RE.match(locale):
-            bad("locale", f"{locale!r} is not a supported locale (zh-CN, en-US, ...)")
-        if v["slack_user_id"] and not SLACK_RE.match(v["slack_user_id"]):
-            bad("slack_user_id", f"{v['slack_user_id']!r} is not a Slack user id (like U012ABCDEF)")
-        if v["feishu_open_id"] and not FEISHU_RE.match(v["feishu_open_id"]):
-            bad("feishu_open_id", f"{v['feishu_open_id']!r} is not a Feishu open_id (like ou_...)")
-        team = v["team"].lower() or None
-        if team and not TEAM_RE.match(team):
-            bad("team", f"{v['team']!r}: use lowercase letters, digits, - and _")
-        if v["team_slack_channel"] and not CHANNEL_RE.match(v["team_slack_channel"]):
-            bad("team_slack_channel", f"{v['team_slack_channel']!r} is not a Slack channel id (like C012AB)")
-        if v["team_feishu_chat"] and not CHAT_RE.match(v["team_feishu_chat"]):
-            bad("team_feishu_chat", f"{v['team_feishu_chat']!r} is not a Feishu chat id (like oc_...)")
-        for col, key in (
-            ("email", email),
-            ("slack_user_id", v["slack_user_id"]),
-            ("feishu_open_id", v["feishu_open_id"]),
-        ):
-            if key:
-                if key in seen[col]:
-                    bad(col, f"{key!r} already used on line {seen[col][key]}")
-                else:
-                    seen[col][key] = line
-        rows.append(
-            OrgRow(
-                line=line,
-                email=email,
-                name=v["name"],
-                team=team,
-                manager_email=manager,
-                slack_user_id=v["slack_user_id"] or None,
-                feishu_open_id=v["feishu_open_id"] or None,
-                is_admin=BOOLS.get(v["is_admin"].lower(), False),
-                locale=locale.replace("_", "-"),
-                team_name_zh=v["team_name_zh"] or None,
-                team_name_en=v["team_name_en"] or None,
-                team_slack_channel=v["team_slack_channel"] or None,
-                team_feishu_chat=v["team_feishu_chat"] or None,
-                columns=columns,
-            )
-        )
+    reader.fieldnames = header
+    rows = _read_rows(reader, frozenset(header), problems)
     problems.extend(check_rows(rows))
     if not rows and not problems:
         problems.append("the file has a header but no people")
     if problems:
         raise OrgImportError(problems)
     return rows
+
+
+def _read_rows(reader: csv.DictReader[str], columns: frozenset[str], problems: list[str]) -> list[OrgRow]:
+    """Every non-blank row, checked cell by cell; its problems are added to `problems`."""
+    rows: list[OrgRow] = []
+    seen: dict[str, dict[str, int]] = {col: {} for col in UNIQUE}
+    for raw in reader:
+        line = reader.line_num
+        if None in raw:
+            problems.append(f"line {line}: more fields than columns in the header")
+            continue
+        v = {k: clean_text(raw.get(k) or "").strip() for k in KNOWN}
+        if not any(v.values()):
+            continue  # blank line
+        found = [*_cell_problems(v), *_repeats(v, line, seen)]
+        problems.extend(f"line {line}, column {col}: {msg}" for col, msg in found)
+        rows.append(_row(v, line, columns))
+    return rows
+
+
+def _header_problems(header: list[str]) -> list[str]:
+    """Required columns present, no unknown ones, and team details only beside a 'team' column."""
+    problems = [f"line 1: missing column {col!r}" for col in REQUIRED if col not in header]
+    problems += [f"line 1: unknown column {col!r} (known: {', '.join(KNOWN)})" for col in header if col not in KNOWN]
+    if "team" not in header:
+        problems += [
+            f"line 1: column {col!r} describes a row's team: it needs a 'team' column"
+            for col in TEAM_COLUMNS
+            if col in header
+        ]
+    return problems
+
+
+Check = Callable[[dict[str, str]], str | None]
+
+
+def _email(v: dict[str, str]) -> str | None:
+    if not v["email"]:
+        return "required"
+    return None if EMAIL_RE.match(v["email"].lower()) else f"{v['email']!r} is not an e-mail address"
+
+
+def _name(v: dict[str, str]) -> str | None:
+    return None if v["name"] else "required"
+
+
+def _manager(v: dict[str, str]) -> str | None:
+    manager = v["manager_email"].lower()
+    return "a person cannot be their own manager" if manager and manager == v["email"].lower() else None
+
+
+def _is_admin(v: dict[str, str]) -> str | None:
+    return None if v["is_admin"].lower() in BOOLS else f"{v['is_admin']!r} is not true/false"
+
+
+def _locale(v: dict[str, str]) -> str | None:
+    locale = v["locale"] or "en-US"
+    return None if LOCALE_RE.match(locale) else f"{locale!r} is not a supported locale (zh-CN, en-US, ...)"
+
+
+def _matches(col: str, pattern: re.Pattern[str], problem: str, *, lower: bool = False) -> Check:
+    """A check of an optional cell against `pattern`; `problem` follows the quoted value."""
+
+    def check(v: dict[str, str]) -> str | None:
+        value = v[col].lower() if lower else v[col]
+        return None if not value or pattern.match(value) else f"{v[col]!r}{problem}"
+
+    return check
+
+
+# Every cell check, in the order a row's problems are reported.
+CELL_CHECKS: list[tuple[str, Check]] = [
+    ("email", _email),
+    ("name", _name),
+    ("manager_email", _manager),
+    ("is_admin", _is_admin),
+    ("locale", _locale),
+    ("slack_user_id", _matches("slack_user_id", SLACK_RE, " is not a Slack user id (like U012ABCDEF)")),
+    ("feishu_open_id", _matches("feishu_open_id", FEISHU_RE, " is not a Feishu open_id (like ou_...)")),
+    ("team", _matches("team", TEAM_RE, ": use lowercase letters, digits, - and _", lower=True)),
+    ("team_slack_channel", _matches("team_slack_channel", CHANNEL_RE, " is not a Slack channel id (like C012AB)")),
+    ("team_feishu_chat", _matches("team_feishu_chat", CHAT_RE, " is not a Feishu chat id (like oc_...)")),
+]
+UNIQUE = ("email", "slack_user_id", "feishu_open_id")  # columns no two rows may share a value of
+
+
+def _cell_problems(v: dict[str, str]) -> list[tuple[str, str]]:
+    return [(col, msg) for col, check in CELL_CHECKS if (msg := check(v)) is not None]
+
+
+def _repeats(v: dict[str, str], line: int, seen: dict[str, dict[str, int]]) -> list[tuple[str, str]]:
+    """Values of unique columns already used on an earlier line; records this line's first uses."""
+    found: list[tuple[str, str]] = []
+    for col in UNIQUE:
+        key = v[col].lower() if col == "email" else v[col]
+        if not key:
+            continue
+        if key in seen[col]:
+            found.append((col, f"{key!r} already used on line {seen[col][key]}"))
+        else:
+            seen[col][key] = line
+    return found
+
+
+def _row(v: dict[str, str], line: int, columns: frozenset[str]) -> OrgRow:
+    return OrgRow(
+        line=line,
+        email=v["email"].lower(),
+        name=v["name"],
+        team=v["team"].lower() or None,
+        manager_email=v["manager_email"].lower() or None,
+        slack_user_id=v["slack_user_id"] or None,
+        feishu_open_id=v["feishu_open_id"] or None,
+        is_admin=BOOLS.get(v["is_admin"].lower(), False),
+        locale=(v["locale"] or "en-US").replace("_", "-"),
+        team_name_zh=v["team_name_zh"] or None,
+        team_name_en=v["team_name_en"] or None,
+        team_slack_channel=v["team_slack_channel"] or None,
+        team_feishu_chat=v["team_feishu_chat"] or None,
+        columns=columns,
+    )
 
 
 def check_rows(rows: list[OrgRow]) -> list[str]:

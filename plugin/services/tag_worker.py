@@ -10,7 +10,7 @@ and the job is claimed again. After `max_attempts` failures of the primary tagge
 
 No poison job: each job runs in transactions of its own, and whatever goes wrong with one job
 (its answer refused by the database, a bug) is counted as that job's attempt and logged as one
-line, and the batch goes on (see `nominations.store_answer`).
+line, and the batch goes on (see `tag_jobs.store_answer`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from datetime import timedelta
 from sqlalchemy import or_, update
 from sqlmodel import select
 
-from liumai.services import nominations as nom
+from liumai.services import tag_jobs
 from liumai.services.context import AppContext
 from liumai.services.errors import Unavailable
 from liumai.services.uow import describe_failure, unit_of_work
@@ -102,7 +102,7 @@ def process(
         nomination = session.get(Nomination, job.nomination_id)
         attempts = job.attempts
         # A 'suggested' nomination with a queued job holds offline fallback suggestions awaiting an
-        # LLM upgrade (see nominations.store_suggestions); anything else is finished.
+        # LLM upgrade (see tag_jobs.store_suggestions); anything else is finished.
         if nomination is None or nomination.status not in ("pending_tag", "suggested"):
             job.status = "done"
             job.lease_until = None
@@ -126,10 +126,10 @@ def process(
             describe_failure(exc),
         )
         # The fallback itself failing will not pass by retrying; anything else is tried again.
-        nom.record_job_failure(ctx, nomination_id, exc, final=use is fallback and not isinstance(exc, Unavailable))
+        tag_jobs.record_job_failure(ctx, nomination_id, exc, final=use is fallback and not isinstance(exc, Unavailable))
         return False
     stand_in = fallback if fallback is not None else getattr(use, "fallback", None)
-    if nom.store_answer(ctx, job_id, nomination_id, story, result, stand_in, hint) is None:
+    if tag_jobs.store_answer(ctx, job_id, nomination_id, story, result, stand_in, hint) is None:
         stats.failed += 1
         stats.errors.append(f"{nomination_id}: not stored")
         return False
@@ -182,7 +182,7 @@ def run_once(
                 "worker %s: tag job %s (nomination %s) failed: %s", worker, job_id, nomination_id, describe_failure(exc)
             )
             if nomination_id is not None:
-                nom.record_job_failure(ctx, nomination_id, exc)
+                tag_jobs.record_job_failure(ctx, nomination_id, exc)
     return len(ids)
 
 
