@@ -126,9 +126,10 @@ def register(app: App, deps: Deps) -> None:
 
     # ------------------------------------------------------------ /nominate
     @guarded(deps, "ack")
-    def nominate_ack(ack: Ack, body: dict, command: dict) -> None:
+    def nominate_ack(ack: Ack, body: dict, client: WebClient, command: dict) -> None:
         text = (command.get("text") or "").strip()
-        lang = deps.lang_for(command.get("user_id"))
+        user = command.get("user_id") or ""
+        lang = deps.lang_for(user)
         if not text:
             ack()  # the lazy listener opens the form
             return
@@ -141,6 +142,13 @@ def register(app: App, deps: Deps) -> None:
         elif not story:
             ack()  # `/nominate @ann`: the form opens with Ann chosen
         else:
+            # Refuse before saying "thanks, finding behaviours": the service validates, stores nothing.
+            try:
+                noms.check_nomination(ctx, ref(user), ref(nominee), story)
+            except ServiceError as exc:
+                lang = deps.lang_for(user, client)  # someone not in the org chart: Slack knows their language
+                ack(text=nominee_refusal(deps, client, exc, lang, user, nominee, plain=False))
+                return
             ack(text=tx("nominate.working", lang, user=nominee))
 
     @guarded(deps)
@@ -162,6 +170,10 @@ def register(app: App, deps: Deps) -> None:
         if nominee is None:
             return
         lang = deps.lang_for(user, client)
+        try:
+            noms.check_nomination(ctx, ref(user), ref(nominee), story)
+        except ServiceError:
+            return  # the acknowledgement already gave the refusal
         key = command_key(command.get("team_id"), user, nominee, story, ctx.now().date().isoformat())
         try:
             res = noms.nominate(ctx, ref(user), ref(nominee), story, source="slack", idempotency_key=key, tag=False)
