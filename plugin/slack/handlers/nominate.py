@@ -31,6 +31,7 @@ from liumai.services.deliveries import claim, profile
 from liumai.services.errors import NotFound, ServiceError
 from liumai.services.recognition import NominationView, get_nomination
 from liumai.slack import blocks as B
+from liumai.slack import nominate_views
 from liumai.slack.handlers.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref, slack_call
 from liumai.slack.texts import tx
 
@@ -82,7 +83,7 @@ def notify_nominee(deps: Deps, client: WebClient, nomination_id: int, nominator:
     if not nominee or not claim(deps.ctx, PLATFORM, f"notify:nomination:{nomination_id}"):
         return
     lang = deps.lang_for(nominee, client)
-    text, blocks = B.nominee_dm(
+    text, blocks = nominate_views.nominee_dm(
         deps.rubric,
         lang,
         nominator=nominator,
@@ -122,7 +123,7 @@ def register(app: App, deps: Deps) -> None:
     ctx, cfg, rubric = deps.ctx, deps.config, deps.rubric
 
     def open_form(client: WebClient, trigger_id: str, lang: str, **prefill: Any) -> None:
-        client.views_open(trigger_id=trigger_id, view=B.nominate_modal(rubric, lang, **prefill))
+        client.views_open(trigger_id=trigger_id, view=nominate_views.nominate_modal(rubric, lang, **prefill))
 
     # ------------------------------------------------------------ /nominate
     @guarded(deps, "ack")
@@ -203,7 +204,7 @@ def register(app: App, deps: Deps) -> None:
                 respond(text=tx("nominate.cancelled", lang), response_type="ephemeral", replace_original=False)
                 return
             nominee_name, abstain, suggestions = nv.nominee_name, nv.abstain_reason, nv.suggestions
-        fallback, blocks = B.suggestion_message(
+        fallback, blocks = nominate_views.suggestion_message(
             rubric,
             lang,
             nomination_id=res.nomination.id,
@@ -307,7 +308,7 @@ def register(app: App, deps: Deps) -> None:
         if nv.criterion is not None:  # a re-submission after confirming: show the thanks again
             view_out = B.info_view(lang, tx("modal.thanks_title", lang), thanks_text(deps, lang, nv))
         else:
-            view_out = B.progress_view(lang, nv.id, nv.nominee_name)
+            view_out = nominate_views.progress_view(lang, nv.id, nv.nominee_name)
         ack(response_action="update", view=view_out)
 
     @guarded(deps)
@@ -332,7 +333,7 @@ def register(app: App, deps: Deps) -> None:
             time.sleep(wait)
         client.views_update(
             view_id=view["id"],
-            view=B.confirm_view(
+            view=nominate_views.confirm_view(
                 rubric,
                 lang,
                 nomination_id=nv.id,
@@ -424,7 +425,7 @@ def register(app: App, deps: Deps) -> None:
         nv = get_nomination(ctx, int(action["value"]), ref(user))
         client.views_open(
             trigger_id=body["trigger_id"],
-            view=B.confirm_view(
+            view=nominate_views.confirm_view(
                 rubric,
                 lang,
                 nomination_id=nv.id,

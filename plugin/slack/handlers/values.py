@@ -22,6 +22,7 @@ from liumai.services.errors import ServiceError
 from liumai.services.notices import Notice
 from liumai.services.recognition import is_manager, my_recognition, review_queue
 from liumai.slack import blocks as B
+from liumai.slack import review_views
 from liumai.slack.handlers.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref
 from liumai.slack.handlers.home import publish_home
 from liumai.slack.records import SlackRecords
@@ -69,7 +70,7 @@ def register(app: App, deps: Deps) -> None:
             reply(
                 respond,
                 tx("me.header", lang, quarter=me.quarter),
-                B.my_recognition_blocks(rubric, lang, me, nominate_cmd=cfg.nominate_command),
+                review_views.my_recognition_blocks(rubric, lang, me, nominate_cmd=cfg.nominate_command),
             )
         elif sub == "review":
             if not is_manager(ctx, ref(user)):
@@ -77,7 +78,7 @@ def register(app: App, deps: Deps) -> None:
                 return
             queue = review_queue(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
             count = f"{B.REVIEW_LIMIT}+" if len(queue) > B.REVIEW_LIMIT else len(queue)
-            reply(respond, tx("review.header", lang, n=count), B.review_blocks(rubric, lang, queue))
+            reply(respond, tx("review.header", lang, n=count), review_views.review_blocks(rubric, lang, queue))
         elif sub == "summary":
             reports.summary(user, lang, rest, lambda text: reply(respond, text), respond, client)
         elif sub == "team":
@@ -89,7 +90,9 @@ def register(app: App, deps: Deps) -> None:
                 reply(respond, tx("not_manager", lang))
                 return
             subject, _ = parse_mention(rest)
-            client.views_open(trigger_id=command["trigger_id"], view=B.concern_modal(rubric, lang, subject=subject))
+            client.views_open(
+                trigger_id=command["trigger_id"], view=review_views.concern_modal(rubric, lang, subject=subject)
+            )
         elif sub == "evidence":
             records.evidence(user, lang, rest, lambda text: reply(respond, text), respond)
         elif sub == "export":
@@ -109,7 +112,7 @@ def register(app: App, deps: Deps) -> None:
             publish_home(deps, client, user, notice=notice)
             return
         queue = review_queue(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
-        reply(respond, notice, B.review_blocks(rubric, lang, queue, notice=notice), replace=True)
+        reply(respond, notice, review_views.review_blocks(rubric, lang, queue, notice=notice), replace=True)
 
     def decide(
         body: dict, client: WebClient, respond: Respond, evidence_id: int, decision: str, criterion: str | None
