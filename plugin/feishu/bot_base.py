@@ -13,7 +13,7 @@ from typing import Any
 
 from liumai.feishu.client import LARK, FeishuApi
 from liumai.feishu.digest import FeishuDigestPoster
-from liumai.feishu.reports import FeishuReports
+from liumai.feishu.records import FeishuRecords
 from liumai.feishu.texts import DEFAULT_LANG, clip, inert, lang_for, tr
 from liumai.feishu.worker_pool import WorkerPool
 from liumai.services import deliveries
@@ -88,7 +88,7 @@ class BotBase(WorkerPool):
         self._recorded = 0
         self.duplicates = 0  # re-delivered events refused (counted in the log line too)
         self.poster = FeishuDigestPoster(ctx, api)
-        self.reports = FeishuReports(ctx, api, self.poster, self._reply_to)
+        self.reports = FeishuRecords(ctx, api, self.poster, self._reply_to)
 
     # ------------------------------------------------------------------ helpers
     def _sender(self, open_id: str) -> Sender:

@@ -14,12 +14,12 @@ import json
 
 import pytest
 
-from liumai.reports.summary_render import summary_slack_pages
 from liumai.services import evidence as ev
 from liumai.services import nominations as nom
 from liumai.services.summaries import person_summary
 from liumai.slack import blocks as B
 from liumai.slack import review_views
+from liumai.slack.report_blocks import summary_slack_pages
 from liumai.slack.reports import MAX_PAGES, fit_pages, parse_args
 from tests.slack import payloads as P
 from tests.slack.harness import STORIES
