@@ -7,10 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from liumai.reports.digest_render import digest_feishu_card, digest_slack_blocks, digest_text
+from liumai.feishu.report_cards import digest_feishu_card
+from liumai.reports.digest_render import digest_text
 from liumai.services import digest as dg
 from liumai.services import evidence as ev
 from liumai.services import nominations as nom
+from liumai.slack.report_blocks import digest_slack_blocks
 
 WEEK = "2026-W47"  # the fixed clock (2026-11-16) is in it
 EVIL = '<!channel> @here @all <@U0BOSS> <at user_id="all"></at> *bold* shipped the fix'

@@ -12,14 +12,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from liumai.feishu import report_cards
+from liumai.feishu.report_cards import digest_feishu_card
 from liumai.reports import summary_render as sr
-from liumai.reports.digest_render import digest_feishu_card, digest_slack_blocks, digest_text
+from liumai.reports.digest_render import digest_text
 from liumai.services import digest as dg
 from liumai.services import evidence as ev
 from liumai.services import nominations as nom
 from liumai.services.errors import ServiceError
 from liumai.services.summaries import person_summary
 from liumai.services.text import clean_text
+from liumai.slack import report_blocks
+from liumai.slack.report_blocks import digest_slack_blocks
 
 HOSTILE = [
     "'; DROP TABLE person; --",
@@ -81,8 +85,8 @@ def test_hostile_stories_are_inert_in_every_output(org, lang):
     md = sr.summary_markdown(s, r, lang)
     html = sr.summary_html(s, r, lang, charts=False, embed_font=False)
     rows = list(csv.reader(io.StringIO(sr.summary_csv(s, r, lang))))
-    slack = json.dumps(sr.summary_slack_pages(s, r, lang), ensure_ascii=False)
-    feishu = json.dumps(sr.summary_feishu_card(s, r, lang), ensure_ascii=False)
+    slack = json.dumps(report_blocks.summary_slack_pages(s, r, lang), ensure_ascii=False)
+    feishu = json.dumps(report_cards.summary_feishu_card(s, r, lang), ensure_ascii=False)
     assert "<script>" not in html and "javascript:alert" not in html.replace("[click](javascript:alert(1))", "")
     assert "<script>" not in md and "\\<script\\>" in md
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)

@@ -8,11 +8,13 @@ import json
 
 import pytest
 
+from liumai.feishu import report_cards
 from liumai.reports import summary_render as sr
 from liumai.services import evidence as ev
 from liumai.services import nominations as nom
 from liumai.services.errors import PermissionDenied
 from liumai.services.summaries import person_summary, team_summary
+from liumai.slack import report_blocks
 
 STORY = "Ann rebuilt the settlement report so finance could close the month two days early."
 EVIL = '=HYPERLINK("http://x") <!channel> @all <script>alert(1)</script> *bold* | pipe'
@@ -95,12 +97,12 @@ def test_renderers(data, lang):
     js = sr.summary_json(t, r, lang)
     json.dumps(js, ensure_ascii=False)
     assert js["people"][1]["values"]["customer_first"]["score"] == 0.5
-    pages = sr.summary_slack_pages(s, r, lang)
+    pages = report_blocks.summary_slack_pages(s, r, lang)
     assert all(len(p) <= 50 for p in pages)
     assert all(len(b["text"]["text"]) <= 3000 for p in pages for b in p if b["type"] == "section")
     flat = json.dumps(pages, ensure_ascii=False)
     assert "<!channel>" not in flat and "&lt;!channel&gt;" in flat
-    card = sr.summary_feishu_card(s, r, lang)
+    card = report_cards.summary_feishu_card(s, r, lang)
     flat = json.dumps(card, ensure_ascii=False)
     assert "<at" not in flat and "@all" not in flat
     assert card["header"]["title"]["content"].startswith("Ann")
@@ -116,7 +118,7 @@ def test_slack_pages_split_long_summaries(data):
     for i in range(40):
         r = nom.nominate(data, "bob@example.com", "ann@example.com", f"{STORY} " + "x" * 250 + f" #{i}")
         nom.confirm(data, r.nomination.id, "bob@example.com", "teamwork.3")
-    pages = sr.summary_slack_pages(person_summary(data, "ann@example.com"), data.rubric, "en")
+    pages = report_blocks.summary_slack_pages(person_summary(data, "ann@example.com"), data.rubric, "en")
     for page in pages:
         assert len(page) <= 50
         for b in page:

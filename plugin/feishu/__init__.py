@@ -12,6 +12,12 @@
 `digest_poster()` gives `liumai digest --post` and the scheduler in `serve` the Feishu
 `DigestPoster` (a team's `feishu_chat_id`). Building the adapter also installs log redaction for
 the Feishu secrets and lark-oapi's logger (`liumai.feishu.logs`).
+
+Where things are (the Slack adapter has the same parts): messages parsed into commands in
+`commands` (the `/values` words are the shared `liumai.commands`), routed in `bot`, nominating in
+`nomination_flow`, card callbacks in `card_actions`; report and record subcommands in `reports` and
+`records`; cards in `cards` and `report_cards`; the digest poster in `digest`; request security in
+`http` (and `ws` for the long connection); background work in `worker_pool`.
 """
 
 from __future__ import annotations

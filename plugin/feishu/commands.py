@@ -20,6 +20,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from liumai.commands import NOMINATE, VALUES, WITH_ARGS, subcommand
+
 PLACEHOLDER = re.compile(r"@_user_\d+|@_all")
 # Feishu ids (open_id ou_..., chat oc_..., message om_..., event ids): a forged payload could carry
 # anything, and an id is looked up in the database, where e.g. a NUL character is an error.
@@ -27,34 +29,7 @@ IDENT = re.compile(r"^[A-Za-z0-9_\-.:]{1,128}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 CRITERION = re.compile(r"^[a-z][a-z0-9_]*\.[1-9][0-9]*$")
 
-# Command words, with Chinese aliases because many Feishu users type Chinese.
-NOMINATE = {"nominate", "提名"}
-VALUES = {"values", "价值观"}
-SUBCOMMANDS = {
-    "me": "me",
-    "我": "me",
-    "review": "review",
-    "审核": "review",
-    "concern": "concern",
-    "关注": "concern",
-    "help": "help",
-    "帮助": "help",
-    "evidence": "evidence",
-    "事例": "evidence",
-    "summary": "summary",
-    "小结": "summary",
-    "总结": "summary",
-    "team": "team",
-    "团队": "team",
-    "digest": "digest",
-    "周报": "digest",
-    "export": "export",
-    "导出": "export",
-    "erase": "erase",
-    "删除": "erase",
-}
-# Subcommands that take people (mentions) and plain words (quarter, team key, flags) in any order.
-WITH_ARGS = {"evidence", "summary", "team", "digest", "export", "erase"}
+# Command words and `/values` subcommands with their Chinese aliases: the shared command model.
 MITIGATED = {"mitigated", "情有可原", "--mitigated"}
 LEADING_PUNCT = " \t\r\n:：,，;；-—"
 
@@ -196,7 +171,7 @@ def parse_message(
     if word in VALUES:
         if not rest_tokens:
             return ParsedMessage(bot_mentioned, Command("values"), text, others)
-        sub = SUBCOMMANDS.get(rest_tokens[0].lower().lstrip("/"))
+        sub = subcommand(rest_tokens[0])
         if sub == "concern":
             return ParsedMessage(bot_mentioned, _concern(_after_tokens(text, i + 2), others), text, others)
         if sub in ("me", "review"):
@@ -204,7 +179,7 @@ def parse_message(
         if sub in WITH_ARGS:
             return ParsedMessage(bot_mentioned, _with_args(sub, _after_tokens(text, i + 2), others), text, others)
         return ParsedMessage(bot_mentioned, Command("help"), text, others)
-    if had_slash or word in SUBCOMMANDS:
+    if had_slash or subcommand(word) is not None:
         return ParsedMessage(bot_mentioned, Command("help"), text, others)
     return ParsedMessage(bot_mentioned, None, text, others)
 

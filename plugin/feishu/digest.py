@@ -27,9 +27,9 @@ from collections.abc import Callable
 from typing import Any
 
 from liumai.feishu.client import FeishuApi, FeishuApiError
+from liumai.feishu.report_cards import digest_feishu_card
 from liumai.feishu.texts import DEFAULT_LANG, lang_for
 from liumai.periods import week_bounds
-from liumai.reports.digest_render import digest_feishu_card
 from liumai.services.context import AppContext
 from liumai.services.digest import Digest, TeamChannels
 from liumai.services.org import team_locales

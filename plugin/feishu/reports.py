@@ -4,12 +4,10 @@
   summary card, then the radar chart (an image message) and the CSV and HTML report (file
   messages), all in the requester's direct chat with the bot - summaries hold concerns, so they
   never go to a group, even when asked for in one;
-- `/values evidence [@someone] [2026Q4]`: the evidence a person may see;
 - `/values digest [team-key] [preview] [2026-W47]`: post last week's team digest now (if not yet
   posted), or preview this week's so far;
-- `/values export [@someone]`: a person's data as a JSON file - for an admin naming someone,
-  everything; for the person themselves, the data-subject export (`services.subject_export`);
-- `/values erase @someone`: a confirmation card; its button erases (`FeishuBot` handles the click).
+
+`/values evidence`, `export` and `erase` are in `liumai.feishu.records`, as on Slack.
 
 Who may do what is decided by the services (`viewer=`), so the rules and the refusal wording are
 the same as on Slack and the CLI; where the adapter must choose before calling a service (whose
@@ -20,7 +18,6 @@ Everything here runs on the bot's worker pool, after the event was acknowledged.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -31,16 +28,14 @@ from liumai.feishu import cards
 from liumai.feishu.client import FeishuApi, FeishuApiError
 from liumai.feishu.commands import Command, Mention
 from liumai.feishu.digest import FeishuDigestPoster, digest_card
+from liumai.feishu.report_cards import summary_feishu_card
 from liumai.feishu.texts import clip, tr
 from liumai.periods import week_of
 from liumai.reports.escape import file_slug
-from liumai.reports.summary_render import person_chart, summary_csv, summary_feishu_card, summary_html, team_chart
+from liumai.reports.summary_render import person_chart, summary_csv, summary_html, team_chart
 from liumai.services.context import AppContext
-from liumai.services.data_rights import erase_person, erase_target, export_person
 from liumai.services.deliveries import profile
 from liumai.services.digest import authorize_digest_preview, build_digest, post_digest, previous_week
-from liumai.services.errors import NotFound
-from liumai.services.evidence import list_evidence
 from liumai.services.org import managed_team, team_keys
 from liumai.services.people import Profile, has_direct_reports, require_profile
 from liumai.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
@@ -176,20 +171,6 @@ class FeishuReports:
         ]
         self._send_files(open_id, lang, dedup, files, team_chart(s, rubric, lang) if s.people else None)
 
-    # ------------------------------------------------------------------ evidence
-    def evidence(self, open_id: str, lang: str, cmd: Command, dedup: str | None) -> None:
-        args = Args.of(cmd)
-        subject: Profile | None
-        if cmd.mentions:
-            subject = self._subject(cmd.mentions[0], open_id, lang, dedup)
-            if subject is None:
-                return
-        else:
-            subject = require_profile(self.ctx, ref(open_id))
-        items = list_evidence(self.ctx, ref(open_id), person=subject.id, period=args.quarter)
-        card = cards.fit_card(cards.evidence_card(self.ctx.rubric, subject.display_name, items, lang), lang)
-        self.api.send_card(open_id, card, dedup=self._key(dedup, "evidence"))
-
     # ------------------------------------------------------------------ digest
     def _digest_team(self, open_id: str, args: Args) -> str | None:
         """The team named, else the one the requester manages (`managed_team`), if unambiguous."""
@@ -222,44 +203,3 @@ class FeishuReports:
         else:
             text = tr(f"digest.{status}", lang, team=outcome.team, week=week)
         self.reply(open_id, text, dedup)
-
-    # ------------------------------------------------------------------ data rights
-    def export(self, open_id: str, lang: str, cmd: Command, dedup: str | None, actor: str) -> None:
-        if cmd.mentions:
-            subject = self._subject(cmd.mentions[0], open_id, lang, dedup)
-            if subject is None:
-                return
-            target: int | str = subject.id
-        else:
-            target = ref(open_id)
-        data = export_person(self.ctx, target, actor, viewer=ref(open_id))
-        blob = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
-        person = data.get("person") or {}
-        name = f"liumai-export-{file_slug(str(person.get('email') or 'person'), 'person')}.json"
-        # The service chose the scope from who asked; only the wording is the adapter's.
-        key = "export.sent_own" if data.get("scope") == "subject" else "export.sent"
-        self.reply(open_id, tr(key, lang, name=person.get("display_name") or ""), self._key(dedup, "note"))
-        self._send_files(open_id, lang, dedup, [(name, blob)], None)
-
-    def erase_request(self, open_id: str, lang: str, cmd: Command, dedup: str | None) -> None:
-        mention = cmd.mentions[0] if cmd.mentions else None
-        if mention is None or not mention.open_id:
-            # Usage only for those who may erase; everyone else learns they may not.
-            erase_target(self.ctx, ref(open_id), None)
-            self.reply(open_id, tr("erase.usage", lang), dedup)
-            return
-        # The service's rule, checked before offering the button (the click re-checks it).
-        subject = erase_target(self.ctx, ref(open_id), ref(mention.open_id))
-        if subject is None:
-            raise NotFound("person.unknown", who=clip(mention.name, NAME_MAX))
-        card = cards.erase_confirm_card(subject.display_name, subject.email, subject.id, lang)
-        self.api.send_card(open_id, card, dedup=self._key(dedup, "erase"))
-
-    def erase(self, open_id: str, lang: str, person_id: int, actor: str) -> dict:
-        report = erase_person(self.ctx, person_id, actor, viewer=ref(open_id))
-        return {
-            "label": report.label,
-            "nominations": report.nominations_deleted,
-            "evidence": report.evidence_deleted,
-            "concerns": report.concerns_deleted,
-        }

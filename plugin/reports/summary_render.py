@@ -1,4 +1,6 @@
-"""Renderers of quarterly summaries: JSON, CSV, Markdown, self-contained HTML, Slack blocks, Feishu card.
+"""Renderers of quarterly summaries in platform-neutral formats: JSON, CSV, Markdown, self-contained
+HTML and charts, with the labels (`tr`) the adapters' Block Kit and Feishu cards also use
+(`liumai.slack.report_blocks`, `liumai.feishu.report_cards`).
 
 All take the same `PersonSummary` / `TeamSummary`, so every surface tells the same story; user
 text goes through `liumai.reports.escape` for the target format.
@@ -9,7 +11,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from collections.abc import Iterable
 
 from liumai.reports import escape as esc
 from liumai.reports.chart import radar_png
@@ -363,137 +364,3 @@ def summary_html(
     s: PersonSummary | TeamSummary, rubric: Rubric, lang: str = "en", *, charts: bool = True, embed_font: bool = True
 ) -> str:
     return report_html([s], rubric, lang, charts=charts, embed_font=embed_font)
-
-
-# ---------------------------------------------------------------------------------------- Slack
-SLACK_MAX_BLOCKS = 50
-SLACK_MAX_TEXT = 3000
-
-
-def _chunks(lines: Iterable[str], limit: int) -> list[str]:
-    out, cur = [], ""
-    for line in lines:
-        line = line[: limit - 1]
-        if cur and len(cur) + len(line) + 1 > limit:
-            out.append(cur)
-            cur = ""
-        cur = f"{cur}\n{line}" if cur else line
-    if cur:
-        out.append(cur)
-    return out
-
-
-def summary_slack_pages(p: PersonSummary, rubric: Rubric, lang: str, *, concerns: bool = True) -> list[list[dict]]:
-    """Block Kit pages, each within Slack's 50-block and 3,000-character limits."""
-    acc, pend = p.result.accepted, p.result.with_pending
-    blocks: list[dict] = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"{p.name} · {p.quarter}"[:150]}},
-        {
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": (
-                    f"*{tr('total', lang)} {acc.total:g}/{acc.max_total}*"
-                    + (f" ({tr('with_pending', lang)} {pend.total:g})" if pend.total != acc.total else "")
-                ),
-            },
-        },
-    ]
-    for v in rubric.values:
-        vs = acc.values[v.key]
-        lines = [f"*{esc.slack_mrkdwn(v.names.get(lang))} {vs.score:g}/{vs.max_score}*"]
-        lines += [esc.slack_mrkdwn(level_line(t, lang)) for t in vs.levels if t.outcome is not Outcome.NOT_REACHED]
-        nxt = next_step(vs, rubric, lang)
-        if nxt:
-            lines.append(f"→ {esc.slack_mrkdwn(nxt)}")
-        for e in p.evidence_for(v.key):
-            link = f" <{e.link}|{tr('link', lang)}>" if e.link and e.link.startswith("https://") else ""
-            lines.append(
-                f"• #{e.id} `{e.criterion}` {tr(e.status, lang)} · {e.occurred_at.date()} · "
-                f"{esc.slack_mrkdwn(e.nominator)}: {esc.slack_mrkdwn(e.text[:300])}{link}"
-            )
-        if concerns:
-            for e in p.concerns_for(v.key):
-                mit = f" ({tr('mitigated', lang)})" if e.mitigated else ""
-                lines.append(f"⚠ #{e.id} `{e.criterion}`{mit}: {esc.slack_mrkdwn(e.text[:300])}")
-        blocks.append({"type": "divider"})
-        blocks += [
-            {"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in _chunks(lines, SLACK_MAX_TEXT)
-        ]
-    blocks.append(
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"{tr('rubric', lang)}: `{p.rubric_version}`"}]}
-    )
-    return [blocks[i : i + SLACK_MAX_BLOCKS] for i in range(0, len(blocks), SLACK_MAX_BLOCKS)]
-
-
-def team_slack_pages(s: TeamSummary, rubric: Rubric, lang: str) -> list[list[dict]]:
-    rows = [
-        f"*{esc.slack_mrkdwn(p.name)}*: "
-        + " · ".join(f"{v.names.get(lang)} {p.result.accepted.values[v.key].score:g}" for v in rubric.values)
-        + f" · *{tr('total', lang)} {p.total:g}*"
-        for p in s.people
-    ]
-    names = {v.key: v.names.get(lang) for v in rubric.values}
-    rows.append(
-        f"{tr('no_evidence_values', lang)}: "
-        + (", ".join(names[k] for k in s.values_without_evidence) or tr("none", lang))
-    )
-    rows.append(
-        f"{tr('unrecognised', lang)}: "
-        + (", ".join(esc.slack_mrkdwn(p.name) for p in s.people if p.email in s.unrecognised) or tr("none", lang))
-    )
-    blocks = [{"type": "header", "text": {"type": "plain_text", "text": f"{s.title} · {s.quarter}"[:150]}}]
-    blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": c}} for c in _chunks(rows, SLACK_MAX_TEXT)]
-    return [blocks[i : i + SLACK_MAX_BLOCKS] for i in range(0, len(blocks), SLACK_MAX_BLOCKS)]
-
-
-# ---------------------------------------------------------------------------------------- Feishu
-def summary_feishu_card(p: PersonSummary, rubric: Rubric, lang: str, *, concerns: bool = True) -> dict:
-    """A Feishu interactive card (schema 1.0 elements); user text as plain_text, never lark_md."""
-    acc, pend = p.result.accepted, p.result.with_pending
-    elements: list[dict] = [
-        {
-            "tag": "div",
-            "text": {
-                "tag": "lark_md",
-                "content": (
-                    f"**{tr('total', lang)} {acc.total:g}/{acc.max_total}**"
-                    + (f" ({tr('with_pending', lang)} {pend.total:g})" if pend.total != acc.total else "")
-                ),
-            },
-        }
-    ]
-    for v in rubric.values:
-        vs = acc.values[v.key]
-        elements.append({"tag": "hr"})
-        elements.append(
-            {
-                "tag": "div",
-                "text": {"tag": "lark_md", "content": f"**{v.names.get(lang)} {vs.score:g}/{vs.max_score}**"},
-            }
-        )
-        lines = [level_line(t, lang) for t in vs.levels if t.outcome is not Outcome.NOT_REACHED]
-        nxt = next_step(vs, rubric, lang)
-        if nxt:
-            lines.append(f"→ {nxt}")
-        lines += [
-            f"#{e.id} {e.criterion} {tr(e.status, lang)} · {e.occurred_at.date()} · {e.nominator}: {e.text[:300]}"
-            for e in p.evidence_for(v.key)
-        ]
-        if concerns:
-            lines += [
-                f"⚠ #{e.id} {e.criterion}{' (' + tr('mitigated', lang) + ')' if e.mitigated else ''}: {e.text[:300]}"
-                for e in p.concerns_for(v.key)
-            ]
-        elements.append({"tag": "div", "text": {"tag": "plain_text", "content": esc.feishu_text("\n".join(lines))}})
-    elements.append(
-        {"tag": "note", "elements": [{"tag": "plain_text", "content": f"{tr('rubric', lang)}: {p.rubric_version}"}]}
-    )
-    return {
-        "config": {"wide_screen_mode": True},
-        "header": {
-            "title": {"tag": "plain_text", "content": esc.feishu_text(f"{p.name} · {p.quarter}")},
-            "template": "blue",
-        },
-        "elements": elements,
-    }

@@ -92,6 +92,20 @@ def _suggestions(session: Session, nomination_id: int) -> list[Suggestion]:
     )
 
 
+def check_nomination(ctx: AppContext, nominator: str | int, nominee: str | int, story: str) -> None:
+    """Raise the refusal `nominate` would raise for these people and story, storing nothing.
+
+    Adapters call this before their first reply ("thanks, finding behaviours..."), so a
+    self-nomination or an unknown nominee gets only the refusal. The rule stays here, in one place.
+    """
+    with unit_of_work(ctx.engine) as session:
+        by = get_person(session, nominator)
+        to = get_person(session, nominee)
+        if by.id == to.id:
+            raise InvalidInput("nominate.self")
+        _check_story(story, to)
+
+
 def nominate(
     ctx: AppContext,
     nominator: str | int,

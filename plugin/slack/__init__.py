@@ -11,6 +11,12 @@ the Bolt app and returns a `SlackIntegration` that `liumai serve` mounts:
 
 `digest_poster()` gives `liumai digest --post` and the scheduler in `serve` the Slack
 `DigestPoster` (a team's `slack_channel_id`; see `liumai.slack.digest`).
+
+Where things are (the Feishu adapter has the same parts): commands and their actions in
+`handlers/` (`nominate`, `values`, `home`), the `/values` words in the shared `liumai.commands`;
+report and record subcommands in `reports` and `records`; views in `blocks` (primitives, ids),
+`nominate_views`, `review_views` and `report_blocks`; the digest poster in `digest`; request
+security in `security` and `asgi`.
 """
 
 from __future__ import annotations

@@ -32,12 +32,12 @@ from slack_sdk.errors import SlackApiError
 
 from liumai.i18n import lang_of
 from liumai.periods import week_bounds
-from liumai.reports.digest_render import digest_slack_blocks
 from liumai.reports.digest_render import tr as dtr
 from liumai.services.context import AppContext
 from liumai.services.digest import Digest, TeamChannels
 from liumai.services.org import team_locales
 from liumai.slack.blocks import escape
+from liumai.slack.report_blocks import digest_slack_blocks
 
 PLATFORM = "slack"
 EVENT_TYPE = "liumai_digest"

@@ -35,16 +35,8 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from liumai.command_args import parse_report_words
 from liumai.periods import week_of
-from liumai.reports.digest_render import digest_slack_blocks
 from liumai.reports.escape import file_slug
-from liumai.reports.summary_render import (
-    person_chart,
-    summary_csv,
-    summary_html,
-    summary_slack_pages,
-    team_chart,
-    team_slack_pages,
-)
+from liumai.reports.summary_render import person_chart, summary_csv, summary_html, team_chart
 from liumai.services.digest import authorize_digest_preview, build_digest, post_digest, previous_week
 from liumai.services.org import TEAM_RE, find_team, managed_team, team_keys
 from liumai.services.people import has_direct_reports
@@ -53,6 +45,7 @@ from liumai.services.summaries import PersonSummary, TeamSummary, person_summary
 from liumai.slack import blocks as B
 from liumai.slack.digest import SlackDigestPoster
 from liumai.slack.handlers.common import Deps, ref
+from liumai.slack.report_blocks import digest_slack_blocks, summary_slack_pages, team_slack_pages
 from liumai.slack.texts import tx
 
 MAX_PAGES = 3  # + the files line: four of the five messages a response_url takes

@@ -339,6 +339,61 @@ TEXTS: dict[str, dict[str, str]] = {
         "也可以用 `{cmd} summary @某人` 和 `{cmd} team`。",
     },
     "home.updated": {"en": "Updated {time}", "zh": "更新于 {time}"},
+    # --- added for /values parity ---
+    "values.help_rights": {
+        "en": "• `{cmd} evidence [@someone] [2026Q4]` - the evidence you may see about yourself or your people\n"
+        "• `{cmd} export [@someone]` - your own data as a JSON file in your DM (admins: anyone's)\n"
+        "• `{cmd} erase @someone` - admins: erase a person's data, after a confirmation",
+        "zh": "• `{cmd} evidence [@某人] [2026Q4]` - 你可以查看的事例（自己或下属的）\n"
+        "• `{cmd} export [@某人]` - 把你自己的数据以 JSON 文件发到你的私信（管理员：任何人的）\n"
+        "• `{cmd} erase @某人` - 管理员：确认后删除某人的个人数据",
+    },
+    "evidence.title": {"en": "Evidence · {name}", "zh": "事例 · {name}"},
+    "evidence.empty": {"en": "No evidence yet.", "zh": "没有事例。"},
+    "evidence.more": {"en": "Showing the latest {shown} of {n}.", "zh": "仅显示最近 {shown} 条，共 {n} 条。"},
+    "evidence.concern": {"en": "concern", "zh": "关注事项"},
+    "evidence.from": {"en": "from {name}", "zh": "来自 {name}"},
+    "evidence.usage": {
+        "en": "Usage: `{cmd} evidence [@someone] [2026Q4]`",
+        "zh": "用法：`{cmd} evidence [@某人] [2026Q4]`",
+    },
+    "export.usage": {
+        "en": "Usage: `{cmd} export` (your own data); admins: `{cmd} export @colleague`",
+        "zh": "用法：`{cmd} export`（导出自己的数据）；管理员：`{cmd} export @同事`",
+    },
+    "export.sent": {
+        "en": "Here is everything Liumai stores about {name} (a JSON file in your DM). The export is in the audit log.",
+        "zh": "六脉中关于 {name} 的全部数据已作为 JSON 文件发到你的私信。导出已记入审计日志。",
+    },
+    "export.sent_own": {
+        "en": "{name}, your personal data in Liumai is in your DM (a JSON file). Concerns your managers "
+        "recorded for the review, if any, are only counted; ask HR for their content. "
+        "The export is in the audit log.",
+        "zh": "{name}，你在六脉中的个人数据已作为 JSON 文件发到你的私信。主管为评估记下的关注事项（如有）只列出数量，"
+        "内容可向 HR 申请。导出已记入审计日志。",
+    },
+    "export.comment": {"en": "Liumai data export · {name}", "zh": "六脉数据导出 · {name}"},
+    "erase.usage": {
+        "en": "Usage: `{cmd} erase @colleague` (admins only)",
+        "zh": "用法：`{cmd} erase @同事`（仅管理员）",
+    },
+    "erase.title": {"en": "Erase {name}'s personal data?", "zh": "删除 {name} 的个人数据？"},
+    "erase.body": {
+        "en": "This deletes the recognition, evidence and concerns about {name} ({email}) and anonymises their "
+        "identity; nominations they wrote for colleagues stay, anonymised. It cannot be undone and is "
+        "recorded in the audit log.",
+        "zh": "将删除关于 {name}（{email}）的认可、事例和关注事项，并匿名化其身份；"
+        "其为同事写下的提名会保留但匿名。此操作不可撤销，并会记入审计日志。",
+    },
+    "erase.confirm": {"en": "Erase permanently", "zh": "确认删除"},
+    "erase.cancel": {"en": "Cancel", "zh": "取消"},
+    "erase.done": {
+        "en": "Personal data erased: {nominations} nomination(s), {evidence} evidence item(s) and {concerns} "
+        "concern(s) deleted; the identity is now {label}.",
+        "zh": "已删除个人数据：提名 {nominations} 条，事例 {evidence} 条，关注事项 {concerns} 条；"
+        "身份已替换为 {label}。",
+    },
+    "erase.cancelled": {"en": "Cancelled; nothing was erased.", "zh": "已取消，未删除任何数据。"},
 }
 
 

@@ -18,6 +18,7 @@ import pytest
 from liumai.services.org import set_team
 from liumai.slack import blocks as B
 from tests.slack import payloads as P
+from tests.slack.harness import ack_text
 from tests.test_authorization import MATRIX, ROLES, STORY, snapshot
 from tests.test_authorization import world as world
 
@@ -51,8 +52,8 @@ def _told(slack, hook: str) -> str:
 def act(slack, action: str, user: str, evidence_id: int, nomination_id: int) -> str:
     """Do `action` as `user` in Slack; returns everything the user was shown."""
     if action == "nominate":
-        slack.command(f"<@U0ANN|ann> {STORY} ({user})", user=user)  # acknowledged "working on it"
-        return _told(slack, slack.last_hook)  # ... then the suggestions, or why not
+        r = slack.command(f"<@U0ANN|ann> {STORY} ({user})", user=user)  # refused at once, or "working on it"
+        return ack_text(r) + " " + _told(slack, slack.last_hook)  # ... then the suggestions
     if action in COMMANDS:
         slack.command(COMMANDS[action], user=user, command="/values")
         return _told(slack, slack.last_hook)

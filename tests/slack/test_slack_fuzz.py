@@ -32,6 +32,7 @@ from liumai.services import evidence as ev
 from liumai.services.org import set_team
 from liumai.services.text import clean_text
 from liumai.slack import blocks as B
+from liumai.slack import nominate_views, review_views
 from tests.slack import payloads as P
 from tests.slack.harness import SlackHarness, ack_text, nominations
 
@@ -187,7 +188,7 @@ users = st.sampled_from((None, "U0BOB", "U0ANN", "U0NEW", "U0HELPERBOT", "USLACK
 )
 def test_nomination_form_submissions(hostile, failures, nominee, story, hint, private, user):
     slack = hostile
-    form = B.nominate_modal(slack.ctx.rubric, "en")
+    form = nominate_views.nominate_modal(slack.ctx.rubric, "en")
     values = {
         B.B_NOMINEE: {"user": P.users_value(nominee)},
         B.B_STORY: {"text": P.text_value(story)},
@@ -214,7 +215,7 @@ def test_nomination_form_submissions(hostile, failures, nominee, story, hint, pr
 )
 def test_concern_form_submissions(hostile, failures, subject, criterion, note, mitigated, user):
     slack = hostile
-    form = B.concern_modal(slack.ctx.rubric, "en")
+    form = review_views.concern_modal(slack.ctx.rubric, "en")
     values = {
         B.B_SUBJECT: {"user": P.users_value(subject)},
         B.B_CRITERION: {"criterion": P.option_value(criterion)},

@@ -14,11 +14,12 @@ import json
 
 import pytest
 
-from liumai.reports.summary_render import summary_slack_pages
 from liumai.services import evidence as ev
 from liumai.services import nominations as nom
 from liumai.services.summaries import person_summary
 from liumai.slack import blocks as B
+from liumai.slack import review_views
+from liumai.slack.report_blocks import summary_slack_pages
 from liumai.slack.reports import MAX_PAGES, fit_pages, parse_args
 from tests.slack import payloads as P
 from tests.slack.harness import STORIES
@@ -219,7 +220,7 @@ def test_argument_parsing_is_forgiving_and_exact():
 
 def test_home_summary_button_sends_the_team_summary_to_the_dm(bob):
     slack = bob
-    home = B.home_view(slack.ctx.rubric, "zh", me=None)
+    home = review_views.home_view(slack.ctx.rubric, "zh", me=None)
     assert B.A_HOME_SUMMARY not in json.dumps(home)  # not for people outside the org chart
     slack.event({"type": "app_home_opened", "user": "U0MGR", "tab": "home", "event_ts": "1.1"})
     slack.settle()

@@ -14,6 +14,7 @@ from liumai.rubric import default_rubric
 from liumai.services.evidence import EvidenceView
 from liumai.services.recognition import MyRecognition, StoryView
 from liumai.slack import blocks as B
+from liumai.slack import nominate_views, review_views
 from liumai.slack.manifest import BOT_SCOPES, base_manifest, render
 from liumai.slack.texts import TEXTS
 from liumai.tagging.base import Suggestion
@@ -195,10 +196,10 @@ SUGGESTIONS = [
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_surface_stays_within_block_kit_limits(lang):
     link = "https://liumai-test.slack.com/archives/C0PROJ/p1763285400123456"
-    check_view(B.nominate_modal(RUBRIC, lang, user="U0BOB", story=LONG, link=link, channel="C0PROJ"))
-    check_view(B.progress_view(lang, 1, "Somebody " * 50))
+    check_view(nominate_views.nominate_modal(RUBRIC, lang, user="U0BOB", story=LONG, link=link, channel="C0PROJ"))
+    check_view(nominate_views.progress_view(lang, 1, "Somebody " * 50))
     for sugg in (SUGGESTIONS, []):
-        view = B.confirm_view(
+        view = nominate_views.confirm_view(
             RUBRIC,
             lang,
             nomination_id=12345,
@@ -209,19 +210,21 @@ def test_every_surface_stays_within_block_kit_limits(lang):
             response_url="https://hooks.slack.com/" + "x" * 200,
         )
         check_view(view)
-    check_view(B.concern_modal(RUBRIC, lang, subject="U0BOB"))
+    check_view(review_views.concern_modal(RUBRIC, lang, subject="U0BOB"))
     check_view(B.info_view(lang, "T" * 40, LONG))
     queue = [_evidence(i) for i in range(40)]
-    home = B.home_view(RUBRIC, lang, me=_me(), queue=queue, unrecognised=["Name " * 20] * 200, notice=LONG)
+    home = review_views.home_view(RUBRIC, lang, me=_me(), queue=queue, unrecognised=["Name " * 20] * 200, notice=LONG)
     check_view(home)
-    check_view(B.home_view(RUBRIC, lang, me=None, not_in_org=True))
-    _, msg = B.suggestion_message(
+    check_view(review_views.home_view(RUBRIC, lang, me=None, not_in_org=True))
+    _, msg = nominate_views.suggestion_message(
         RUBRIC, lang, nomination_id=1, nominee="N" * 300, suggestions=SUGGESTIONS, abstain_reason=None, already=True
     )
     check_blocks(msg, 50)
-    check_blocks(B.review_blocks(RUBRIC, lang, queue, notice=LONG), 50)
-    check_blocks(B.my_recognition_blocks(RUBRIC, lang, _me(), nominate_cmd="/nominate"), 50)
-    _, dm = B.nominee_dm(RUBRIC, lang, nominator="U0ANN", criterion="teamwork.3", story=LONG, command="/values")
+    check_blocks(review_views.review_blocks(RUBRIC, lang, queue, notice=LONG), 50)
+    check_blocks(review_views.my_recognition_blocks(RUBRIC, lang, _me(), nominate_cmd="/nominate"), 50)
+    _, dm = nominate_views.nominee_dm(
+        RUBRIC, lang, nominator="U0ANN", criterion="teamwork.3", story=LONG, command="/values"
+    )
     check_blocks(dm, 50)
 
 

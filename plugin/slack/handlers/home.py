@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from liumai.services.errors import NotFound
 from liumai.services.recognition import is_manager, my_recognition, review_queue, unrecognised
 from liumai.slack import blocks as B
+from liumai.slack import review_views
 from liumai.slack.handlers.common import Deps, guarded, ref
 from liumai.slack.reports import SlackReports
 
@@ -24,13 +25,15 @@ def publish_home(deps: Deps, client: WebClient, user: str, *, notice: str | None
     try:
         me = my_recognition(ctx, ref(user))
     except NotFound:
-        view = B.home_view(deps.rubric, lang, me=None, not_in_org=True, nominate_cmd=deps.config.nominate_command)
+        view = review_views.home_view(
+            deps.rubric, lang, me=None, not_in_org=True, nominate_cmd=deps.config.nominate_command
+        )
     else:
         queue = names = None
         if is_manager(ctx, ref(user)):
             queue = review_queue(ctx, ref(user), limit=11)
             names = [p.display_name for p in unrecognised(ctx, ref(user))]
-        view = B.home_view(
+        view = review_views.home_view(
             deps.rubric,
             lang,
             me=me,

@@ -31,6 +31,7 @@ from liumai.services.deliveries import claim, profile
 from liumai.services.errors import NotFound, ServiceError
 from liumai.services.recognition import NominationView, get_nomination
 from liumai.slack import blocks as B
+from liumai.slack import nominate_views
 from liumai.slack.handlers.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref, slack_call
 from liumai.slack.texts import tx
 
@@ -82,7 +83,7 @@ def notify_nominee(deps: Deps, client: WebClient, nomination_id: int, nominator:
     if not nominee or not claim(deps.ctx, PLATFORM, f"notify:nomination:{nomination_id}"):
         return
     lang = deps.lang_for(nominee, client)
-    text, blocks = B.nominee_dm(
+    text, blocks = nominate_views.nominee_dm(
         deps.rubric,
         lang,
         nominator=nominator,
@@ -122,13 +123,14 @@ def register(app: App, deps: Deps) -> None:
     ctx, cfg, rubric = deps.ctx, deps.config, deps.rubric
 
     def open_form(client: WebClient, trigger_id: str, lang: str, **prefill: Any) -> None:
-        client.views_open(trigger_id=trigger_id, view=B.nominate_modal(rubric, lang, **prefill))
+        client.views_open(trigger_id=trigger_id, view=nominate_views.nominate_modal(rubric, lang, **prefill))
 
     # ------------------------------------------------------------ /nominate
     @guarded(deps, "ack")
-    def nominate_ack(ack: Ack, body: dict, command: dict) -> None:
+    def nominate_ack(ack: Ack, body: dict, client: WebClient, command: dict) -> None:
         text = (command.get("text") or "").strip()
-        lang = deps.lang_for(command.get("user_id"))
+        user = command.get("user_id") or ""
+        lang = deps.lang_for(user)
         if not text:
             ack()  # the lazy listener opens the form
             return
@@ -141,6 +143,13 @@ def register(app: App, deps: Deps) -> None:
         elif not story:
             ack()  # `/nominate @ann`: the form opens with Ann chosen
         else:
+            # Refuse before saying "thanks, finding behaviours": the service validates, stores nothing.
+            try:
+                noms.check_nomination(ctx, ref(user), ref(nominee), story)
+            except ServiceError as exc:
+                lang = deps.lang_for(user, client)  # someone not in the org chart: Slack knows their language
+                ack(text=nominee_refusal(deps, client, exc, lang, user, nominee, plain=False))
+                return
             ack(text=tx("nominate.working", lang, user=nominee))
 
     @guarded(deps)
@@ -162,6 +171,10 @@ def register(app: App, deps: Deps) -> None:
         if nominee is None:
             return
         lang = deps.lang_for(user, client)
+        try:
+            noms.check_nomination(ctx, ref(user), ref(nominee), story)
+        except ServiceError:
+            return  # the acknowledgement already gave the refusal
         key = command_key(command.get("team_id"), user, nominee, story, ctx.now().date().isoformat())
         try:
             res = noms.nominate(ctx, ref(user), ref(nominee), story, source="slack", idempotency_key=key, tag=False)
@@ -191,7 +204,7 @@ def register(app: App, deps: Deps) -> None:
                 respond(text=tx("nominate.cancelled", lang), response_type="ephemeral", replace_original=False)
                 return
             nominee_name, abstain, suggestions = nv.nominee_name, nv.abstain_reason, nv.suggestions
-        fallback, blocks = B.suggestion_message(
+        fallback, blocks = nominate_views.suggestion_message(
             rubric,
             lang,
             nomination_id=res.nomination.id,
@@ -295,7 +308,7 @@ def register(app: App, deps: Deps) -> None:
         if nv.criterion is not None:  # a re-submission after confirming: show the thanks again
             view_out = B.info_view(lang, tx("modal.thanks_title", lang), thanks_text(deps, lang, nv))
         else:
-            view_out = B.progress_view(lang, nv.id, nv.nominee_name)
+            view_out = nominate_views.progress_view(lang, nv.id, nv.nominee_name)
         ack(response_action="update", view=view_out)
 
     @guarded(deps)
@@ -320,7 +333,7 @@ def register(app: App, deps: Deps) -> None:
             time.sleep(wait)
         client.views_update(
             view_id=view["id"],
-            view=B.confirm_view(
+            view=nominate_views.confirm_view(
                 rubric,
                 lang,
                 nomination_id=nv.id,
@@ -412,7 +425,7 @@ def register(app: App, deps: Deps) -> None:
         nv = get_nomination(ctx, int(action["value"]), ref(user))
         client.views_open(
             trigger_id=body["trigger_id"],
-            view=B.confirm_view(
+            view=nominate_views.confirm_view(
                 rubric,
                 lang,
                 nomination_id=nv.id,

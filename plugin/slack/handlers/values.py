@@ -1,5 +1,7 @@
-"""`/values`: help, my recognition, the manager's review queue, private concerns, and the
-report subcommands (`summary`, `team`, `digest`: see `liumai.slack.reports`).
+"""`/values`: help, my recognition, the manager's review queue, private concerns, the report
+subcommands (`summary`, `team`, `digest`: see `liumai.slack.reports`) and the record subcommands
+(`evidence`, `export`, `erase`: see `liumai.slack.records`). Subcommands and their aliases are the
+shared command model's (`liumai.commands`), the same as Feishu's.
 
 Permissions are the services' (a person sees their own recognition, a manager decides the
 evidence of people below them, concerns are managers' and admins' only). The adapter adds one
@@ -13,14 +15,17 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from liumai.commands import subcommand
 from liumai.services import evidence as ev
 from liumai.services.deliveries import claim, release
 from liumai.services.errors import ServiceError
 from liumai.services.notices import Notice
 from liumai.services.recognition import is_manager, my_recognition, review_queue
 from liumai.slack import blocks as B
+from liumai.slack import review_views
 from liumai.slack.handlers.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref
 from liumai.slack.handlers.home import publish_home
+from liumai.slack.records import SlackRecords
 from liumai.slack.reports import SlackReports
 from liumai.slack.texts import tx
 
@@ -40,6 +45,8 @@ def register(app: App, deps: Deps) -> None:
     """Attach the /values listeners to `app`."""
     ctx, cfg, rubric = deps.ctx, deps.config, deps.rubric
     reports = SlackReports(deps)
+    records = SlackRecords(deps)
+    records.register(app)
 
     def reply(respond: Respond, text: str | None = None, blocks: list | None = None, replace: bool = False) -> None:
         fallback = text or (blocks and _first_text(blocks)) or "Liumai"
@@ -56,36 +63,45 @@ def register(app: App, deps: Deps) -> None:
         user = command["user_id"]
         lang = deps.lang_for(user, client)
         words = (command.get("text") or "").strip().split(maxsplit=1)
-        sub = words[0].lower() if words else ""
+        sub = subcommand(words[0]) if words else None  # the shared command model, aliases included
         rest = words[1] if len(words) > 1 else ""
-        if sub in ("me", "我"):
+        if sub == "me":
             me = my_recognition(ctx, ref(user))
             reply(
                 respond,
                 tx("me.header", lang, quarter=me.quarter),
-                B.my_recognition_blocks(rubric, lang, me, nominate_cmd=cfg.nominate_command),
+                review_views.my_recognition_blocks(rubric, lang, me, nominate_cmd=cfg.nominate_command),
             )
-        elif sub in ("review", "审核"):
+        elif sub == "review":
             if not is_manager(ctx, ref(user)):
                 reply(respond, tx("not_manager", lang))
                 return
             queue = review_queue(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
             count = f"{B.REVIEW_LIMIT}+" if len(queue) > B.REVIEW_LIMIT else len(queue)
-            reply(respond, tx("review.header", lang, n=count), B.review_blocks(rubric, lang, queue))
-        elif sub in ("summary", "小结", "总结"):
+            reply(respond, tx("review.header", lang, n=count), review_views.review_blocks(rubric, lang, queue))
+        elif sub == "summary":
             reports.summary(user, lang, rest, lambda text: reply(respond, text), respond, client)
-        elif sub in ("team", "团队"):
+        elif sub == "team":
             reports.team(user, lang, rest, lambda text: reply(respond, text), respond, client)
-        elif sub in ("digest", "周报"):
+        elif sub == "digest":
             reports.digest(user, lang, rest, lambda text: reply(respond, text), respond, client)
-        elif sub in ("concern", "关注"):
+        elif sub == "concern":
             if not is_manager(ctx, ref(user)):
                 reply(respond, tx("not_manager", lang))
                 return
             subject, _ = parse_mention(rest)
-            client.views_open(trigger_id=command["trigger_id"], view=B.concern_modal(rubric, lang, subject=subject))
+            client.views_open(
+                trigger_id=command["trigger_id"], view=review_views.concern_modal(rubric, lang, subject=subject)
+            )
+        elif sub == "evidence":
+            records.evidence(user, lang, rest, lambda text: reply(respond, text), respond)
+        elif sub == "export":
+            records.export(user, lang, rest, lambda text: reply(respond, text), client)
+        elif sub == "erase":
+            records.erase_request(user, lang, rest, lambda text: reply(respond, text), respond)
         else:
-            reply(respond, tx("values.help", lang, cmd=cfg.values_command, ncmd=cfg.nominate_command))
+            help_text = tx("values.help", lang, cmd=cfg.values_command, ncmd=cfg.nominate_command)
+            reply(respond, help_text + "\n" + tx("values.help_rights", lang, cmd=cfg.values_command))
 
     app.command(cfg.values_command)(ack=values_ack, lazy=[values_lazy])
 
@@ -96,7 +112,7 @@ def register(app: App, deps: Deps) -> None:
             publish_home(deps, client, user, notice=notice)
             return
         queue = review_queue(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
-        reply(respond, notice, B.review_blocks(rubric, lang, queue, notice=notice), replace=True)
+        reply(respond, notice, review_views.review_blocks(rubric, lang, queue, notice=notice), replace=True)
 
     def decide(
         body: dict, client: WebClient, respond: Respond, evidence_id: int, decision: str, criterion: str | None

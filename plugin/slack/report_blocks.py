@@ -1,0 +1,149 @@
+"""Block Kit for reports: summary pages and the weekly digest, within Slack's block and text limits.
+
+The read models and their lines and labels are platform-neutral (`liumai.reports`); only the Block
+Kit is built here, in the adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from liumai.reports import escape as esc
+from liumai.reports.digest_render import short_story, team_name
+from liumai.reports.digest_render import tr as dtr
+from liumai.reports.explain import level_line, next_step
+from liumai.reports.summary_render import tr
+from liumai.rubric.engine import Outcome
+from liumai.rubric.model import Rubric
+from liumai.services.digest import Digest
+from liumai.services.summaries import PersonSummary, TeamSummary
+
+SLACK_MAX_BLOCKS = 50
+SLACK_MAX_TEXT = 3000
+
+
+def chunks(lines: Iterable[str], limit: int) -> list[str]:
+    out, cur = [], ""
+    for line in lines:
+        line = line[: limit - 1]
+        if cur and len(cur) + len(line) + 1 > limit:
+            out.append(cur)
+            cur = ""
+        cur = f"{cur}\n{line}" if cur else line
+    if cur:
+        out.append(cur)
+    return out
+
+
+def summary_slack_pages(p: PersonSummary, rubric: Rubric, lang: str, *, concerns: bool = True) -> list[list[dict]]:
+    """Block Kit pages, each within Slack's 50-block and 3,000-character limits."""
+    acc, pend = p.result.accepted, p.result.with_pending
+    blocks: list[dict] = [
+        {"type": "header", "text": {"type": "plain_text", "text": f"{p.name} · {p.quarter}"[:150]}},
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": (
+                    f"*{tr('total', lang)} {acc.total:g}/{acc.max_total}*"
+                    + (f" ({tr('with_pending', lang)} {pend.total:g})" if pend.total != acc.total else "")
+                ),
+            },
+        },
+    ]
+    for v in rubric.values:
+        vs = acc.values[v.key]
+        lines = [f"*{esc.slack_mrkdwn(v.names.get(lang))} {vs.score:g}/{vs.max_score}*"]
+        lines += [esc.slack_mrkdwn(level_line(t, lang)) for t in vs.levels if t.outcome is not Outcome.NOT_REACHED]
+        nxt = next_step(vs, rubric, lang)
+        if nxt:
+            lines.append(f"→ {esc.slack_mrkdwn(nxt)}")
+        for e in p.evidence_for(v.key):
+            link = f" <{e.link}|{tr('link', lang)}>" if e.link and e.link.startswith("https://") else ""
+            lines.append(
+                f"• #{e.id} `{e.criterion}` {tr(e.status, lang)} · {e.occurred_at.date()} · "
+                f"{esc.slack_mrkdwn(e.nominator)}: {esc.slack_mrkdwn(e.text[:300])}{link}"
+            )
+        if concerns:
+            for e in p.concerns_for(v.key):
+                mit = f" ({tr('mitigated', lang)})" if e.mitigated else ""
+                lines.append(f"⚠ #{e.id} `{e.criterion}`{mit}: {esc.slack_mrkdwn(e.text[:300])}")
+        blocks.append({"type": "divider"})
+        blocks += [
+            {"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in chunks(lines, SLACK_MAX_TEXT)
+        ]
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"{tr('rubric', lang)}: `{p.rubric_version}`"}]}
+    )
+    return [blocks[i : i + SLACK_MAX_BLOCKS] for i in range(0, len(blocks), SLACK_MAX_BLOCKS)]
+
+
+def team_slack_pages(s: TeamSummary, rubric: Rubric, lang: str) -> list[list[dict]]:
+    rows = [
+        f"*{esc.slack_mrkdwn(p.name)}*: "
+        + " · ".join(f"{v.names.get(lang)} {p.result.accepted.values[v.key].score:g}" for v in rubric.values)
+        + f" · *{tr('total', lang)} {p.total:g}*"
+        for p in s.people
+    ]
+    names = {v.key: v.names.get(lang) for v in rubric.values}
+    rows.append(
+        f"{tr('no_evidence_values', lang)}: "
+        + (", ".join(names[k] for k in s.values_without_evidence) or tr("none", lang))
+    )
+    rows.append(
+        f"{tr('unrecognised', lang)}: "
+        + (", ".join(esc.slack_mrkdwn(p.name) for p in s.people if p.email in s.unrecognised) or tr("none", lang))
+    )
+    blocks = [{"type": "header", "text": {"type": "plain_text", "text": f"{s.title} · {s.quarter}"[:150]}}]
+    blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": c}} for c in chunks(rows, SLACK_MAX_TEXT)]
+    return [blocks[i : i + SLACK_MAX_BLOCKS] for i in range(0, len(blocks), SLACK_MAX_BLOCKS)]
+
+
+def digest_slack_blocks(d: Digest, rubric: Rubric, lang: str) -> list[dict]:
+    names = {v.key: v.names.get(lang) for v in rubric.values}
+    blocks: list[dict] = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": f"{dtr('title', lang)} · {team_name(d, lang)} · {d.week}"[:150]},
+        }
+    ]
+    if not d.total:
+        blocks.append({"type": "section", "text": {"type": "plain_text", "text": dtr("quiet", lang)}})
+    else:
+        counts = " · ".join(f"{names[k]} {n}" for k, n in d.by_value.items() if n)
+        blocks.append(
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": (f"*{dtr('week_total', lang, n=d.total)}*\n{esc.slack_mrkdwn(counts)}"),
+                },
+            }
+        )
+        for s in d.highlights:
+            crit = rubric.behaviour(s.criterion).statement.get(lang)
+            blocks.append(
+                {
+                    "type": "section",
+                    "text": {
+                        "type": "plain_text",
+                        "emoji": False,
+                        "text": esc.slack_text(
+                            f"🌟 {s.nominee} {dtr('for', lang)} {crit}\n{short_story(s.text)}\n— {s.nominator}"
+                        )[:3000],
+                    },
+                }
+            )
+    extra = []
+    if d.first_recognitions:
+        extra.append(f"{dtr('firsts', lang)}: " + ", ".join(s.nominee for s in d.first_recognitions))
+    if d.values_missing_this_quarter:
+        extra.append(f"{dtr('missing', lang)}: " + ", ".join(names[k] for k in d.values_missing_this_quarter))
+    if extra:
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "plain_text", "emoji": False, "text": esc.slack_text(e)[:2000]} for e in extra],
+            }
+        )
+    return blocks[:50]
