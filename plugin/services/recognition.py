@@ -17,7 +17,7 @@ from liumai.services.context import AppContext
 from liumai.services.errors import NotFound, PermissionDenied
 from liumai.services.evidence import EvidenceView, _view
 from liumai.services.people import can_manage, get_person, reports_of
-from liumai.services.scoring import resolve_quarter
+from liumai.services.quarters import resolve_quarter
 from liumai.services.uow import unit_of_work
 from liumai.services.visibility import subject_visible
 from liumai.storage.models import Evidence, Nomination, Person, Suggestion

@@ -20,7 +20,7 @@ from liumai.services.context import AppContext
 from liumai.services.errors import InvalidInput, PermissionDenied
 from liumai.services.org import TEAM_RE
 from liumai.services.people import can_manage, get_person, reports_of
-from liumai.services.scoring import resolve_quarter
+from liumai.services.quarters import resolve_quarter
 from liumai.services.text import clean_text
 from liumai.services.uow import unit_of_work
 from liumai.storage.models import Concern, Evidence, Nomination, Person, Team
