@@ -43,7 +43,7 @@ def _main(
 @app.command()
 def migrate(as_json: JsonOpt = False) -> None:
     """Create or upgrade the database schema (Alembic)."""
-    from liumai.storage.db import migrate as run
+    from liumai.services.database import migrate_schema as run
 
     ctx = common.context(check_schema=False)
     try:

@@ -28,8 +28,8 @@ from liumai.services.context import AppContext
 from liumai.services.deliveries import prune
 from liumai.slack.app import TrackingExecutor, check_app_token, create_bolt_app, secret_engine, web_client
 from liumai.slack.asgi import bolt_routes
+from liumai.slack.common import PLATFORM, Deps
 from liumai.slack.digest import SlackDigestPoster
-from liumai.slack.handlers.common import PLATFORM, Deps
 from liumai.slack.security import RequestGuard
 from liumai.slack.settings import SlackConfig, slack_config
 

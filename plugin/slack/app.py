@@ -35,8 +35,8 @@ from sqlalchemy import Engine
 
 from liumai.config import ConfigError
 from liumai.services.context import AppContext
+from liumai.slack.common import Deps
 from liumai.slack.handlers import register_all
-from liumai.slack.handlers.common import Deps
 from liumai.slack.logs import slack_logger
 from liumai.slack.manifest import BOT_SCOPES
 from liumai.slack.settings import DEFAULT_API_URL, SlackConfig

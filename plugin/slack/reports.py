@@ -51,8 +51,8 @@ from liumai.services.people import has_direct_reports
 from liumai.services.recognition import is_manager
 from liumai.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
 from liumai.slack import blocks as B
+from liumai.slack.common import Deps, ref
 from liumai.slack.digest import SlackDigestPoster
-from liumai.slack.handlers.common import Deps, ref
 from liumai.slack.texts import tx
 
 MAX_PAGES = 3  # + the files line: four of the five messages a response_url takes

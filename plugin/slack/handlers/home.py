@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from liumai.services.errors import NotFound
 from liumai.services.recognition import is_manager, my_recognition, review_queue, unrecognised
 from liumai.slack import blocks as B
-from liumai.slack.handlers.common import Deps, guarded, ref
+from liumai.slack.common import Deps, guarded, ref
 from liumai.slack.reports import SlackReports
 
 
