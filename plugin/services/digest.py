@@ -23,7 +23,7 @@ from typing import Protocol
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from liumai.periods import quarter_of, week_bounds
 from liumai.rubric.model import Polarity
@@ -121,7 +121,7 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
     week_quarters = sorted({str(quarter), str(last)})
     with unit_of_work(ctx.engine) as session:
         if team_keys is None:
-            teams = list(session.exec(select(Team).order_by(Team.id)).all())
+            teams = list(session.exec(select(Team).order_by(col(Team.id))).all())
         else:
             teams = [_team(session, k) for k in team_keys]
         team_ids = [t.id for t in teams]
@@ -133,7 +133,7 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
         )
         # This week's recognitions of every team's members: columns only (entity loading costs more).
         week_rows = session.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for at most 4 columns
                 Evidence.id,
                 Evidence.subject_id,
                 Evidence.criterion,
@@ -158,8 +158,8 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
         quarter_rows = session.exec(
             select(Person.team_id, Evidence.criterion)
             .distinct()
-            .join(Nomination, Evidence.nomination_id == Nomination.id)
-            .join(Person, Evidence.subject_id == Person.id)
+            .join(Nomination, col(Evidence.nomination_id) == col(Nomination.id))
+            .join(Person, col(Evidence.subject_id) == col(Person.id))
             .where(
                 *common, Evidence.period == str(quarter), Evidence.occurred_at >= q_start, Evidence.occurred_at < end
             )
@@ -170,11 +170,11 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
                 session.exec(
                     select(Evidence.subject_id, func.min(Evidence.occurred_at))
                     .where(
-                        Evidence.subject_id.in_(subjects),
-                        Evidence.polarity == CONFORMING,  # type: ignore[union-attr]
+                        col(Evidence.subject_id).in_(subjects),
+                        col(Evidence.polarity) == CONFORMING,
                         Evidence.status != "rejected",
                     )
-                    .group_by(Evidence.subject_id)
+                    .group_by(col(Evidence.subject_id))
                 ).all()
             )
             if subjects
@@ -183,7 +183,7 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
         # Names of just the people in this week's stories (never the whole directory).
         wanted = subjects | {r[5] for r in week_rows}
         names = (
-            dict(session.exec(select(Person.id, Person.display_name).where(Person.id.in_(wanted))).all())  # type: ignore[union-attr]
+            dict(session.exec(select(Person.id, Person.display_name).where(col(Person.id).in_(wanted))).all())
             if wanted
             else {}
         )
@@ -192,7 +192,8 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
         by_team[r[8]].append(r)
     quarter_values: dict[int, set[str]] = {t: set() for t in team_ids}
     for team_id, criterion in quarter_rows:
-        quarter_values[team_id].add(criterion.split(".", 1)[0])
+        if team_id in quarter_values:  # always: the query selects these teams
+            quarter_values[team_id].add(criterion.split(".", 1)[0])
     return [
         _assemble(ctx, t, week, str(quarter), start, end, by_team[t.id], quarter_values[t.id], first_seen, names)
         for t in teams
@@ -337,7 +338,11 @@ def _claim(ctx: AppContext, team_id: int, week: str, owner: str) -> str:
         # The previous poster crashed: take the run over, guarded against a concurrent take-over.
         res = session.exec(
             update(DigestRun)
-            .where(DigestRun.id == run.id, DigestRun.status == "claimed", DigestRun.claimed_by == run.claimed_by)
+            .where(
+                col(DigestRun.id) == run.id,
+                col(DigestRun.status) == "claimed",
+                col(DigestRun.claimed_by) == run.claimed_by,
+            )
             .values(claimed_by=owner, lease_until=lease)
         )
         return "claimed" if res.rowcount == 1 else "in_progress"
@@ -360,8 +365,7 @@ def post_digest(
         if viewer is not None:
             require_team_manager(session, viewer, team)
     digest = digest or build_digest(ctx, team_key, week)
-    targets = [(p, p.target(team)) for p in posters]
-    targets = [(p, t) for p, t in targets if t]
+    targets = [(p, t) for p in posters if (t := p.target(team))]
     if not targets:
         return PostOutcome(team.key, week, "no_target")
     state = _claim(ctx, team.id, week, owner)
@@ -383,7 +387,7 @@ def post_digest(
     with unit_of_work(ctx.engine) as session:
         session.exec(
             update(DigestRun)
-            .where(DigestRun.team_id == team.id, DigestRun.week == week)
+            .where(col(DigestRun.team_id) == team.id, col(DigestRun.week) == week)
             .values(status="posted", posted_at=ctx.now(), lease_until=None, detail=json.dumps(outcome.posted))
         )
     return outcome

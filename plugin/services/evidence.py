@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from liumai.rubric.model import Polarity
 from liumai.services import audit
@@ -66,7 +66,7 @@ class EvidenceView:
 
 
 def _view(session: Session, e: Evidence) -> EvidenceView:
-    subject = session.get(Person, e.subject_id)
+    subject = session.get_one(Person, e.subject_id)
     nominator = session.get(Person, e.nominator_id) if e.nominator_id else None
     decider = session.get(Person, e.decided_by_id) if e.decided_by_id else None
     story = link = note = None
@@ -127,14 +127,14 @@ def list_evidence(
             subjects = [actor, *reports_of(session, actor)]
         stmt = select(Evidence)
         if subjects is not None:
-            stmt = stmt.where(Evidence.subject_id.in_([s.id for s in subjects]))  # type: ignore[union-attr]
+            stmt = stmt.where(col(Evidence.subject_id).in_([s.id for s in subjects]))
         if status:
             stmt = stmt.where(Evidence.status == status)
         if period:
             stmt = stmt.where(Evidence.period == period)
         if actor is not None:
-            stmt = stmt.where(or_(Evidence.subject_id != actor.id, subject_visible()))
-        rows = session.exec(stmt.order_by(Evidence.occurred_at, Evidence.id)).all()
+            stmt = stmt.where(or_(col(Evidence.subject_id) != actor.id, subject_visible()))
+        rows = session.exec(stmt.order_by(col(Evidence.occurred_at), col(Evidence.id))).all()
         out = []
         for e in rows:
             own = actor is not None and e.subject_id == actor.id  # the subject scope (`scope_for`)
@@ -164,7 +164,7 @@ def decide(ctx: AppContext, evidence_id: int, by: str | int, decision: str) -> E
     with unit_of_work(ctx.engine) as session:
         e = _load(session, evidence_id)
         actor = get_person(session, by)
-        _require_decider(session, actor, session.get(Person, e.subject_id))
+        _require_decider(session, actor, session.get_one(Person, e.subject_id))
         if e.status != decision:
             old = e.status
             e.status = decision
@@ -185,7 +185,7 @@ def retag(ctx: AppContext, evidence_id: int, by: str | int, criterion: str, *, a
     with unit_of_work(ctx.engine) as session:
         e = _load(session, evidence_id)
         actor = get_person(session, by)
-        _require_decider(session, actor, session.get(Person, e.subject_id))
+        _require_decider(session, actor, session.get_one(Person, e.subject_id))
         old = (e.criterion, e.status)
         e.criterion = criterion
         if accept:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from liumai.rubric.model import Polarity
 from liumai.services import audit
@@ -91,7 +91,7 @@ def _repeat(session: Session, by: Person, to: Person, text: str, since: datetime
             Nomination.created_at >= since,
             Nomination.status != "cancelled",
         )
-        .order_by(Nomination.id)
+        .order_by(col(Nomination.id))
     ).all()
     return next((n for n in candidates if same_story(n.story) == story), None)
 
@@ -99,7 +99,7 @@ def _repeat(session: Session, by: Person, to: Person, text: str, since: datetime
 def _suggestions(session: Session, nomination_id: int) -> list[Suggestion]:
     return list(
         session.exec(
-            select(Suggestion).where(Suggestion.nomination_id == nomination_id).order_by(Suggestion.rank)
+            select(Suggestion).where(col(Suggestion.nomination_id) == nomination_id).order_by(col(Suggestion.rank))
         ).all()
     )
 
@@ -390,7 +390,7 @@ def _finish_job(ctx: AppContext, session: Session, nomination_id: int, result: S
         return
     now = ctx.now()
     retry = result is not None and wants_llm_retry(result)
-    if retry:
+    if retry and result is not None:
         job.attempts += 1  # a try that got no (storable) LLM answer counts, the last one too
         job.last_error = result.meta.get("store_error") or f"LLM unavailable: {result.meta.get('fallback_reason')}"
     if retry and job.attempts < LLM_UPGRADE_ATTEMPTS:

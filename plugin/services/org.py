@@ -156,12 +156,12 @@ def _apply(
             val = getattr(r, attr)
             if not val or attr not in r.columns:
                 continue
-            for p in existing.values():
-                if getattr(p, attr) == val and p.email != r.email:
-                    _note(report, p.email, attr, val, None)
-                    setattr(p, attr, None)
-                    session.add(p)
-                    audit.record(session, actor, "person.release_id", "person", p.id, field=attr, value=val)
+            for holder in existing.values():
+                if getattr(holder, attr) == val and holder.email != r.email:
+                    _note(report, holder.email, attr, val, None)
+                    setattr(holder, attr, None)
+                    session.add(holder)
+                    audit.record(session, actor, "person.release_id", "person", holder.id, field=attr, value=val)
     session.flush()
     people: dict[str, Person] = {}
     for r in rows:
@@ -207,7 +207,13 @@ def _apply(
                 if r.email in report.unchanged:
                     report.unchanged.remove(r.email)
             if r.email not in report.created:
-                _note(report, r.email, "manager_email", email_of.get(p.manager_id), r.manager_email)
+                _note(
+                    report,
+                    r.email,
+                    "manager_email",
+                    email_of.get(p.manager_id) if p.manager_id else None,
+                    r.manager_email,
+                )
             audit.record(session, actor, "person.set_manager", "person", p.id, old=p.manager_id, new=manager_id)
             p.manager_id = manager_id
             p.updated_at = now
