@@ -66,6 +66,17 @@ def test_import_contracts_hold(tree: Path) -> None:
     assert "0 broken" in out, out
 
 
+def test_mypy_finds_no_errors(tree: Path) -> None:
+    """mypy on the whole `liumai` package ([tool.mypy] in pyproject.toml): zero errors."""
+    cache = WORK / ".mypy_cache"
+    proc = _run(
+        [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(cache)], tree
+    )
+    out = _to_repo_paths(proc.stdout + proc.stderr)
+    assert proc.returncode == 0, out
+    assert "Success: no issues found" in out, out
+
+
 def test_storage_contract_lists_every_other_module() -> None:
     """The storage contract names its forbidden modules one by one: a new top-level module must join the list."""
     contract = next(

@@ -62,7 +62,7 @@ class TrackingExecutor(ThreadPoolExecutor):
         self._pending = 0
         self._idle = threading.Condition()
 
-    def submit(self, fn, /, *args: Any, **kwargs: Any) -> Future:  # type: ignore[override]
+    def submit(self, fn, /, *args: Any, **kwargs: Any) -> Future:
         with self._idle:
             self._pending += 1
         try:
@@ -183,7 +183,7 @@ def check_app_token(config: SlackConfig, logger: logging.Logger) -> None:
     """Socket Mode: ask Slack for a connection URL once, so a wrong SLACK_APP_TOKEN fails at start."""
     client = web_client(config, logger)
     try:
-        client.apps_connections_open(app_token=config.app_token)
+        client.apps_connections_open(app_token=config.app_token or "")
     except SlackApiError as exc:
         raise ConfigError(f"SLACK_APP_TOKEN: Slack refused the token ({exc.response.get('error')})") from None
     except OSError as exc:

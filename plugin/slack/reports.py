@@ -213,6 +213,7 @@ class SlackReports:
         if len(args.mentions) > 1 or len(args.words) > 1 or (args.mentions and args.words):
             reply(tx("team.usage", lang, cmd=self.cmd))
             return
+        s: TeamSummary | None
         if args.mentions:
             s = team_summary(
                 self.ctx, manager=ref(args.mentions[0]), subtree=args.subtree, quarter=args.quarter, viewer=viewer
