@@ -41,6 +41,7 @@ def _approaches(rubric: Rubric) -> dict[str, Callable[[], Tagger] | str]:
     """Name -> factory (or the reason it is unavailable). The embedding index is shared."""
     out: dict[str, Callable[[], Tagger] | str] = {"lexical": lambda: OfflineTagger(rubric, embeddings=None)}
     from liumai.tagging import offline_embed
+    from liumai.tagging.offline_embed_tagger import EmbeddingTagger
 
     if not offline_embed.available():
         for name in ("embedding", "hybrid"):
@@ -53,7 +54,7 @@ def _approaches(rubric: Rubric) -> dict[str, Callable[[], Tagger] | str]:
             shared["index"] = offline_embed.EmbeddingIndex(rubric)
         return shared["index"]
 
-    out["embedding"] = lambda: offline_embed.EmbeddingTagger(rubric, index=index())
+    out["embedding"] = lambda: EmbeddingTagger(rubric, index=index())
     out["hybrid"] = lambda: OfflineTagger(rubric, embeddings=index())
     return out
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
@@ -137,7 +138,9 @@ class Settings(BaseSettings):
 
 
 _ALIASES = {
-    name: (f.validation_alias if isinstance(f.validation_alias, str) else f.validation_alias.choices[0])
+    name: (
+        f.validation_alias if isinstance(f.validation_alias, str) else cast(AliasChoices, f.validation_alias).choices[0]
+    )
     for name, f in Settings.model_fields.items()
     if f.validation_alias is not None
 }

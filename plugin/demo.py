@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from liumai.config import load_settings
 from liumai.files import write_private
@@ -34,7 +34,7 @@ from liumai.services.context import AppContext
 from liumai.services.digest import build_digest
 from liumai.services.org import import_org, set_team
 from liumai.services.people import get_person
-from liumai.services.summaries import team_summary
+from liumai.services.summaries import PersonSummary, TeamSummary, team_summary
 from liumai.storage.db import make_engine, migrate, session_scope
 from liumai.storage.models import Evidence, Person, Team
 from liumai.tagging.offline import OfflineTagger
@@ -174,13 +174,13 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
         # 3. managers decide: most accepted, some rejected, a few left pending for review
         accepted = rejected = pending = 0
         with session_scope(engine) as session:
-            everyone = session.exec(select(Person).order_by(Person.id)).all()
+            everyone = session.exec(select(Person).order_by(col(Person.id))).all()
             admin = next(p for p in everyone if p.is_admin)
             # Each person's evidence is decided by their manager; the top of the chart by the admin.
             deciders = {p.id: p.manager_id or admin.id for p in everyone}
             emails = {p.id: p.email for p in everyone}
             subjects = dict(
-                session.exec(select(Evidence.id, Evidence.subject_id).where(Evidence.id.in_(evidence_ids))).all()
+                session.exec(select(Evidence.id, Evidence.subject_id).where(col(Evidence.id).in_(evidence_ids))).all()
             )
         for n, eid in enumerate(evidence_ids):
             subject = subjects[eid]
@@ -214,7 +214,7 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
 
         # 4. each team's scores with reasons, and the Markdown summary
         with session_scope(engine) as session:
-            teams = session.exec(select(Team).order_by(Team.id)).all()
+            teams = session.exec(select(Team).order_by(col(Team.id))).all()
         md = [
             f"# {'价值观季度小结' if lang == 'zh' else 'Values quarterly summary'} — {quarter}",
             "",
@@ -238,9 +238,9 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
             md.append(summary_markdown(summaries[team.key], rubric, lang))
             say("")
             say(_team_table(f"{name} ({team.key})", scores, rubric, lang))
-            for s in scores:
-                acc = s.result.accepted
-                say(f"  {s.name}: {_next_steps(acc, rubric, lang)}")
+            for ps in scores:
+                acc = ps.result.accepted
+                say(f"  {ps.name}: {_next_steps(acc, rubric, lang)}")
         # 5. this week's digest preview for each team, and the HTML report with charts
         week = week_of(today, settings.tz)
         for team in teams:
@@ -251,7 +251,7 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
                 md.append(digest_text(d, rubric, lang))
         write_private(out, "\n".join(md))
         html_path = out.with_suffix(".html")
-        sections = [summaries[k] for k in ("payments", "support")]
+        sections: list[PersonSummary | TeamSummary] = [summaries[k] for k in ("payments", "support")]
         html = report_html(sections, rubric, lang, title="Acme Cloud")
         write_private(html_path, html)
         say("")

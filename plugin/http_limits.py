@@ -24,12 +24,23 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
+
+
+@dataclass
+class _BodyState:
+    """One request's body so far; the deadline starts when the app first asks for the body."""
+
+    deadline: float
+    received: int = 0
+    done: bool = False
+    started: bool = False
 
 
 class _Refused(Exception):
@@ -59,35 +70,33 @@ class BodyLimit:
             return
 
         loop = asyncio.get_running_loop()
-        state = {"received": 0, "done": False, "deadline": None, "started": False}
+        state = _BodyState(deadline=loop.time() + self.timeout_s)
 
         async def limited_receive() -> Message:
-            if state["done"]:
+            if state.done:
                 return await receive()  # after the body: only a disconnect can come
-            if state["deadline"] is None:
-                state["deadline"] = loop.time() + self.timeout_s
             try:
-                message = await asyncio.wait_for(receive(), max(0.0, state["deadline"] - loop.time()))
+                message = await asyncio.wait_for(receive(), max(0.0, state.deadline - loop.time()))
             except TimeoutError:
                 raise _Refused(408, f"body not complete within {self.timeout_s:g} s") from None
             if message["type"] == "http.request":
-                state["received"] += len(message.get("body", b""))
-                if state["received"] > self.max_bytes:
+                state.received += len(message.get("body", b""))
+                if state.received > self.max_bytes:
                     raise _Refused(413, f"body passed {self.max_bytes} bytes")
-                state["done"] = not message.get("more_body", False)
+                state.done = not message.get("more_body", False)
             else:
-                state["done"] = True
+                state.done = True
             return message
 
         async def tracking_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                state["started"] = True
+                state.started = True
             await send(message)
 
         try:
             await self.app(scope, limited_receive, tracking_send)
         except _Refused as refused:
-            if state["started"]:  # cannot answer any more; uvicorn closes the connection
+            if state.started:  # cannot answer any more; uvicorn closes the connection
                 return
             await self._refuse(scope, send, refused)
 
@@ -137,7 +146,7 @@ def header_timeout_protocol(timeout_s: float) -> type[asyncio.Protocol]:
         _awaiting_headers = True
         _partial = False
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
             self._arm()  # uvicorn has no timer at all for a fresh connection that sends nothing
 

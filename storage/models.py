@@ -4,6 +4,10 @@ Timestamps are aware UTC datetimes (SQLModel's UTCDateTime: SQLite stores them w
 offset and they come back as UTC); conversion to the configured time zone happens only where
 periods are computed and where people read times. Enum-like columns are
 plain strings validated in the services, so adding a state never needs a database enum migration.
+
+Primary keys are typed `int` although a new row's `id` is None until the session flushes it:
+every read of an id happens on a stored row, and `int | None` would need a check at each of them.
+The column is NOT NULL and autoincrementing either way (a primary key), so the schema is unchanged.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ def utcnow() -> datetime:
 
 class Workspace(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("platform", "external_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)  # slack | feishu | local
     external_id: str = Field(max_length=64)
     name: str = Field(default="", max_length=200)
@@ -28,7 +32,7 @@ class Workspace(SQLModel, table=True):
 
 
 class Team(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, unique=True)
     name_zh: str = Field(default="", max_length=200)
     name_en: str = Field(default="", max_length=200)
@@ -37,7 +41,7 @@ class Team(SQLModel, table=True):
 
 
 class Person(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True)  # stored lower-cased
     display_name: str = Field(max_length=200)
     locale: str = Field(default="en-US", max_length=16)
@@ -53,7 +57,7 @@ class Person(SQLModel, table=True):
 
 class Nomination(SQLModel, table=True):
     __table_args__ = (Index("ix_nomination_nominee_created", "nominee_id", "created_at"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     nominator_id: int = Field(foreign_key="person.id", index=True)
     nominee_id: int = Field(foreign_key="person.id")
     story: str = Field(sa_column=Column(Text, nullable=False))
@@ -70,7 +74,7 @@ class Nomination(SQLModel, table=True):
 
 class Suggestion(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("nomination_id", "rank"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     nomination_id: int = Field(foreign_key="nomination.id", index=True)
     rank: int
     criterion: str = Field(max_length=64)
@@ -88,7 +92,7 @@ class Suggestion(SQLModel, table=True):
 class Concern(SQLModel, table=True):
     """A non-conforming case recorded by a manager; never shown to peers or in digests."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     subject_id: int = Field(foreign_key="person.id", index=True)
     manager_id: int = Field(foreign_key="person.id")
     criterion: str = Field(max_length=64)
@@ -99,7 +103,7 @@ class Concern(SQLModel, table=True):
 
 class Evidence(SQLModel, table=True):
     __table_args__ = (Index("ix_evidence_subject_period", "subject_id", "period"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     subject_id: int = Field(foreign_key="person.id")
     criterion: str = Field(max_length=64)
     polarity: str = Field(max_length=16)
@@ -121,7 +125,7 @@ class TagJob(SQLModel, table=True):
 
     __tablename__ = "tag_job"
     __table_args__ = (Index("ix_tagjob_claim", "status", "next_attempt_at"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     nomination_id: int = Field(foreign_key="nomination.id", unique=True)
     status: str = Field(default="queued", max_length=16)  # queued | running | done | failed
     attempts: int = 0
@@ -156,7 +160,7 @@ class AuditLog(SQLModel, table=True):
     """Append-only: who did what to which record, and when."""
 
     __tablename__ = "audit_log"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     actor_id: int | None = Field(default=None, foreign_key="person.id")
     actor: str = Field(max_length=320)  # e-mail or a system name, kept even if the person is erased
@@ -180,7 +184,7 @@ class ProcessedEvent(SQLModel, table=True):
 
     __tablename__ = "processed_event"
     __table_args__ = (UniqueConstraint("platform", "event_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)
     event_id: str = Field(max_length=128)
     received_at: datetime = Field(default_factory=utcnow, index=True)

@@ -13,12 +13,12 @@ from typing import Any, NoReturn
 
 import typer
 
-from liumai.config import DEFAULT_DB_PATH, ConfigError, Settings, load_settings
-from liumai.files import private_dir, write_private
+from liumai.config import ConfigError, Settings, load_settings
+from liumai.files import write_private
 from liumai.rubric.loader import RubricError, load_rubric
 from liumai.services.context import AppContext
+from liumai.services.database import SchemaError, open_engine
 from liumai.services.errors import ServiceError
-from liumai.storage.db import SchemaError, make_engine, open_database, sqlite_path
 
 
 @dataclass
@@ -88,10 +88,8 @@ def context(*, check_schema: bool = True, tagger: str | None = None, url: str | 
     except RubricError as exc:
         fail(f"LIUMAI_RUBRIC: {exc}", 2)
     db_url = url or s.database_url
-    if sqlite_path(db_url) == DEFAULT_DB_PATH:
-        private_dir(DEFAULT_DB_PATH.parent, tighten=True)  # Liumai's own ~/.liumai, 0755 before
     try:
-        engine = open_database(db_url) if check_schema else make_engine(db_url)
+        engine = open_engine(db_url, check_schema=check_schema)
     except SchemaError as exc:
         fail(str(exc))
     return AppContext(settings=s, engine=engine, rubric=rubric, tagger=build_tagger(s, rubric, tagger, engine))

@@ -43,7 +43,7 @@ def _main(
 @app.command()
 def migrate(as_json: JsonOpt = False) -> None:
     """Create or upgrade the database schema (Alembic)."""
-    from liumai.storage.db import migrate as run
+    from liumai.services.database import migrate_schema as run
 
     ctx = common.context(check_schema=False)
     try:
@@ -397,7 +397,7 @@ def summary(
 ) -> None:
     """A quarterly review summary: scores with reasons, cited evidence, concerns, next steps."""
     from liumai.reports import summary_render as sr
-    from liumai.services.summaries import person_summary, team_summary
+    from liumai.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
 
     if fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}", 2)
@@ -406,6 +406,7 @@ def summary(
     ctx = common.context()
     lang = STATE.lang
     with service_errors():
+        s: PersonSummary | TeamSummary
         if person:
             s = person_summary(ctx, person, quarter, viewer=viewer)
         else:
@@ -471,11 +472,12 @@ def digest(
     spacer = dg.Spacer()
     with service_errors():
         outcomes = [dg.post_digest(ctx, k, wk, posters, owner="cli", spacer=spacer) for k in teams]
-    emit(
-        as_json,
-        [o.__dict__ for o in outcomes],
-        lambda: [typer.echo(f"{o.team} {o.week}: {o.status} {o.posted or ''}{o.error or ''}") for o in outcomes],
-    )
+
+    def human() -> None:
+        for o in outcomes:
+            typer.echo(f"{o.team} {o.week}: {o.status} {o.posted or ''}{o.error or ''}")
+
+    emit(as_json, [o.__dict__ for o in outcomes], human)
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(1)
 
@@ -657,7 +659,7 @@ def eval_cmd(
 # ---------------------------------------------------------------------------- serve
 def _integrations(ctx) -> list:
     """The platform adapters the configuration asks for (each validates its own settings)."""
-    out = []
+    out: list = []
     s = ctx.settings
     if s.slack_bot_token or s.slack_client_id or s.slack_app_token or s.slack_signing_secret:
         from liumai.slack import build_slack

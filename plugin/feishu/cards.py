@@ -75,7 +75,7 @@ def _story(text: str, limit: int = STORY_PREVIEW) -> dict:
 
 
 def behaviour_menu(
-    rubric: Rubric, lang: str, value: dict, placeholder: str, *, exclude: set[str] = frozenset()
+    rubric: Rubric, lang: str, value: dict, placeholder: str, *, exclude: set[str] | frozenset[str] = frozenset()
 ) -> dict:
     """A select of every behaviour of the rubric (30 for 六脉神剑), grouped by value in rubric order."""
     options = [

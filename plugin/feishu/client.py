@@ -9,6 +9,7 @@ optional minimum interval between calls for bulk reads such as the contact sync.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -212,7 +213,7 @@ class FeishuApi:
             if token:
                 b = b.page_token(token)
             req = b.build()
-            resp = self._call("im.v1.message.list", lambda req=req: self.client.im.v1.message.list(req))
+            resp = self._call("im.v1.message.list", functools.partial(self.client.im.v1.message.list, req))
             yield from (resp.data.items or []) if resp.data else []
             if not resp.data or not resp.data.has_more or not resp.data.page_token:
                 return
@@ -274,7 +275,7 @@ class FeishuApi:
                 b = b.page_token(token)
             req = b.build()
             resp = self._call(
-                "contact.v3.department.children", lambda req=req: self.client.contact.v3.department.children(req)
+                "contact.v3.department.children", functools.partial(self.client.contact.v3.department.children, req)
             )
             yield from resp.data.items or []
             if not resp.data.has_more or not resp.data.page_token:
@@ -299,7 +300,7 @@ class FeishuApi:
             req = b.build()
             resp = self._call(
                 "contact.v3.user.find_by_department",
-                lambda req=req: self.client.contact.v3.user.find_by_department(req),
+                functools.partial(self.client.contact.v3.user.find_by_department, req),
             )
             yield from resp.data.items or []
             if not resp.data.has_more or not resp.data.page_token:

@@ -11,6 +11,7 @@ import math
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 import matplotlib
 
@@ -18,6 +19,7 @@ matplotlib.use("Agg")
 
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.projections.polar import PolarAxes
 
 _LOCK = threading.Lock()  # matplotlib's font cache and text layout are not thread-safe
 SYSTEM_CJK = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
@@ -55,14 +57,14 @@ def radar_png(
     with _LOCK:
         family = cjk_font()
         fig = Figure(figsize=(4.2, 4.2), dpi=110)
-        ax = fig.add_subplot(projection="polar")
+        ax = cast(PolarAxes, fig.add_subplot(projection="polar"))
         ax.set_theta_offset(math.pi / 2)
         ax.set_theta_direction(-1)
         ax.set_ylim(0, maximum)
         ax.set_yticks([1, 2, 3, 4, 5][: int(maximum)])
         ax.set_yticklabels([str(i) for i in range(1, int(maximum) + 1)], fontsize=7, color="#777")
         ax.set_xticks(angles)
-        font = {"family": [family, "DejaVu Sans"]} if family else {}
+        font: dict[str, Any] = {"family": [family, "DejaVu Sans"]} if family else {}
         ax.set_xticklabels(labels, fontsize=9, **font)
         closed = [*angles, angles[0]]
         if compare is not None:

@@ -106,12 +106,9 @@ def score_lines(ps: PersonScore, rubric: Rubric, lang: str, *, with_pending: Per
     out: list[str] = []
     for value in rubric.values:
         vs = ps.values[value.key]
-        pend = (
-            f" (含待审: {with_pending.values[value.key].score:g})"
-            if zh
-            else (f" (with pending: {with_pending.values[value.key].score:g})")
-        )
-        extra = pend if with_pending and with_pending.values[value.key].score != vs.score else ""
+        pending = with_pending.values[value.key].score if with_pending is not None else vs.score
+        pend = f" (含待审: {pending:g})" if zh else f" (with pending: {pending:g})"
+        extra = pend if pending != vs.score else ""
         out.append(f"{value.names.get(lang)} {vs.score:g}/{vs.max_score}{extra}")
         for trace in vs.levels:
             if trace.outcome is not Outcome.NOT_REACHED:

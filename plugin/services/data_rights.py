@@ -20,8 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, or_
-from sqlalchemy.engine import make_url
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from liumai.files import create_private, private_dir
 from liumai.services import audit, identities
@@ -65,24 +64,41 @@ def export_person(ctx: AppContext, person: str | int, actor: str = "cli", *, vie
             data = subject_export(ctx, session, p)
             audit.record(session, actor, "person.export", "person", p.id, scope=Scope.SUBJECT.value)
             return data
-        given = session.exec(select(Nomination).where(Nomination.nominator_id == p.id).order_by(Nomination.id)).all()
-        received = session.exec(select(Nomination).where(Nomination.nominee_id == p.id).order_by(Nomination.id)).all()
+        given = session.exec(
+            select(Nomination).where(col(Nomination.nominator_id) == p.id).order_by(col(Nomination.id))
+        ).all()
+        received = session.exec(
+            select(Nomination).where(col(Nomination.nominee_id) == p.id).order_by(col(Nomination.id))
+        ).all()
         nom_ids = [n.id for n in [*given, *received]]
         suggestions = (
             session.exec(
-                select(Suggestion).where(Suggestion.nomination_id.in_(nom_ids)).order_by(Suggestion.id)  # type: ignore[union-attr]
+                select(Suggestion).where(col(Suggestion.nomination_id).in_(nom_ids)).order_by(col(Suggestion.id))
             ).all()
             if nom_ids
             else []
         )
-        evidence = session.exec(select(Evidence).where(Evidence.subject_id == p.id).order_by(Evidence.id)).all()
-        decided = session.exec(select(Evidence).where(Evidence.decided_by_id == p.id).order_by(Evidence.id)).all()
-        concerns_about = session.exec(select(Concern).where(Concern.subject_id == p.id).order_by(Concern.id)).all()
-        concerns_by = session.exec(select(Concern).where(Concern.manager_id == p.id).order_by(Concern.id)).all()
+        evidence = session.exec(
+            select(Evidence).where(col(Evidence.subject_id) == p.id).order_by(col(Evidence.id))
+        ).all()
+        decided = session.exec(
+            select(Evidence).where(col(Evidence.decided_by_id) == p.id).order_by(col(Evidence.id))
+        ).all()
+        concerns_about = session.exec(
+            select(Concern).where(col(Concern.subject_id) == p.id).order_by(col(Concern.id))
+        ).all()
+        concerns_by = session.exec(
+            select(Concern).where(col(Concern.manager_id) == p.id).order_by(col(Concern.id))
+        ).all()
         trail = session.exec(
             select(AuditLog)
-            .where(or_(AuditLog.actor_id == p.id, (AuditLog.entity == "person") & (AuditLog.entity_id == str(p.id))))
-            .order_by(AuditLog.id)
+            .where(
+                or_(
+                    col(AuditLog.actor_id) == p.id,
+                    (col(AuditLog.entity) == "person") & (col(AuditLog.entity_id) == str(p.id)),
+                )
+            )
+            .order_by(col(AuditLog.id))
         ).all()
         data = {
             "scope": Scope.FULL.value,
@@ -175,13 +191,13 @@ def erase_person(
         evidence_ids = list(session.exec(select(Evidence.id).where(Evidence.subject_id.in_(ids))).all())  # type: ignore[attr-defined]
         # What is about them goes: evidence, concerns, and the stories they received.
         if evidence_ids:
-            session.exec(delete(Evidence).where(Evidence.id.in_(evidence_ids)))  # type: ignore[union-attr]
+            session.exec(delete(Evidence).where(col(Evidence.id).in_(evidence_ids)))
         if concern_ids:
-            session.exec(delete(Concern).where(Concern.id.in_(concern_ids)))  # type: ignore[union-attr]
+            session.exec(delete(Concern).where(col(Concern.id).in_(concern_ids)))
         if received:
-            session.exec(delete(Suggestion).where(Suggestion.nomination_id.in_(received)))  # type: ignore[union-attr]
-            session.exec(delete(TagJob).where(TagJob.nomination_id.in_(received)))  # type: ignore[union-attr]
-            session.exec(delete(Nomination).where(Nomination.id.in_(received)))  # type: ignore[union-attr]
+            session.exec(delete(Suggestion).where(col(Suggestion.nomination_id).in_(received)))
+            session.exec(delete(TagJob).where(col(TagJob.nomination_id).in_(received)))
+            session.exec(delete(Nomination).where(col(Nomination.id).in_(received)))
         # Cached tagger answers quote stories; the cache is only a cache, so it is cleared.
         session.exec(delete(TagCache))
         # Their identities are replaced; rows others' records point to stay, anonymous.
@@ -228,12 +244,12 @@ def purge_older_than(ctx: AppContext, days: int, actor: str = "retention") -> di
         n_ev = 0
         if old_noms:
             n_ev += session.exec(delete(Evidence).where(Evidence.nomination_id.in_(old_noms))).rowcount  # type: ignore[union-attr]
-            session.exec(delete(Suggestion).where(Suggestion.nomination_id.in_(old_noms)))  # type: ignore[union-attr]
-            session.exec(delete(TagJob).where(TagJob.nomination_id.in_(old_noms)))  # type: ignore[union-attr]
-            session.exec(delete(Nomination).where(Nomination.id.in_(old_noms)))  # type: ignore[union-attr]
+            session.exec(delete(Suggestion).where(col(Suggestion.nomination_id).in_(old_noms)))
+            session.exec(delete(TagJob).where(col(TagJob.nomination_id).in_(old_noms)))
+            session.exec(delete(Nomination).where(col(Nomination.id).in_(old_noms)))
         if old_concerns:
             n_ev += session.exec(delete(Evidence).where(Evidence.concern_id.in_(old_concerns))).rowcount  # type: ignore[union-attr]
-            session.exec(delete(Concern).where(Concern.id.in_(old_concerns)))  # type: ignore[union-attr]
+            session.exec(delete(Concern).where(col(Concern.id).in_(old_concerns)))
         if old_noms or old_concerns:
             session.exec(delete(TagCache))
         out = {"nominations": len(old_noms), "concerns": len(old_concerns), "evidence": n_ev}
@@ -256,7 +272,7 @@ def backup_sqlite(ctx: AppContext, dest: Path) -> Path:
     except FileExistsError:
         raise InvalidInput("error.detail", detail=f"{dest} exists; choose a new file") from None
     try:
-        src = sqlite3.connect(make_url(str(url)).database, timeout=30)
+        src = sqlite3.connect(url.database, timeout=30)
         try:
             dst = sqlite3.connect(str(dest))
             try:

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from liumai.services.context import AppContext
 from liumai.services.people import Profile, find_person, to_profile
@@ -35,7 +36,9 @@ def release(ctx: AppContext, platform: str, key: str) -> None:
     """Forget a claim whose work was refused (e.g. invalid input), so a corrected retry may run."""
     with unit_of_work(ctx.engine) as session:
         session.exec(
-            delete(ProcessedEvent).where(ProcessedEvent.platform == platform, ProcessedEvent.event_id == key[:KEY_MAX])
+            delete(ProcessedEvent).where(
+                col(ProcessedEvent.platform) == platform, col(ProcessedEvent.event_id) == key[:KEY_MAX]
+            )
         )
 
 
@@ -44,7 +47,9 @@ def prune(ctx: AppContext, platform: str, older_than_days: int = 7) -> int:
     cutoff = ctx.now() - timedelta(days=older_than_days)
     with unit_of_work(ctx.engine) as session:
         res = session.exec(
-            delete(ProcessedEvent).where(ProcessedEvent.platform == platform, ProcessedEvent.received_at < cutoff)
+            delete(ProcessedEvent).where(
+                col(ProcessedEvent.platform) == platform, col(ProcessedEvent.received_at) < cutoff
+            )
         )
         return res.rowcount or 0
 

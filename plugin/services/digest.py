@@ -24,7 +24,7 @@ from typing import Protocol
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from liumai.periods import quarter_of, week_bounds
 from liumai.rubric.model import Polarity
@@ -122,7 +122,7 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
     week_quarters = sorted({str(quarter), str(last)})
     with unit_of_work(ctx.engine) as session:
         if team_keys is None:
-            teams = list(session.exec(select(Team).order_by(Team.id)).all())
+            teams = list(session.exec(select(Team).order_by(col(Team.id))).all())
         else:
             teams = [_team(session, k) for k in team_keys]
         team_ids = [t.id for t in teams]
@@ -134,7 +134,7 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
         )
         # This week's recognitions of every team's members: columns only (entity loading costs more).
         week_rows = session.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for at most 4 columns
                 Evidence.id,
                 Evidence.subject_id,
                 Evidence.criterion,
@@ -159,8 +159,8 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
         quarter_rows = session.exec(
             select(Person.team_id, Evidence.criterion)
             .distinct()
-            .join(Nomination, Evidence.nomination_id == Nomination.id)
-            .join(Person, Evidence.subject_id == Person.id)
+            .join(Nomination, col(Evidence.nomination_id) == col(Nomination.id))
+            .join(Person, col(Evidence.subject_id) == col(Person.id))
             .where(
                 *common, Evidence.period == str(quarter), Evidence.occurred_at >= q_start, Evidence.occurred_at < end
             )
@@ -171,11 +171,11 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
                 session.exec(
                     select(Evidence.subject_id, func.min(Evidence.occurred_at))
                     .where(
-                        Evidence.subject_id.in_(subjects),
-                        Evidence.polarity == CONFORMING,  # type: ignore[union-attr]
+                        col(Evidence.subject_id).in_(subjects),
+                        col(Evidence.polarity) == CONFORMING,
                         Evidence.status != "rejected",
                     )
-                    .group_by(Evidence.subject_id)
+                    .group_by(col(Evidence.subject_id))
                 ).all()
             )
             if subjects
@@ -184,7 +184,7 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
         # Names of just the people in this week's stories (never the whole directory).
         wanted = subjects | {r[5] for r in week_rows}
         names = (
-            dict(session.exec(select(Person.id, Person.display_name).where(Person.id.in_(wanted))).all())  # type: ignore[union-attr]
+            dict(session.exec(select(Person.id, Person.display_name).where(col(Person.id).in_(wanted))).all())
             if wanted
             else {}
         )
@@ -193,7 +193,8 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
         by_team[r[8]].append(r)
     quarter_values: dict[int, set[str]] = {t: set() for t in team_ids}
     for team_id, criterion in quarter_rows:
-        quarter_values[team_id].add(criterion.split(".", 1)[0])
+        if team_id in quarter_values:  # always: the query selects these teams
+            quarter_values[team_id].add(criterion.split(".", 1)[0])
     return [
         _assemble(ctx, t, week, str(quarter), start, end, by_team[t.id], quarter_values[t.id], first_seen, names)
         for t in teams
@@ -349,7 +350,9 @@ def _claim(ctx: AppContext, team_id: int, week: str, dest: str, owner: str) -> s
             session.rollback()
     with unit_of_work(ctx.engine) as session:
         run = session.exec(
-            select(DigestRun).where(DigestRun.team_id == team_id, DigestRun.week == week, DigestRun.destination == dest)
+            select(DigestRun).where(
+                col(DigestRun.team_id) == team_id, col(DigestRun.week) == week, col(DigestRun.destination) == dest
+            )
         ).one()
         if run.status == "posted":
             return "posted"
@@ -358,7 +361,11 @@ def _claim(ctx: AppContext, team_id: int, week: str, dest: str, owner: str) -> s
         # The previous poster crashed: take the run over, guarded against a concurrent take-over.
         res = session.exec(
             update(DigestRun)
-            .where(DigestRun.id == run.id, DigestRun.status == "claimed", DigestRun.claimed_by == run.claimed_by)
+            .where(
+                col(DigestRun.id) == run.id,
+                col(DigestRun.status) == "claimed",
+                col(DigestRun.claimed_by) == run.claimed_by,
+            )
             .values(claimed_by=owner, lease_until=lease)
         )
         return "claimed" if res.rowcount == 1 else "in_progress"
@@ -368,7 +375,7 @@ def _record(ctx: AppContext, team_id: int, week: str, dest: str, platform: str, 
     with unit_of_work(ctx.engine) as session:
         session.exec(
             update(DigestRun)
-            .where(DigestRun.team_id == team_id, DigestRun.week == week, DigestRun.destination == dest)
+            .where(col(DigestRun.team_id) == team_id, col(DigestRun.week) == week, col(DigestRun.destination) == dest)
             .values(status="posted", posted_at=ctx.now(), lease_until=None, detail=json.dumps({platform: message}))
         )
 
@@ -403,8 +410,7 @@ def post_digest(
         if viewer is not None:
             require_team_manager(session, viewer, team)
     digest = digest or build_digest(ctx, team_key, week)
-    targets = [(p, p.target(team)) for p in posters]
-    targets = [(p, t) for p, t in targets if t]
+    targets = [(p, t) for p in posters if (t := p.target(team))]
     if not targets:
         return PostOutcome(team.key, week, "no_target")
     outcome = PostOutcome(team.key, week, "posted")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from liumai.rubric.model import Polarity
 from liumai.services import audit
@@ -69,7 +69,7 @@ class EvidenceView:
 
 
 def _view(session: Session, e: Evidence, *, changed: bool = True) -> EvidenceView:
-    subject = session.get(Person, e.subject_id)
+    subject = session.get_one(Person, e.subject_id)
     nominator = session.get(Person, e.nominator_id) if e.nominator_id else None
     decider = session.get(Person, e.decided_by_id) if e.decided_by_id else None
     story = link = note = None
@@ -131,14 +131,14 @@ def list_evidence(
             subjects = [actor, *reports_of(session, actor)]
         stmt = select(Evidence)
         if subjects is not None:
-            stmt = stmt.where(Evidence.subject_id.in_([s.id for s in subjects]))  # type: ignore[union-attr]
+            stmt = stmt.where(col(Evidence.subject_id).in_([s.id for s in subjects]))
         if status:
             stmt = stmt.where(Evidence.status == status)
         if period:
             stmt = stmt.where(Evidence.period == period)
         if actor is not None:
-            stmt = stmt.where(or_(Evidence.subject_id != actor.id, subject_visible()))
-        rows = session.exec(stmt.order_by(Evidence.occurred_at, Evidence.id)).all()
+            stmt = stmt.where(or_(col(Evidence.subject_id) != actor.id, subject_visible()))
+        rows = session.exec(stmt.order_by(col(Evidence.occurred_at), col(Evidence.id))).all()
         out = []
         for e in rows:
             own = actor is not None and e.subject_id == actor.id  # the subject scope (`scope_for`)
@@ -169,7 +169,7 @@ def _change(session: Session, e: Evidence, expected: dict[str, object], values: 
     """
     res = session.exec(
         update(Evidence)
-        .where(Evidence.id == e.id, *(getattr(Evidence, k) == v for k, v in expected.items()))
+        .where(col(Evidence.id) == e.id, *(col(getattr(Evidence, k)) == v for k, v in expected.items()))
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -189,7 +189,7 @@ def decide(ctx: AppContext, evidence_id: int, by: str | int, decision: str) -> E
     with unit_of_work(ctx.engine) as session:
         e = _load(session, evidence_id)
         actor = get_person(session, by)
-        _require_decider(session, actor, session.get(Person, e.subject_id))
+        _require_decider(session, actor, session.get_one(Person, e.subject_id))
         old = e.status
         if old == decision:
             return _view(session, e, changed=False)
@@ -212,7 +212,7 @@ def retag(ctx: AppContext, evidence_id: int, by: str | int, criterion: str, *, a
     with unit_of_work(ctx.engine) as session:
         e = _load(session, evidence_id)
         actor = get_person(session, by)
-        _require_decider(session, actor, session.get(Person, e.subject_id))
+        _require_decider(session, actor, session.get_one(Person, e.subject_id))
         old_criterion, old_status = e.criterion, e.status
         new_status = "accepted" if accept else old_status
 

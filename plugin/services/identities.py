@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from liumai.storage.models import AuditLog, Person
 
@@ -85,9 +85,9 @@ def find_by_past_email(session: Session, email: str) -> Person | None:
         .where(
             AuditLog.action == "person.update",
             AuditLog.entity == "person",
-            AuditLog.detail.contains(email, autoescape=True),  # type: ignore[union-attr]
+            col(AuditLog.detail).contains(email, autoescape=True),
         )
-        .order_by(AuditLog.id.desc())  # type: ignore[union-attr]
+        .order_by(col(AuditLog.id).desc())
     ).all():
         if _detail(row).get("old") == email and row.entity_id.isdigit():
             return session.get(Person, int(row.entity_id))
@@ -107,8 +107,8 @@ def collect(session: Session, start: Person) -> Identities:
     frontier = [start]
     while frontier:
         for p in frontier:
-            found.people[p.id] = p  # type: ignore[index]
-        emails, platform = _trail_identifiers(session, [p.id for p in frontier])  # type: ignore[misc]
+            found.people[p.id] = p
+        emails, platform = _trail_identifiers(session, [p.id for p in frontier])
         emails |= {p.email for p in frontier}
         platform |= {i for p in frontier for i in (p.slack_user_id, p.feishu_open_id) if i}
         found.names |= {p.display_name for p in frontier if p.display_name}
@@ -118,7 +118,7 @@ def collect(session: Session, start: Person) -> Identities:
         candidates: set[int] = _released_from(session, new_platform) if new_platform else set()
         if new_platform:
             candidates |= {
-                p.id  # type: ignore[misc]
+                p.id
                 for p in session.exec(
                     select(Person).where(
                         or_(Person.slack_user_id.in_(new_platform), Person.feishu_open_id.in_(new_platform))  # type: ignore[union-attr]
@@ -127,27 +127,27 @@ def collect(session: Session, start: Person) -> Identities:
             }
         frontier = []
         for pid in sorted(candidates - set(found.people)):
-            p = session.get(Person, pid)
-            if p is not None and not p.active:
-                frontier.append(p)
-            elif p is not None:
+            linked = session.get(Person, pid)
+            if linked is not None and not linked.active:
+                frontier.append(linked)
+            elif linked is not None:
                 active_links.add(pid)
         if not frontier and not has_active and len(active_links - set(found.people)) == 1:
             has_active = True
             frontier = [session.get(Person, (active_links - set(found.people)).pop())]  # type: ignore[list-item]
-    platform = list(found.platform_ids)
+    platform_ids = list(found.platform_ids)
     for p in session.exec(
         select(Person).where(
             or_(
                 Person.email.in_(found.emails),  # type: ignore[attr-defined]
-                Person.slack_user_id.in_(platform),  # type: ignore[union-attr]
-                Person.feishu_open_id.in_(platform),  # type: ignore[union-attr]
+                Person.slack_user_id.in_(platform_ids),  # type: ignore[union-attr]
+                Person.feishu_open_id.in_(platform_ids),  # type: ignore[union-attr]
             )
         )
     ).all():
         if p.id not in found.people:
-            for ident in {p.email, p.slack_user_id, p.feishu_open_id} & found.identifiers:
-                found.reused[ident] = p.created_at  # type: ignore[assignment]
+            for ident in found.identifiers & {p.email, p.slack_user_id, p.feishu_open_id}:
+                found.reused[ident] = p.created_at
     return found
 
 
@@ -173,7 +173,7 @@ def scrub_audit(session: Session, who: Identities, label: str, name_label: str, 
             conditions.append((AuditLog.entity == entity) & AuditLog.entity_id.in_([str(i) for i in entity_ids]))  # type: ignore[attr-defined]
     for ident in who.identifiers:
         conditions.append(AuditLog.actor.contains(ident, autoescape=True))  # type: ignore[attr-defined]
-        conditions.append(AuditLog.detail.contains(ident, autoescape=True))  # type: ignore[union-attr]
+        conditions.append(col(AuditLog.detail).contains(ident, autoescape=True))
     names = {json.dumps(n, ensure_ascii=False): json.dumps(name_label) for n in who.names}
     patterns: dict[frozenset[str], re.Pattern[str] | None] = {}
     gone = {str(i) for i in deleted.get("nomination", ())}

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from liumai.rubric.model import Polarity
 from liumai.services import audit
@@ -79,7 +79,7 @@ def _repeat(session: Session, by: Person, to: Person, text: str, since: datetime
             Nomination.created_at >= since,
             Nomination.status != "cancelled",
         )
-        .order_by(Nomination.id)
+        .order_by(col(Nomination.id))
     ).all()
     return next((n for n in candidates if same_story(n.story) == story), None)
 
@@ -87,7 +87,7 @@ def _repeat(session: Session, by: Person, to: Person, text: str, since: datetime
 def _suggestions(session: Session, nomination_id: int) -> list[Suggestion]:
     return list(
         session.exec(
-            select(Suggestion).where(Suggestion.nomination_id == nomination_id).order_by(Suggestion.rank)
+            select(Suggestion).where(col(Suggestion.nomination_id) == nomination_id).order_by(col(Suggestion.rank))
         ).all()
     )
 
@@ -214,7 +214,7 @@ def _transition(session: Session, nomination: Nomination, to: str) -> bool:
     has_evidence = select(Evidence.id).where(Evidence.nomination_id == nomination.id).exists()
     res = session.exec(
         update(Nomination)
-        .where(Nomination.id == nomination.id, Nomination.status.in_(OPEN), ~has_evidence)  # type: ignore[attr-defined]
+        .where(col(Nomination.id) == nomination.id, col(Nomination.status).in_(OPEN), ~has_evidence)
         .values(status=to)
         .execution_options(synchronize_session=False)
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from liumai.services.context import AppContext
 from liumai.services.errors import NotFound, PermissionDenied
@@ -166,7 +166,7 @@ def nearest_colleagues(ctx: AppContext, ref: str | int, *, platform: str, limit:
             session.exec(
                 select(Person)
                 .where(Person.active == True, column != None, Person.id != me.id)  # noqa: E711, E712
-                .order_by(Person.display_name, Person.id)
+                .order_by(col(Person.display_name), col(Person.id))
             ).all()
         )
         if len(people) > limit:

@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from liumai.rubric.model import Polarity
 from liumai.services.context import AppContext
 from liumai.services.errors import NotFound, PermissionDenied
 from liumai.services.evidence import EvidenceView, _view
 from liumai.services.people import can_manage, get_person, reports_of
-from liumai.services.scoring import resolve_quarter
+from liumai.services.quarters import resolve_quarter
 from liumai.services.uow import unit_of_work
 from liumai.services.visibility import subject_visible
 from liumai.storage.models import Evidence, Nomination, Person, Suggestion
@@ -53,7 +53,7 @@ class MyRecognition:
 
 
 def _story(session: Session, n: Nomination, e: Evidence | None, other_id: int) -> StoryView:
-    other = session.get(Person, other_id)
+    other = session.get_one(Person, other_id)
     return StoryView(
         nomination_id=n.id,
         evidence_id=e.id if e else None,
@@ -74,9 +74,9 @@ def my_recognition(ctx: AppContext, person: str | int, quarter: str | None = Non
         me = get_person(session, person)
         rows = session.exec(
             select(Evidence, Nomination)
-            .join(Nomination, Evidence.nomination_id == Nomination.id)
+            .join(Nomination, col(Evidence.nomination_id) == col(Nomination.id))
             .where(Evidence.subject_id == me.id, Evidence.period == q, subject_visible())
-            .order_by(Nomination.created_at.desc(), Nomination.id.desc())  # type: ignore[union-attr]
+            .order_by(col(Nomination.created_at).desc(), col(Nomination.id).desc())
         ).all()
         by_value = {k: 0 for k in ctx.rubric.value_keys}
         for e, _n in rows:
@@ -87,13 +87,13 @@ def my_recognition(ctx: AppContext, person: str | int, quarter: str | None = Non
         given_rows = session.exec(
             select(Nomination)
             .where(Nomination.nominator_id == me.id, Nomination.status != "cancelled")
-            .order_by(Nomination.created_at.desc(), Nomination.id.desc())  # type: ignore[union-attr]
+            .order_by(col(Nomination.created_at).desc(), col(Nomination.id).desc())
             .limit(recent)
         ).all()
         given = []
         for n in given_rows:
-            e = session.exec(select(Evidence).where(Evidence.nomination_id == n.id)).first()
-            given.append(_story(session, n, e, n.nominee_id))
+            ev = session.exec(select(Evidence).where(Evidence.nomination_id == n.id)).first()
+            given.append(_story(session, n, ev, n.nominee_id))
         return MyRecognition(me.email, me.display_name, q, by_value, received, given)
 
 
@@ -113,8 +113,12 @@ def review_queue(ctx: AppContext, manager: str | int, *, limit: int = 20) -> lis
             ids = [p.id for p in reports_of(session, me)]
             if not ids:
                 raise PermissionDenied("permission.not_manager", subject="…")
-            stmt = stmt.where(Evidence.subject_id.in_(ids))  # type: ignore[union-attr]
-        stmt = stmt.where(Evidence.subject_id != me.id).order_by(Evidence.occurred_at, Evidence.id).limit(limit)
+            stmt = stmt.where(col(Evidence.subject_id).in_(ids))
+        stmt = (
+            stmt.where(col(Evidence.subject_id) != me.id)
+            .order_by(col(Evidence.occurred_at), col(Evidence.id))
+            .limit(limit)
+        )
         return [_view(session, e) for e in session.exec(stmt).all()]
 
 
@@ -129,7 +133,7 @@ def unrecognised(ctx: AppContext, manager: str | int, quarter: str | None = None
         seen = set(
             session.exec(
                 select(Evidence.subject_id).where(
-                    Evidence.subject_id.in_([p.id for p in people]),  # type: ignore[union-attr]
+                    col(Evidence.subject_id).in_([p.id for p in people]),
                     Evidence.period == q,
                     Evidence.polarity == CONFORMING,
                     Evidence.status != "rejected",
@@ -159,14 +163,16 @@ def get_nomination(ctx: AppContext, nomination_id: int, viewer: str | int | None
         n = session.get(Nomination, nomination_id)
         if n is None:
             raise NotFound("nomination.unknown", id=nomination_id)
-        nominee = session.get(Person, n.nominee_id)
-        nominator = session.get(Person, n.nominator_id)
+        nominee = session.get_one(Person, n.nominee_id)
+        nominator = session.get_one(Person, n.nominator_id)
         if viewer is not None:
             actor = get_person(session, viewer, active=False)
             if actor.id not in (n.nominator_id, n.nominee_id) and not can_manage(session, actor, nominee):
                 raise PermissionDenied("permission.view", subject=nominee.display_name)
         sugg = list(
-            session.exec(select(Suggestion).where(Suggestion.nomination_id == n.id).order_by(Suggestion.rank)).all()
+            session.exec(
+                select(Suggestion).where(col(Suggestion.nomination_id) == n.id).order_by(col(Suggestion.rank))
+            ).all()
         )
         e = session.exec(select(Evidence).where(Evidence.nomination_id == n.id)).first()
         return NominationView(

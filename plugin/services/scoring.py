@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from liumai.periods import parse_quarter
 from liumai.rubric.engine import ScoreResult
 from liumai.services.context import AppContext
-from liumai.services.errors import InvalidInput
+from liumai.services.quarters import resolve_quarter
+from liumai.services.summaries import person_summary
+
+__all__ = ["PersonQuarterScore", "resolve_quarter", "score_person"]  # resolve_quarter: older import path
 
 
 @dataclass(frozen=True)
@@ -18,15 +20,6 @@ class PersonQuarterScore:
     result: ScoreResult
 
 
-def resolve_quarter(ctx: AppContext, quarter: str | None) -> str:
-    if quarter is None:
-        return str(ctx.current_quarter())
-    try:
-        return str(parse_quarter(quarter, ctx.settings.fiscal_year_start_month))
-    except ValueError as exc:
-        raise InvalidInput("error.detail", detail=str(exc)) from None
-
-
 def score_person(
     ctx: AppContext, person: str | int, quarter: str | None = None, *, viewer: str | int | None = None
 ) -> PersonQuarterScore:
@@ -34,7 +27,5 @@ def score_person(
 
     The same evidence and engine as the quarterly summary, without the stories.
     """
-    from liumai.services.summaries import person_summary  # summaries uses resolve_quarter from here
-
     s = person_summary(ctx, person, quarter, viewer=viewer)
     return PersonQuarterScore(s.email, s.name, s.quarter, s.result)

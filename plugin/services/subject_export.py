@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import and_, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from liumai.i18n import t
 from liumai.rubric.model import Polarity
@@ -36,29 +36,33 @@ def _count(session: Session, table: type, *where) -> int:
 
 def _audit(session: Session, p: Person) -> list[AuditLog]:
     """Their own actions (not their decisions about others) and what was done to their profile."""
-    own = and_(AuditLog.actor_id == p.id, *(~AuditLog.action.startswith(a) for a in MANAGER_ACTIONS))  # type: ignore[attr-defined]
-    about = and_(AuditLog.entity == "person", AuditLog.entity_id == str(p.id))
-    return list(session.exec(select(AuditLog).where(or_(own, about)).order_by(AuditLog.id)).all())
+    own = and_(col(AuditLog.actor_id) == p.id, *(~col(AuditLog.action).startswith(a) for a in MANAGER_ACTIONS))
+    about = and_(col(AuditLog.entity) == "person", col(AuditLog.entity_id) == str(p.id))
+    return list(session.exec(select(AuditLog).where(or_(own, about)).order_by(col(AuditLog.id))).all())
 
 
 def subject_export(ctx: AppContext, session: Session, p: Person) -> dict:
     """The subject-scope export of `p`, as JSON-ready data (the caller audits it)."""
-    given = session.exec(select(Nomination).where(Nomination.nominator_id == p.id).order_by(Nomination.id)).all()
-    received = session.exec(select(Nomination).where(Nomination.nominee_id == p.id).order_by(Nomination.id)).all()
+    given = session.exec(
+        select(Nomination).where(col(Nomination.nominator_id) == p.id).order_by(col(Nomination.id))
+    ).all()
+    received = session.exec(
+        select(Nomination).where(col(Nomination.nominee_id) == p.id).order_by(col(Nomination.id))
+    ).all()
     nom_ids = [n.id for n in [*given, *received]]
     # The tagger's readings of those stories; only conforming ones, since a peer's story can only
     # become recognition (a non-conforming reading is never evidence and is nobody's judgement).
     suggestions = (
         session.exec(
             select(Suggestion)
-            .where(Suggestion.nomination_id.in_(nom_ids), Suggestion.polarity == Polarity.CONFORMING.value)  # type: ignore[union-attr]
-            .order_by(Suggestion.id)
+            .where(col(Suggestion.nomination_id).in_(nom_ids), col(Suggestion.polarity) == Polarity.CONFORMING.value)
+            .order_by(col(Suggestion.id))
         ).all()
         if nom_ids
         else []
     )
     recognition = session.exec(
-        select(Evidence).where(Evidence.subject_id == p.id, subject_visible()).order_by(Evidence.id)
+        select(Evidence).where(col(Evidence.subject_id) == p.id, subject_visible()).order_by(col(Evidence.id))
     ).all()
     n_concerns = _count(session, Concern, Concern.subject_id == p.id)
     decided_by_them = (Evidence.decided_by_id == p.id, Evidence.subject_id != p.id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from liumai.rubric.engine import EvidenceItem, PersonScore, ScoreResult, score
 from liumai.rubric.model import Polarity
@@ -20,7 +20,7 @@ from liumai.services.context import AppContext
 from liumai.services.errors import InvalidInput, PermissionDenied
 from liumai.services.org import TEAM_RE
 from liumai.services.people import can_manage, get_person, reports_of
-from liumai.services.scoring import resolve_quarter
+from liumai.services.quarters import resolve_quarter
 from liumai.services.text import clean_text
 from liumai.services.uow import unit_of_work
 from liumai.storage.models import Concern, Evidence, Nomination, Person, Team
@@ -87,7 +87,7 @@ def _load(session: Session, people: list[Person], quarter: str) -> dict[int, lis
     """All non-rejected evidence of `people` for the quarter with what a reader needs, one query."""
     nominator = aliased(Person)
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for at most 4 columns
             Evidence.id,
             Evidence.subject_id,
             Evidence.criterion,
@@ -104,7 +104,7 @@ def _load(session: Session, people: list[Person], quarter: str) -> dict[int, lis
         .outerjoin(Nomination, Evidence.nomination_id == Nomination.id)
         .outerjoin(Concern, Evidence.concern_id == Concern.id)
         .outerjoin(nominator, Evidence.nominator_id == nominator.id)
-        .where(Evidence.subject_id.in_([p.id for p in people]), Evidence.period == quarter)  # type: ignore[union-attr]
+        .where(col(Evidence.subject_id).in_([p.id for p in people]), col(Evidence.period) == quarter)
         .order_by(Evidence.occurred_at, Evidence.id)
     ).all()
     out: dict[int, list[tuple]] = {p.id: [] for p in people}
@@ -125,7 +125,8 @@ def _summarise(ctx: AppContext, person: Person, rows: list[tuple], quarter: str)
         )
         for r in rows
     ]
-    evidence, concerns = [], []
+    evidence: list[EvidenceLine] = []
+    concerns: list[EvidenceLine] = []
     for r in rows:
         if r[5] == "rejected":
             continue
@@ -188,7 +189,7 @@ def team_summary(
                 raise InvalidInput("error.detail", detail=f"unknown team {team!r}")
             people = list(
                 session.exec(
-                    select(Person).where(Person.team_id == t.id, Person.active == True).order_by(Person.id)  # noqa: E712
+                    select(Person).where(col(Person.team_id) == t.id, col(Person.active)).order_by(col(Person.id))
                 ).all()
             )
             title = f"{t.name_zh} / {t.name_en}" if t.name_zh != t.name_en else t.name_en

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import or_, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from liumai.services import tag_jobs
 from liumai.services.context import AppContext
@@ -54,20 +54,22 @@ def claim(ctx: AppContext, worker: str, limit: int = 10, lease_s: float = DEFAUL
     lease_until = now + timedelta(seconds=lease_s)
     claimed: list[int] = []
     with unit_of_work(ctx.engine) as session:
-        stmt = select(TagJob.id).where(_claimable(now)).order_by(TagJob.next_attempt_at, TagJob.id).limit(limit)
+        stmt = (
+            select(TagJob.id).where(_claimable(now)).order_by(col(TagJob.next_attempt_at), col(TagJob.id)).limit(limit)
+        )
         if ctx.engine.dialect.name == "postgresql":
             ids = list(session.exec(stmt.with_for_update(skip_locked=True)).all())
             if ids:
                 session.exec(
                     update(TagJob)
-                    .where(TagJob.id.in_(ids))  # type: ignore[union-attr]
+                    .where(col(TagJob.id).in_(ids))
                     .values(status="running", lease_until=lease_until, worker=worker, updated_at=now)
                 )
             return ids
         for job_id in session.exec(stmt).all():
             res = session.exec(
                 update(TagJob)
-                .where(TagJob.id == job_id, _claimable(now))
+                .where(col(TagJob.id) == job_id, _claimable(now))
                 .values(status="running", lease_until=lease_until, worker=worker, updated_at=now)
             )
             if res.rowcount == 1:

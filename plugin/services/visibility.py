@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, and_
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from liumai.rubric.model import Polarity
 from liumai.services.errors import PermissionDenied
@@ -70,7 +70,7 @@ def scope_for(session: Session, viewer: Person | None, subject: Person) -> Scope
 def subject_visible() -> ColumnElement[bool]:
     """SQL condition: the evidence a person may see about themselves (conforming, not declined, no concern)."""
     return and_(
-        Evidence.polarity == Polarity.CONFORMING.value,
+        col(Evidence.polarity) == Polarity.CONFORMING.value,
         Evidence.concern_id.is_(None),  # type: ignore[union-attr]
         Evidence.status.in_(SUBJECT_STATUSES),  # type: ignore[attr-defined]
     )

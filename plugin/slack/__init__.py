@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -34,10 +35,13 @@ from liumai.services.context import AppContext
 from liumai.services.deliveries import prune
 from liumai.slack.app import TrackingExecutor, check_app_token, create_bolt_app, secret_engine, web_client
 from liumai.slack.asgi import bolt_routes
+from liumai.slack.common import PLATFORM, Deps
 from liumai.slack.digest import SlackDigestPoster
-from liumai.slack.handlers.common import PLATFORM, Deps
 from liumai.slack.security import RequestGuard
 from liumai.slack.settings import SlackConfig, slack_config
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +58,7 @@ class SlackIntegration:
         self.deps = deps
         self.config = config
         self.executor = executor
-        self._socket = None
+        self._socket: SocketModeHandler | None = None
         # Forged or stale requests are refused before Bolt, each with a WARNING line and a count.
         self.guard = RequestGuard(config.signing_secret, deps.logger) if config.signing_secret else None
 

@@ -36,8 +36,8 @@ from sqlalchemy import Engine
 from liumai.config import ConfigError
 from liumai.services.context import AppContext
 from liumai.slack.body import bolt_error_handler
+from liumai.slack.common import Deps
 from liumai.slack.handlers import register_all
-from liumai.slack.handlers.common import Deps
 from liumai.slack.logs import slack_logger
 from liumai.slack.manifest import BOT_SCOPES
 from liumai.slack.settings import DEFAULT_API_URL, SlackConfig
@@ -63,7 +63,7 @@ class TrackingExecutor(ThreadPoolExecutor):
         self._pending = 0
         self._idle = threading.Condition()
 
-    def submit(self, fn, /, *args: Any, **kwargs: Any) -> Future:  # type: ignore[override]
+    def submit(self, fn, /, *args: Any, **kwargs: Any) -> Future:
         with self._idle:
             self._pending += 1
         try:
@@ -186,7 +186,7 @@ def check_app_token(config: SlackConfig, logger: logging.Logger) -> None:
     """Socket Mode: ask Slack for a connection URL once, so a wrong SLACK_APP_TOKEN fails at start."""
     client = web_client(config, logger)
     try:
-        client.apps_connections_open(app_token=config.app_token)
+        client.apps_connections_open(app_token=config.app_token or "")
     except SlackApiError as exc:
         raise ConfigError(f"SLACK_APP_TOKEN: Slack refused the token ({exc.response.get('error')})") from None
     except OSError as exc:

@@ -27,7 +27,7 @@ from liumai.services.data_rights import erase_person, erase_target, export_perso
 from liumai.services.deliveries import profile
 from liumai.services.evidence import EvidenceView, list_evidence
 from liumai.slack import blocks as B
-from liumai.slack.handlers.common import Deps, guarded, ref
+from liumai.slack.common import Deps, guarded, ref
 from liumai.slack.reports import parse_args
 from liumai.slack.texts import tx
 

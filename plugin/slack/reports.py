@@ -43,8 +43,8 @@ from liumai.services.people import has_direct_reports
 from liumai.services.recognition import is_manager
 from liumai.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
 from liumai.slack import blocks as B
+from liumai.slack.common import Deps, ref
 from liumai.slack.digest import SlackDigestPoster
-from liumai.slack.handlers.common import Deps, ref
 from liumai.slack.report_blocks import digest_slack_blocks, summary_slack_pages, team_slack_pages
 from liumai.slack.texts import tx
 
@@ -206,6 +206,7 @@ class SlackReports:
         if len(args.mentions) > 1 or len(args.words) > 1 or (args.mentions and args.words):
             reply(tx("team.usage", lang, cmd=self.cmd))
             return
+        s: TeamSummary | None
         if args.mentions:
             s = team_summary(
                 self.ctx, manager=ref(args.mentions[0]), subtree=args.subtree, quarter=args.quarter, viewer=viewer

@@ -163,7 +163,11 @@ class LLMTagger:
         started = time.perf_counter()
         lang = (context.lang if context and context.lang else None) or detect_lang(story or "")
         hint = context.value_hint if context else None
-        base = {"rubric_version": self.rubric.version, "model": self.model, "prompt_version": self.prompt_version}
+        base: dict[str, Any] = {
+            "rubric_version": self.rubric.version,
+            "model": self.model,
+            "prompt_version": self.prompt_version,
+        }
         if not story or not story.strip():
             return Suggestions(items=(), tagger=self.name, abstain_reason="empty story", **base)
         key = cache_key(

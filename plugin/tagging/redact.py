@@ -12,6 +12,7 @@ words of the story the nominator wrote. The same original text always gets the s
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -85,5 +86,5 @@ def redact(text: str) -> Redaction:
 
     out = text
     for kind, pattern in _PATTERNS:
-        out = pattern.sub(lambda m, k=kind: sub(k, m), out)
+        out = pattern.sub(functools.partial(sub, kind), out)
     return Redaction(text=out, mapping=mapping)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import App, BoltResponse
 
 from liumai.services.deliveries import claim
+from liumai.slack.common import PLATFORM, Deps
 from liumai.slack.handlers import home, nominate, values
-from liumai.slack.handlers.common import PLATFORM, Deps
 
 
 def register_all(app: App, deps: Deps) -> None:

@@ -14,7 +14,7 @@ from liumai.services.errors import NotFound
 from liumai.services.recognition import is_manager, my_recognition, review_queue, unrecognised
 from liumai.slack import blocks as B
 from liumai.slack import review_views
-from liumai.slack.handlers.common import Deps, guarded, ref
+from liumai.slack.common import Deps, guarded, ref
 from liumai.slack.reports import SlackReports
 
 

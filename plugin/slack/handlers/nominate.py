@@ -32,7 +32,7 @@ from liumai.services.errors import NotFound, ServiceError
 from liumai.services.recognition import NominationView, get_nomination
 from liumai.slack import blocks as B
 from liumai.slack import nominate_views
-from liumai.slack.handlers.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref, slack_call
+from liumai.slack.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref, slack_call
 from liumai.slack.texts import tx
 
 HELP_WORDS = {"help", "?", "帮助", "-h", "--help"}

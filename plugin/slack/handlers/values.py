@@ -23,7 +23,7 @@ from liumai.services.notices import Notice
 from liumai.services.recognition import is_manager, my_recognition, review_queue
 from liumai.slack import blocks as B
 from liumai.slack import review_views
-from liumai.slack.handlers.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref
+from liumai.slack.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref
 from liumai.slack.handlers.home import publish_home
 from liumai.slack.records import SlackRecords
 from liumai.slack.reports import SlackReports

@@ -123,7 +123,7 @@ def _fold() -> None:
             detail.update(_detail(r.detail))
         chans = channels.get(rows[0].team_id)
         wanted = {p for p, col in PLATFORMS.items() if chans is not None and getattr(chans, col, None)}
-        values = {"detail": json.dumps(detail)}
+        values: dict[str, str | None] = {"detail": json.dumps(detail)}
         if not (all(r.status == "posted" for r in rows) and wanted <= set(detail)):
             values.update(status="claimed", claimed_by="downgrade-0005", lease_until=None, posted_at=None)
         bind.execute(digest_run.update().where(digest_run.c.id == rows[0].id).values(**values))

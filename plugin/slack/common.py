@@ -146,8 +146,8 @@ def _tell(deps: Deps, kwargs: dict[str, Any], text: str, lang: str, phase: str) 
         deps.webhook(url).send(text=text, response_type="ephemeral", replace_original=False)
     elif client is not None and view.get("type") == "modal" and view.get("id"):
         client.views_update(view_id=view["id"], view=B.info_view(lang, tx("modal.error_title", lang), text))
-    elif client is not None and user_id_of(body):
-        client.chat_postMessage(channel=user_id_of(body), text=text)
+    elif client is not None and (user_id := user_id_of(body)):
+        client.chat_postMessage(channel=user_id, text=text)
 
 
 def guarded(deps: Deps, phase: str = "lazy") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
