@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from liumai.rubric.model import Polarity
 from liumai.services.context import AppContext
 from liumai.services.errors import NotFound, PermissionDenied
-from liumai.services.evidence import EvidenceView, _view
+from liumai.services.evidence import EvidenceView, evidence_view
 from liumai.services.people import can_manage, get_person, reports_of
 from liumai.services.scoring import resolve_quarter
 from liumai.services.uow import unit_of_work
@@ -115,7 +115,7 @@ def review_queue(ctx: AppContext, manager: str | int, *, limit: int = 20) -> lis
                 raise PermissionDenied("permission.not_manager", subject="…")
             stmt = stmt.where(Evidence.subject_id.in_(ids))  # type: ignore[union-attr]
         stmt = stmt.where(Evidence.subject_id != me.id).order_by(Evidence.occurred_at, Evidence.id).limit(limit)
-        return [_view(session, e) for e in session.exec(stmt).all()]
+        return [evidence_view(session, e) for e in session.exec(stmt).all()]
 
 
 def unrecognised(ctx: AppContext, manager: str | int, quarter: str | None = None) -> list[Person]:
