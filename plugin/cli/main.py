@@ -411,7 +411,10 @@ def summary(
     if out is None:
         if fmt == "html":
             fail("--format html needs --out FILE (the report embeds its charts)", 2)
-        typer.echo(text, nl=False)
+        if fmt == "md":
+            common.echo_markdown(text)
+        else:
+            typer.echo(text, nl=False)
     else:
         common.write_out(out, text)
 
