@@ -36,7 +36,7 @@ from liumai.services.org import import_org, set_team
 from liumai.services.people import get_person
 from liumai.services.summaries import PersonSummary, TeamSummary, team_summary
 from liumai.storage.db import make_engine, migrate, session_scope
-from liumai.storage.models import Evidence, Person, Team
+from liumai.storage.models import Concern, Evidence, Person, Team
 from liumai.tagging.offline import OfflineTagger
 
 DATA = "liumai.data.demo"
@@ -195,7 +195,8 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
             else:
                 accepted += 1
                 ev.decide(ctx, eid, emails[decider], "accepted")
-        for c in _jsonl("concerns.jsonl"):
+        concerns = _jsonl("concerns.jsonl")
+        for c in concerns:
             ev.add_concern(
                 ctx,
                 c["by"],
@@ -205,11 +206,16 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
                 mitigated=bool(c["mitigated"]),
                 at=_moment(q_start, elapsed, int(c["day"])),
             )
+        # Counted from the database, not from the data file: the line reports what was recorded.
+        with session_scope(engine) as session:
+            recorded = session.exec(select(Concern.mitigated)).all()
+        n_concerns, n_mitigated = len(recorded), sum(1 for m in recorded if m)
         say(
-            f"审核：采纳 {accepted} 条，驳回 {rejected} 条，待审 {pending} 条；记录关注事项 2 条（其中 1 条情有可原）"
+            f"审核：采纳 {accepted} 条，驳回 {rejected} 条，待审 {pending} 条；"
+            f"记录关注事项 {n_concerns} 条（其中 {n_mitigated} 条情有可原）"
             if zh
             else f"Reviews: {accepted} accepted, {rejected} rejected, {pending} left pending; "
-            f"2 concerns recorded (1 mitigated)"
+            f"{n_concerns} concern{'s' if n_concerns != 1 else ''} recorded ({n_mitigated} mitigated)"
         )
 
         # 4. each team's scores with reasons, and the Markdown summary
@@ -275,6 +281,8 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
             "accepted": accepted,
             "rejected": rejected,
             "pending": pending,
+            "concerns": n_concerns,
+            "concerns_mitigated": n_mitigated,
             "teams": summary,
             "rubric_version": rubric.version,
             "seconds": round(time.perf_counter() - t0, 2),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -26,19 +26,34 @@ from starlette.routing import BaseRoute, Route
 from liumai.http_limits import BodyLimit
 from liumai.log_redaction import pin_library_loggers
 from liumai.services.context import AppContext
+from liumai.services.digest import DigestPoster
 from liumai.storage.db import SchemaError, check_schema
 
 log = logging.getLogger(__name__)
 
 
+@runtime_checkable
 class Integration(Protocol):
-    """What a platform adapter offers `serve`: HTTP routes, and/or a background connection."""
+    """Everything a platform adapter offers the runtime (liumai.runtime), so nothing is reached by `getattr`:
+    HTTP routes, an optional background connection, its digest poster, and a clean close."""
 
     name: str
 
-    def routes(self) -> Sequence[BaseRoute]: ...
+    def routes(self) -> Sequence[BaseRoute]:
+        """Routes mounted on the shared ASGI app (empty when the platform uses only a connection)."""
+        ...
 
-    def start_background(self, stop: threading.Event) -> threading.Thread | None: ...
+    def start_background(self, stop: threading.Event) -> threading.Thread | None:
+        """Start a connection thread that ends when `stop` is set (Socket Mode, long connection), or None."""
+        ...
+
+    def digest_poster(self) -> DigestPoster | None:
+        """How weekly digests reach this platform's team channels (`digest --post` and the scheduler)."""
+        ...
+
+    def close(self) -> None:
+        """Let in-flight background replies finish and release the adapter's workers."""
+        ...
 
 
 def create_app(ctx: AppContext, integrations: Sequence[Integration] = ()) -> Starlette:

@@ -4,7 +4,7 @@ Pure by design (no clock, no randomness, no I/O, no project imports besides the 
 so the same input in any order gives the same output and every score can be replayed later
 from the stored evidence and the rubric version it records.
 
-Semantics (design.md, "Scoring"), per value, climbing levels 1..N:
+Semantics (docs/architecture.md, "Scoring"), per value, climbing levels 1..N:
 - default_pass: met unless a non-conforming case exists;
 - evidence_required: met with conforming cases from >= policy.min_distinct_nominators people;
 - both: met with such conforming cases and no non-conforming case;

@@ -1,4 +1,4 @@
-"""SQLModel tables (design.md, "Storage").
+"""SQLModel tables (docs/architecture.md, "Storage").
 
 Timestamps are aware UTC datetimes (SQLModel's UTCDateTime: SQLite stores them without an
 offset and they come back as UTC); conversion to the configured time zone happens only where
@@ -147,7 +147,7 @@ class DigestRun(SQLModel, table=True):
     week: str = Field(max_length=10)  # ISO week, 2026-W48
     # "<platform>:<channel>" (slack:C123, feishu:oc_abc); "legacy..." for runs from before migration 0005
     destination: str = Field(max_length=120)
-    status: str = Field(default="started", max_length=16)  # claimed | posted
+    status: str = Field(default="claimed", max_length=16)  # claimed (held by claimed_by until lease_until) | posted
     posted_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     # Who is posting and until when: a crashed poster's claim expires and another takes over.

@@ -21,6 +21,9 @@ from liumai.rubric import default_rubric
 from liumai.services.context import AppContext
 from liumai.storage.db import make_engine, migrate
 
+# The Feishu fixtures (fake open platform, app on loopback) serve tests/feishu and the cross-platform tests.
+pytest_plugins = ("tests.feishu.fixtures",)
+
 PG_URL = os.environ.get("LIUMAI_TEST_POSTGRES_URL")
 SCHEMA_PREFIX = "lmt_"
 FIXED_NOW = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)  # 2026Q4, ISO week 2026-W47

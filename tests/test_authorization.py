@@ -19,7 +19,7 @@ from liumai.services.org import import_org
 from liumai.services.summaries import person_summary, team_summary
 from liumai.storage.models import AuditLog, Concern, DigestRun, Evidence, Nomination, Person
 from tests.conftest import ORG_CSV
-from tests.test_digest import FakePoster
+from tests.fakes.digest_poster import FakePoster
 
 ROLES = {
     "self": "ann@example.com",

@@ -3,7 +3,7 @@
 Each platform gets a fresh database with the same org chart (tests/conftest.py's ORG_CSV) and is
 driven the way people use it, over real HTTP: Slack through its ASGI app on uvicorn and the fake
 Web API (tests/slack/driver.py), Feishu through its encrypted, signed callbacks and the fake open
-platform (tests/feishu/driver.py, with the Feishu `app` fixture of tests/feishu/conftest.py). The
+platform (tests/feishu/driver.py, with the Feishu `app` fixture of tests/feishu/fixtures.py). The
 steps name people by e-mail and nominations by their position in the table, so the same table
 means the same thing on both. At the end the stored nominations (nominator, nominee, story,
 status), evidence (subject, criterion, polarity, mitigated, status, nominator, decided by) and
@@ -31,7 +31,6 @@ from liumai.storage.models import Concern, Evidence, Nomination, Person
 from liumai.web import create_app
 from tests.conftest import ORG_CSV, PG_URL, SCHEMA_PREFIX, Clock, _pg_schema_url
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackAPI, serve_in_thread, stop_server
-from tests.feishu.conftest import app, app_server, fake_feishu, feishu_ctx  # noqa: F401  (the Feishu fixtures)
 from tests.feishu.driver import FeishuDriver
 from tests.slack.driver import SlackDriver
 from tests.slack.harness import SECRET, SLACK_ENV, SlackHarness
@@ -196,7 +195,7 @@ def stored_state(ctx: AppContext) -> dict[str, list[tuple]]:
     return {"nominations": nominations, "evidence": evidence, "concerns": concerns}
 
 
-def test_the_same_scenario_ends_in_the_same_state_on_slack_and_feishu(slack_side, app):  # noqa: F811
+def test_the_same_scenario_ends_in_the_same_state_on_slack_and_feishu(slack_side, app):
     slack_told = run(SlackDriver(slack_side), slack_side.ctx)
     slack_side.settle()
     feishu_told = run(FeishuDriver(app), app.ctx)

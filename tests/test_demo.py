@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -14,12 +17,16 @@ from typer.testing import CliRunner
 
 from liumai.cli.main import app
 
-VOLATILE = re.compile(r"(/[^\s)]*liumai-demo[^\s)]*|\(\d+\.\d s\)|\d+\.\d+ s\b|[^\s,]*summary\.(md|html))")
+VOLATILE = re.compile(
+    r"(/[^\s)]*liumai-demo[^\s)]*|\(\d+\.\d s\)|\d+\.\d+ s\b|[^\s,]*summary\.(md|html)|[^\s,)]*\.db\b)"
+)
 
 
 def _run(tmp_path: Path, name: str) -> tuple[str, str]:
     out = tmp_path / f"{name}-summary.md"
-    res = CliRunner().invoke(app, ["demo", "--out", str(out)], env={"LIUMAI_LANG": "en"})
+    res = CliRunner().invoke(
+        app, ["demo", "--out", str(out), "--db", str(tmp_path / f"{name}.db")], env={"LIUMAI_LANG": "en"}
+    )
     assert res.exit_code == 0, res.stdout + res.stderr
     return res.stdout, out.read_text(encoding="utf-8")
 
@@ -29,13 +36,24 @@ def test_demo_output_is_deterministic_and_complete(tmp_path):
     b_out, b_md = _run(tmp_path, "b")
     assert VOLATILE.sub("<v>", a_out) == VOLATILE.sub("<v>", b_out)
     assert a_md == b_md
-    assert "115 stories" in a_out and "2 concerns recorded (1 mitigated)" in a_out
+    # The counts printed are the ones in the bundled data and in the database the demo wrote.
+    stories = _data_lines("stories.jsonl")
+    assert f"{len(stories)} stories" in a_out
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        n, mitigated = db.execute("SELECT count(*), coalesce(sum(mitigated), 0) FROM concern").fetchone()
+    assert n == len(_data_lines("concerns.jsonl")) and n >= 1
+    assert f"{n} concern{'s' if n != 1 else ''} recorded ({mitigated} mitigated)" in a_out
     for team, heading in (("Payments (payments)", "支付组 / Payments"), ("Support (support)", "客服组 / Support")):
         assert team in a_out and f"# Values summary — {heading} — " in a_md
     assert "王芳" in a_out and "Maria Lopez" in a_out
     assert "needs one conforming case" in a_out  # reasons are printed
     assert "0.5" in a_out  # the mitigated concern gives a half point
     assert "is blocked this quarter by non-conforming case" in a_out  # the unmitigated one
+
+
+def _data_lines(name: str) -> list[dict]:
+    text = resources.files("liumai.data.demo").joinpath(name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def test_demo_refuses_an_existing_database(tmp_path):
@@ -48,9 +66,12 @@ def test_demo_refuses_an_existing_database(tmp_path):
 def test_demo_in_chinese_and_json(tmp_path):
     res = CliRunner().invoke(app, ["--lang", "zh", "demo", "--json", "--out", str(tmp_path / "zh.md")])
     assert res.exit_code == 0, res.stderr
-    import json
-
     data = json.loads(res.stdout)
+    concerns = _data_lines("concerns.jsonl")
+    assert (data["concerns"], data["concerns_mitigated"]) == (
+        len(concerns),
+        sum(bool(c["mitigated"]) for c in concerns),
+    )
     assert data["nominations"] >= 100 and data["accepted"] > data["rejected"] + data["pending"]
     assert set(data["teams"]) >= {"payments", "support"}
     md = (tmp_path / "zh.md").read_text(encoding="utf-8")

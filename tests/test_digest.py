@@ -13,6 +13,7 @@ from liumai.services import digest as dg
 from liumai.services import evidence as ev
 from liumai.services import nominations as nom
 from liumai.slack.report_blocks import digest_slack_blocks
+from tests.fakes.digest_poster import FakePoster
 
 WEEK = "2026-W47"  # the fixed clock (2026-11-16) is in it
 EVIL = '<!channel> @here @all <@U0BOSS> <at user_id="all"></at> *bold* shipped the fix'
@@ -67,27 +68,6 @@ def test_digest_renderings_never_leak_and_never_ping(week, lang):
     story_blocks = [b for b in blocks if b["type"] == "section" and b["text"]["type"] == "plain_text"]
     assert story_blocks, "stories must be plain_text so Slack formats and parses nothing in them"
     assert ("价值观周报" if lang == "zh" else "Values digest") in json.dumps(blocks, ensure_ascii=False)
-
-
-class FakePoster:
-    platform = "slack"
-
-    def __init__(self, fail_after_send: bool = False):
-        self.sent: list[str] = []  # the channel's messages (dedupe keys)
-        self.fail_after_send = fail_after_send
-
-    def target(self, team):
-        return team.slack_channel_id or "C0ALPHA"
-
-    def already_posted(self, target, digest):
-        return digest.dedupe_key in self.sent
-
-    def post(self, target, digest):
-        self.sent.append(digest.dedupe_key)
-        if self.fail_after_send:
-            self.fail_after_send = False
-            raise ConnectionError("crashed after sending")
-        return f"ts-{len(self.sent)}"
 
 
 def test_posting_is_once_per_team_and_week(week):

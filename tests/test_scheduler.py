@@ -9,7 +9,7 @@ import pytest
 from liumai.config import ConfigError
 from liumai.services import nominations as nom
 from liumai.services.scheduler import digest_trigger, run_weekly_digests
-from tests.test_digest import FakePoster
+from tests.fakes.digest_poster import FakePoster
 
 
 def test_trigger_uses_cron_and_time_zone():

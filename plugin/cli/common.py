@@ -119,3 +119,14 @@ def table(headers: list[str], rows: list[list[Any]]) -> None:
     for r in rows:
         t.add_row(*("" if c is None else str(c) for c in r))
     Console(soft_wrap=True).print(t)
+
+
+def echo_markdown(text: str) -> None:
+    """Markdown for files and pipes; rendered (rich) on a terminal, where `\\_` and `**` would be noise."""
+    if not sys.stdout.isatty():
+        typer.echo(text, nl=False)
+        return
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console().print(Markdown(text))

@@ -422,7 +422,10 @@ def summary(
     if out is None:
         if fmt == "html":
             fail("--format html needs --out FILE (the report embeds its charts)", 2)
-        typer.echo(text, nl=False)
+        if fmt == "md":
+            common.echo_markdown(text)
+        else:
+            typer.echo(text, nl=False)
     else:
         common.write_out(out, text)
 
@@ -466,7 +469,13 @@ def digest(
             for d in digests:
                 typer.echo(digest_text(d, ctx.rubric, STATE.lang, markdown=False))
         return
-    posters = [p for p in (getattr(i, "digest_poster", lambda: None)() for i in _integrations(ctx)) if p]
+    from liumai.config import ConfigError
+    from liumai.runtime import build_integrations, digest_posters
+
+    try:
+        posters = digest_posters(build_integrations(ctx))
+    except ConfigError as exc:  # a bad platform setting: one line naming it, as `serve` says it
+        fail(str(exc), 2)
     if not posters:
         fail("no platform is configured to post digests (set SLACK_BOT_TOKEN and/or FEISHU_APP_ID)", 2)
     spacer = dg.Spacer()
@@ -657,21 +666,6 @@ def eval_cmd(
 
 
 # ---------------------------------------------------------------------------- serve
-def _integrations(ctx) -> list:
-    """The platform adapters the configuration asks for (each validates its own settings)."""
-    out: list = []
-    s = ctx.settings
-    if s.slack_bot_token or s.slack_client_id or s.slack_app_token or s.slack_signing_secret:
-        from liumai.slack import build_slack
-
-        out.append(build_slack(ctx))
-    if s.feishu_app_id:
-        from liumai.feishu import build_feishu
-
-        out.append(build_feishu(ctx))
-    return out
-
-
 @app.command()
 def serve(
     host: Annotated[str, typer.Option("--host")] = "0.0.0.0",
@@ -680,69 +674,36 @@ def serve(
 ) -> None:
     """Run Slack and/or Feishu (HTTP and/or socket / long connection), the tag worker and digests."""
     import logging
-    import threading
 
     import uvicorn
 
     from liumai.config import ConfigError
     from liumai.http_limits import header_timeout_protocol
     from liumai.log_redaction import pin_library_loggers
-    from liumai.services import tag_worker
-    from liumai.web import create_app
+    from liumai.runtime import build_runtime
 
     ctx = common.context()  # refuses a bad setting or schema with one line, before any logging starts
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     pin_library_loggers()
     try:
-        integrations = _integrations(ctx)
+        rt = build_runtime(ctx)
+        rt.start(worker=worker)
     except ConfigError as exc:
         fail(str(exc), 2)
-    stop = threading.Event()
-    threads = []
-    if worker:
-        t = threading.Thread(
-            target=tag_worker.run_forever,
-            args=(ctx, stop),
-            # The LLM tagger's own offline fallback (already indexed), or the offline tagger itself.
-            kwargs={"fallback": getattr(ctx.tagger, "fallback", ctx.tagger)},
-            name="tag-worker",
-            daemon=True,
-        )
-        t.start()
-        threads.append(t)
-    for integration in integrations:
-        t = integration.start_background(stop)
-        if t is not None:
-            threads.append(t)
-    from liumai.services.scheduler import start_digest_scheduler
-
-    try:
-        posters = [p for p in (getattr(i, "digest_poster", lambda: None)() for i in integrations) if p]
-        scheduler = start_digest_scheduler(ctx, posters)
-    except ConfigError as exc:
-        stop.set()
-        fail(str(exc), 2)
-    typer.echo(f"liumai serving on http://{host}:{port} ({', '.join(i.name for i in integrations) or 'no platform'})")
-    s = ctx.settings
+    typer.echo(f"liumai serving on http://{host}:{port} ({', '.join(rt.names) or 'no platform'})")
     try:
         uvicorn.run(
-            create_app(ctx, integrations),
+            rt.app,
             host=host,
             port=port,
             log_level="info",
             # Bounded requests (plugin/http_limits.py): slow headers closed, connections capped.
-            http=header_timeout_protocol(s.header_timeout_s),
-            limit_concurrency=s.max_connections,
+            http=header_timeout_protocol(ctx.settings.header_timeout_s),
+            limit_concurrency=ctx.settings.max_connections,
         )
     finally:
-        stop.set()
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
-        for integration in integrations:
-            close = getattr(integration, "close", None)
-            if close is not None:
-                close()  # let in-flight background replies finish
+        rt.close()  # let in-flight background replies finish
 
 
 # ---------------------------------------------------------------------------- demo

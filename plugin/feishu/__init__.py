@@ -68,6 +68,10 @@ class FeishuIntegration:
         self.threads.append(thread)
         return thread
 
+    def close(self) -> None:
+        """Finish the queued replies (the bot's worker pool) before the process exits."""
+        self.bot.shutdown()
+
 
 def _mode(ctx: AppContext) -> tuple[bool, bool]:
     s = ctx.settings

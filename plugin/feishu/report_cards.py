@@ -7,7 +7,7 @@ is built here, in the adapter. User text goes into plain_text, never lark_md.
 from __future__ import annotations
 
 from liumai.reports import escape as esc
-from liumai.reports.digest_render import short_story, team_name
+from liumai.reports.digest_render import quiet_line, short_story, team_name, total_line
 from liumai.reports.digest_render import tr as dtr
 from liumai.reports.explain import level_line, next_step
 from liumai.reports.summary_render import tr
@@ -72,12 +72,10 @@ def digest_feishu_card(d: Digest, rubric: Rubric, lang: str) -> dict:
     names = {v.key: v.names.get(lang) for v in rubric.values}
     elements: list[dict] = []
     if not d.total:
-        elements.append({"tag": "div", "text": {"tag": "plain_text", "content": dtr("quiet", lang)}})
+        elements.append({"tag": "div", "text": {"tag": "plain_text", "content": quiet_line(d, lang)}})
     else:
         counts = " · ".join(f"{names[k]} {n}" for k, n in d.by_value.items() if n)
-        elements.append(
-            {"tag": "div", "text": {"tag": "lark_md", "content": f"**{dtr('week_total', lang, n=d.total)}**"}}
-        )
+        elements.append({"tag": "div", "text": {"tag": "lark_md", "content": f"**{total_line(d, lang)}**"}})
         elements.append({"tag": "div", "text": {"tag": "plain_text", "content": counts}})
         for s in d.highlights:
             crit = rubric.behaviour(s.criterion).statement.get(lang)

@@ -7,18 +7,21 @@ sensible length, with broadcast mentions defused, so a digest can never ping a c
 
 from __future__ import annotations
 
+from datetime import date
+
+from liumai.periods import parse_week
 from liumai.reports import escape as esc
 from liumai.rubric.model import Rubric
 from liumai.services.digest import Digest
 
 T = {
     "title": {"en": "Values digest", "zh": "价值观周报"},
-    "week_total": {"en": "{n} recognitions this week", "zh": "本周共 {n} 条认可"},
+    "week_total": {"en": "{n} recognitions in {week}", "zh": "{week}共 {n} 条认可"},
     "by_value": {"en": "By value", "zh": "按价值观"},
     "highlights": {"en": "Highlights", "zh": "精选故事"},
     "missing": {"en": "Not yet recognised this quarter", "zh": "本季度尚无认可的价值观"},
     "firsts": {"en": "First recognitions", "zh": "首次获得认可"},
-    "quiet": {"en": "No recognitions this week - who deserves one?", "zh": "本周还没有认可，想想谁值得一次提名？"},
+    "quiet": {"en": "No recognitions in {week} - who deserves one?", "zh": "{week}没有认可，想想谁值得一次提名？"},
     "for": {"en": "for", "zh": "体现"},
     "by": {"en": "by", "zh": "提名人"},
 }
@@ -27,6 +30,25 @@ STORY_MAX = 280
 
 def tr(key: str, lang: str, **kw: object) -> str:
     return T[key]["zh" if lang.startswith("zh") else "en"].format(**kw)
+
+
+def week_label(week: str, lang: str) -> str:
+    """The ISO week with its dates, Monday to Sunday: a digest may show last week, never "this week"."""
+    y, w = parse_week(week)
+    first, last = date.fromisocalendar(y, w, 1), date.fromisocalendar(y, w, 7)
+    if lang.startswith("zh"):
+        return f"{week}（{first.month}月{first.day}日至{last.month}月{last.day}日）"
+    return f"{week} ({first:%d %b} - {last:%d %b %Y})"
+
+
+def total_line(d: Digest, lang: str) -> str:
+    """A line such as "N recognitions in 2026-W47 (16 Nov - 22 Nov 2026)": the week named, never "this week"."""
+    return tr("week_total", lang, n=d.total, week=week_label(d.week, lang))
+
+
+def quiet_line(d: Digest, lang: str) -> str:
+    """The quiet-week line, naming the week it is about."""
+    return tr("quiet", lang, week=week_label(d.week, lang))
 
 
 def short_story(text: str) -> str:
@@ -45,10 +67,10 @@ def digest_text(d: Digest, rubric: Rubric, lang: str, *, markdown: bool = True) 
     names = {v.key: v.names.get(lang) for v in rubric.values}
     lines = [f"{'## ' if markdown else '== '}{tr('title', lang)} — {m(team_name(d, lang))} — {d.week}", ""]
     if not d.total:
-        lines += [tr("quiet", lang), ""]
+        lines += [quiet_line(d, lang), ""]
     else:
         lines += [
-            tr("week_total", lang, n=d.total),
+            total_line(d, lang),
             "",
             f"{b(tr('by_value', lang))}: " + ", ".join(f"{names[k]} {n}" for k, n in d.by_value.items() if n),
             "",

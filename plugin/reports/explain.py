@@ -102,13 +102,15 @@ def next_step(vs: ValueScore, rubric: Rubric, lang: str) -> str | None:
 
 
 def score_lines(ps: PersonScore, rubric: Rubric, lang: str, *, with_pending: PersonScore | None = None) -> list[str]:
+    """Each value's score, levels and next step; `with_pending` adds what pending evidence would give."""
     zh = lang.startswith("zh")
     out: list[str] = []
     for value in rubric.values:
         vs = ps.values[value.key]
-        pending = with_pending.values[value.key].score if with_pending is not None else vs.score
-        pend = f" (含待审: {pending:g})" if zh else f" (with pending: {pending:g})"
-        extra = pend if pending != vs.score else ""
+        extra = ""
+        if with_pending is not None and with_pending.values[value.key].score != vs.score:
+            p = with_pending.values[value.key].score
+            extra = f" (含待审: {p:g})" if zh else f" (with pending: {p:g})"
         out.append(f"{value.names.get(lang)} {vs.score:g}/{vs.max_score}{extra}")
         for trace in vs.levels:
             if trace.outcome is not Outcome.NOT_REACHED:

@@ -319,3 +319,11 @@ def add_concern(
         )
         notice = mitigation_notice(ctx, criterion, mitigated)
         return replace(_view(session, e), notices=(notice,) if notice else ())
+
+
+def evidence_view(session: Session, e: Evidence) -> EvidenceView:
+    """The read model of one evidence row, for other services (recognition lists evidence too).
+
+    Visibility is the caller's to decide, as in this module: this builds the full view.
+    """
+    return _view(session, e)

@@ -2,7 +2,7 @@
 
 The nomination row and its tag job are committed before any tagging starts, so a tagger that
 fails, hangs or crashes the process never loses a nomination: the job stays queued for the
-worker (design.md, "Tagging"). Confirming turns the chosen behaviour into *pending* evidence
+worker (docs/architecture.md, "Tagging"). Confirming turns the chosen behaviour into *pending* evidence
 for the nominee; only a manager's decision makes it count.
 """
 

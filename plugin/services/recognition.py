@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from liumai.rubric.model import Polarity
 from liumai.services.context import AppContext
 from liumai.services.errors import NotFound, PermissionDenied
-from liumai.services.evidence import EvidenceView, _view
+from liumai.services.evidence import EvidenceView, evidence_view
 from liumai.services.people import can_manage, get_person, reports_of
 from liumai.services.quarters import resolve_quarter
 from liumai.services.uow import unit_of_work
@@ -119,7 +119,7 @@ def review_queue(ctx: AppContext, manager: str | int, *, limit: int = 20) -> lis
             .order_by(col(Evidence.occurred_at), col(Evidence.id))
             .limit(limit)
         )
-        return [_view(session, e) for e in session.exec(stmt).all()]
+        return [evidence_view(session, e) for e in session.exec(stmt).all()]
 
 
 def unrecognised(ctx: AppContext, manager: str | int, quarter: str | None = None) -> list[Person]:

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -145,17 +148,8 @@ def create_bolt_app(
     client = web_client(config, logger, config.bot_token)
     executor = executor or TrackingExecutor()
     try:
-        app = App(
-            name="liumai",
-            logger=logger,
-            process_before_response=True,
-            signing_secret=config.signing_secret or "",
-            client=client,
-            oauth_settings=_oauth_settings(config, ctx, logger) if config.oauth else None,
-            listener_executor=executor,
-            token_verification_enabled=True,
-            user_facing_authorize_error_message=NOT_INSTALLED,
-        )
+        with _env_token_ignored(logger):
+            app = _bolt_app(config, ctx, client, executor, logger)
     except BoltError as exc:
         raise ConfigError(f"SLACK_BOT_TOKEN: Slack refused the token ({_reason(exc)})") from None
     except SlackApiError as exc:
@@ -172,6 +166,39 @@ def create_bolt_app(
     deps = Deps(ctx=ctx, config=config, logger=logger, retry_handlers=retry_handlers(), settle_s=settle_s)
     register_all(app, deps)
     return app, deps
+
+
+def _bolt_app(
+    config: SlackConfig, ctx: AppContext, client: WebClient, executor: TrackingExecutor, logger: logging.Logger
+) -> App:
+    return App(
+        name="liumai",
+        logger=logger,
+        process_before_response=True,
+        signing_secret=config.signing_secret or "",
+        client=client,
+        oauth_settings=_oauth_settings(config, ctx, logger) if config.oauth else None,
+        listener_executor=executor,
+        token_verification_enabled=True,
+        user_facing_authorize_error_message=NOT_INSTALLED,
+    )
+
+
+@contextmanager
+def _env_token_ignored(logger: logging.Logger) -> Iterator[None]:
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself even when it is given a client, and then
+    warns at every start that the token "will be unused". Our client carries that same token (and our
+    API URL, timeouts and retries), so the warning says nothing: drop that one message while Bolt is built."""
+    unused = warning_client_prioritized_and_token_skipped()
+
+    def keep(record: logging.LogRecord) -> bool:
+        return record.getMessage() != unused
+
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
 
 
 def _reason(exc: Exception) -> str:

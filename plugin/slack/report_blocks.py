@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from liumai.reports import escape as esc
-from liumai.reports.digest_render import short_story, team_name
+from liumai.reports.digest_render import quiet_line, short_story, team_name, total_line
 from liumai.reports.digest_render import tr as dtr
 from liumai.reports.explain import level_line, next_step
 from liumai.reports.summary_render import tr
@@ -108,7 +108,7 @@ def digest_slack_blocks(d: Digest, rubric: Rubric, lang: str) -> list[dict]:
         }
     ]
     if not d.total:
-        blocks.append({"type": "section", "text": {"type": "plain_text", "text": dtr("quiet", lang)}})
+        blocks.append({"type": "section", "text": {"type": "plain_text", "text": quiet_line(d, lang)}})
     else:
         counts = " · ".join(f"{names[k]} {n}" for k, n in d.by_value.items() if n)
         blocks.append(
@@ -116,7 +116,7 @@ def digest_slack_blocks(d: Digest, rubric: Rubric, lang: str) -> list[dict]:
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": (f"*{dtr('week_total', lang, n=d.total)}*\n{esc.slack_mrkdwn(counts)}"),
+                    "text": (f"*{total_line(d, lang)}*\n{esc.slack_mrkdwn(counts)}"),
                 },
             }
         )

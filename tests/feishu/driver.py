@@ -27,7 +27,7 @@ from sqlmodel import select
 from liumai.storage.db import session_scope
 from liumai.storage.models import Person
 from tests.fakes.feishu_api import Call
-from tests.feishu.conftest import App
+from tests.feishu.fixtures import App
 from tests.feishu.helpers import card_action, message_event
 
 

@@ -54,10 +54,10 @@ def test_modes(ctx):
 
 
 def test_serve_mounts_feishu_and_healthz_lists_it(ctx):
-    from liumai.cli.main import _integrations
+    from liumai.runtime import build_integrations
 
     c = with_env(ctx, FEISHU_APP_ID="cli_x", FEISHU_APP_SECRET="s", FEISHU_VERIFICATION_TOKEN="t")
-    integrations = _integrations(c)
+    integrations = build_integrations(c)
     assert [i.name for i in integrations] == ["feishu"]
     server = LoopbackServer(create_app(c, integrations)).start()
     try:

@@ -17,7 +17,7 @@ from liumai.services.nominations import confirm, nominate
 from liumai.storage.db import session_scope
 from liumai.storage.models import AuditLog, Evidence, Person, Team
 from tests.fakes.feishu_api import APP_ID, APP_SECRET
-from tests.feishu.conftest import feishu_settings
+from tests.feishu.fixtures import feishu_settings
 from tests.feishu.helpers import ENCRYPT_KEY, VERIFICATION_TOKEN
 
 OK = {"is_frozen": False, "is_resigned": False, "is_activated": True, "is_exited": False, "is_unjoin": False}

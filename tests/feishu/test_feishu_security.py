@@ -24,8 +24,8 @@ from liumai.services import nominations as nom
 from liumai.services.org import set_team
 from liumai.web import create_app
 from tests.fakes.feishu_api import LoopbackServer
-from tests.feishu.conftest import App
 from tests.feishu.driver import FeishuDriver, converse
+from tests.feishu.fixtures import App
 from tests.feishu.helpers import FeishuClient, card_action, encrypt, message_event, sign
 
 STORY = "Bob proactively shared his business knowledge and experience with the new hires and helped colleagues."
