@@ -12,6 +12,8 @@ them - and work in any channel, whether or not the bot is a member.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
@@ -58,6 +60,48 @@ def register(app: App, deps: Deps) -> None:
     def values_ack(ack: Ack, body: dict) -> None:
         ack()  # every /values answer comes from the lazy listener, through response_url
 
+    def show_me(user: str, lang: str, rest: str, command: dict, respond: Respond, client: WebClient) -> None:
+        me = my_recognition(ctx, ref(user))
+        reply(
+            respond,
+            tx("me.header", lang, quarter=me.quarter),
+            review_views.my_recognition_blocks(rubric, lang, me, nominate_cmd=cfg.nominate_command),
+        )
+
+    def show_review(user: str, lang: str, rest: str, command: dict, respond: Respond, client: WebClient) -> None:
+        if not is_manager(ctx, ref(user)):
+            reply(respond, tx("not_manager", lang))
+            return
+        queue = review_queue(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
+        count = f"{B.REVIEW_LIMIT}+" if len(queue) > B.REVIEW_LIMIT else len(queue)
+        reply(respond, tx("review.header", lang, n=count), review_views.review_blocks(rubric, lang, queue))
+
+    def open_concern(user: str, lang: str, rest: str, command: dict, respond: Respond, client: WebClient) -> None:
+        if not is_manager(ctx, ref(user)):
+            reply(respond, tx("not_manager", lang))
+            return
+        subject, _ = parse_mention(rest)
+        client.views_open(
+            trigger_id=command["trigger_id"], view=review_views.concern_modal(rubric, lang, subject=subject)
+        )
+
+    def show_help(user: str, lang: str, rest: str, command: dict, respond: Respond, client: WebClient) -> None:
+        help_text = tx("values.help", lang, cmd=cfg.values_command, ncmd=cfg.nominate_command)
+        reply(respond, help_text + "\n" + tx("values.help_rights", lang, cmd=cfg.values_command))
+
+    # One entry per subcommand of the shared command model; anything else gets the help text.
+    subcommands: dict[str, Callable[[str, str, str, dict, Respond, WebClient], None]] = {
+        "me": show_me,
+        "review": show_review,
+        "concern": open_concern,
+        "summary": lambda u, lg, r, c, rs, cl: reports.summary(u, lg, r, lambda t: reply(rs, t), rs, cl),
+        "team": lambda u, lg, r, c, rs, cl: reports.team(u, lg, r, lambda t: reply(rs, t), rs, cl),
+        "digest": lambda u, lg, r, c, rs, cl: reports.digest(u, lg, r, lambda t: reply(rs, t), rs, cl),
+        "evidence": lambda u, lg, r, c, rs, cl: records.evidence(u, lg, r, lambda t: reply(rs, t), rs),
+        "export": lambda u, lg, r, c, rs, cl: records.export(u, lg, r, lambda t: reply(rs, t), cl),
+        "erase": lambda u, lg, r, c, rs, cl: records.erase_request(u, lg, r, lambda t: reply(rs, t), rs),
+    }
+
     @guarded(deps)
     def values_lazy(body: dict, client: WebClient, command: dict, respond: Respond) -> None:
         user = command["user_id"]
@@ -65,43 +109,8 @@ def register(app: App, deps: Deps) -> None:
         words = (command.get("text") or "").strip().split(maxsplit=1)
         sub = subcommand(words[0]) if words else None  # the shared command model, aliases included
         rest = words[1] if len(words) > 1 else ""
-        if sub == "me":
-            me = my_recognition(ctx, ref(user))
-            reply(
-                respond,
-                tx("me.header", lang, quarter=me.quarter),
-                review_views.my_recognition_blocks(rubric, lang, me, nominate_cmd=cfg.nominate_command),
-            )
-        elif sub == "review":
-            if not is_manager(ctx, ref(user)):
-                reply(respond, tx("not_manager", lang))
-                return
-            queue = review_queue(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
-            count = f"{B.REVIEW_LIMIT}+" if len(queue) > B.REVIEW_LIMIT else len(queue)
-            reply(respond, tx("review.header", lang, n=count), review_views.review_blocks(rubric, lang, queue))
-        elif sub == "summary":
-            reports.summary(user, lang, rest, lambda text: reply(respond, text), respond, client)
-        elif sub == "team":
-            reports.team(user, lang, rest, lambda text: reply(respond, text), respond, client)
-        elif sub == "digest":
-            reports.digest(user, lang, rest, lambda text: reply(respond, text), respond, client)
-        elif sub == "concern":
-            if not is_manager(ctx, ref(user)):
-                reply(respond, tx("not_manager", lang))
-                return
-            subject, _ = parse_mention(rest)
-            client.views_open(
-                trigger_id=command["trigger_id"], view=review_views.concern_modal(rubric, lang, subject=subject)
-            )
-        elif sub == "evidence":
-            records.evidence(user, lang, rest, lambda text: reply(respond, text), respond)
-        elif sub == "export":
-            records.export(user, lang, rest, lambda text: reply(respond, text), client)
-        elif sub == "erase":
-            records.erase_request(user, lang, rest, lambda text: reply(respond, text), respond)
-        else:
-            help_text = tx("values.help", lang, cmd=cfg.values_command, ncmd=cfg.nominate_command)
-            reply(respond, help_text + "\n" + tx("values.help_rights", lang, cmd=cfg.values_command))
+        handler = subcommands.get(sub or "", show_help)
+        handler(user, lang, rest, command, respond, client)
 
     app.command(cfg.values_command)(ack=values_ack, lazy=[values_lazy])
 
