@@ -6,21 +6,12 @@ sensible length, with broadcast mentions defused, so a digest can never ping a c
 
 from __future__ import annotations
 
+from liumai.messages import section
 from liumai.reports import escape as esc
 from liumai.rubric.model import Rubric
 from liumai.services.digest import Digest
 
-T = {
-    "title": {"en": "Values digest", "zh": "价值观周报"},
-    "week_total": {"en": "{n} recognitions this week", "zh": "本周共 {n} 条认可"},
-    "by_value": {"en": "By value", "zh": "按价值观"},
-    "highlights": {"en": "Highlights", "zh": "精选故事"},
-    "missing": {"en": "Not yet recognised this quarter", "zh": "本季度尚无认可的价值观"},
-    "firsts": {"en": "First recognitions", "zh": "首次获得认可"},
-    "quiet": {"en": "No recognitions this week - who deserves one?", "zh": "本周还没有认可，想想谁值得一次提名？"},
-    "for": {"en": "for", "zh": "体现"},
-    "by": {"en": "by", "zh": "提名人"},
-}
+T: dict[str, dict[str, str]] = section("digest")
 STORY_MAX = 280
 
 

@@ -6,17 +6,11 @@ lets every surface (CLI, Slack, Feishu, files) explain a score the same way.
 
 from __future__ import annotations
 
+from liumai.messages import section
 from liumai.rubric.engine import LevelTrace, Outcome, PersonScore, Reason, ValueScore
 from liumai.rubric.model import EvidenceRule, Rubric
 
-RULE_NAMES = {
-    EvidenceRule.DEFAULT_PASS: {"en": "met unless a non-conforming case", "zh": "无不符合案例即给分"},
-    EvidenceRule.EVIDENCE_REQUIRED: {"en": "needs a conforming case", "zh": "有符合案例才给分"},
-    EvidenceRule.BOTH: {
-        "en": "needs a conforming case and no non-conforming one",
-        "zh": "有符合案例且无不符合案例才给分",
-    },
-}
+RULE_NAMES = {rule: section("rule")[rule.value] for rule in EvidenceRule}
 MARK = {Outcome.MET: "✓", Outcome.HALF: "½", Outcome.NOT_MET: "✗", Outcome.NOT_REACHED: "·"}
 
 
@@ -57,7 +51,7 @@ def reason_text(trace: LevelTrace, lang: str) -> str:
                 f"{trace.required_nominators} needed"
             )
         elif r is Reason.PREVIOUS_LEVEL:
-            parts.append("前一级未通过（通关制）" if zh else "a lower level is not met (progressive scoring)")
+            parts.append("前一级未达到（通关制）" if zh else "a lower level is not met (progressive scoring)")
     return "；".join(parts) if zh else "; ".join(parts)
 
 
@@ -107,7 +101,7 @@ def score_lines(ps: PersonScore, rubric: Rubric, lang: str, *, with_pending: Per
     for value in rubric.values:
         vs = ps.values[value.key]
         pend = (
-            f" (含待审: {with_pending.values[value.key].score:g})"
+            f" (含待审核: {with_pending.values[value.key].score:g})"
             if zh
             else (f" (with pending: {with_pending.values[value.key].score:g})")
         )

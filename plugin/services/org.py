@@ -322,11 +322,11 @@ def set_team(
     """Create or update a team, e.g. to set the channel its weekly digest goes to."""
     key = key.strip().lower()
     if not TEAM_RE.match(key):
-        raise InvalidInput("error.detail", detail=f"team key {key!r}: use lowercase letters, digits, - and _")
+        raise InvalidInput("team.bad_key", key=repr(key))
     if slack_channel_id and not CHANNEL_RE.match(slack_channel_id):
-        raise InvalidInput("error.detail", detail=f"{slack_channel_id!r} is not a Slack channel id (like C012AB)")
+        raise InvalidInput("team.bad_channel", value=repr(slack_channel_id))
     if feishu_chat_id and not CHAT_RE.match(feishu_chat_id):
-        raise InvalidInput("error.detail", detail=f"{feishu_chat_id!r} is not a Feishu chat id (like oc_...)")
+        raise InvalidInput("team.bad_chat", value=repr(feishu_chat_id))
     with unit_of_work(ctx.engine) as session:
         team = session.exec(select(Team).where(Team.key == key)).first()
         created = team is None

@@ -12,6 +12,7 @@ import io
 import re
 from dataclasses import dataclass
 
+from liumai.messages import t
 from liumai.services.errors import ServiceError
 from liumai.services.text import clean_text
 
@@ -51,6 +52,27 @@ BOOLS = {
 }
 
 
+class Problem(str):
+    """One problem of an org file: its English text (a str, as logs and scripts read it), plus its
+    message key so that each surface can show it in the reader's language (`message(lang)`)."""
+
+    key: str
+    params: dict[str, object]
+
+    def __new__(cls, key: str, **params: object) -> Problem:
+        obj = super().__new__(cls, t(f"service.{key}", "en", **params))
+        obj.key, obj.params = key, params
+        return obj
+
+    def message(self, lang: str = "en") -> str:
+        params = {k: v.message(lang) if isinstance(v, Problem) else v for k, v in self.params.items()}
+        return t(f"service.{self.key}", lang, **params)
+
+
+def _at(line: int, key: str, **params: object) -> Problem:
+    return Problem("org.line", line=line, problem=Problem(key, **params))
+
+
 class OrgImportError(ServiceError):
     """Every problem in the file, one line each (`problems`)."""
 
@@ -60,6 +82,9 @@ class OrgImportError(ServiceError):
         self.problems = problems
         Exception.__init__(self, "\n".join(problems))
         self.key, self.params = "error.detail", {"detail": "\n".join(problems)}
+
+    def message(self, lang: str = "en") -> str:
+        return "\n".join(p.message(lang) if isinstance(p, Problem) else str(p) for p in self.problems)
 
 
 @dataclass
@@ -87,18 +112,18 @@ def parse_org_csv(text: str) -> list[OrgRow]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
-        raise OrgImportError(["line 1: the file is empty (expected a header: " + ",".join(KNOWN[:8]) + ")"])
+        raise OrgImportError([_at(1, "org.empty", header=",".join(KNOWN[:8]))])
     reader.fieldnames = header
     for col in REQUIRED:
         if col not in header:
-            problems.append(f"line 1: missing column {col!r}")
+            problems.append(_at(1, "org.missing_column", col=repr(col)))
     for col in header:
         if col not in KNOWN:
-            problems.append(f"line 1: unknown column {col!r} (known: {', '.join(KNOWN)})")
+            problems.append(_at(1, "org.unknown_column", col=repr(col), known=", ".join(KNOWN)))
     if "team" not in header:
         for col in TEAM_COLUMNS:
             if col in header:
-                problems.append(f"line 1: column {col!r} describes a row's team: it needs a 'team' column")
+                problems.append(_at(1, "org.team_column_needs_team", col=repr(col)))
     if problems:
         raise OrgImportError(problems)
 
@@ -108,41 +133,41 @@ def parse_org_csv(text: str) -> list[OrgRow]:
     for raw in reader:
         line = reader.line_num
         if None in raw:
-            problems.append(f"line {line}: more fields than columns in the header")
+            problems.append(_at(line, "org.extra_fields"))
             continue
         v = {k: clean_text(raw.get(k) or "").strip() for k in KNOWN}
 
-        def bad(col: str, msg: str, _line: int = line) -> None:
-            problems.append(f"line {_line}, column {col}: {msg}")
+        def bad(col: str, key: str, _line: int = line, **params: object) -> None:
+            problems.append(Problem("org.cell", line=_line, col=col, problem=Problem(key, **params)))
 
         if not any(v.values()):
             continue  # blank line
         email = v["email"].lower()
         if not email:
-            bad("email", "required")
+            bad("email", "org.required")
         elif not EMAIL_RE.match(email):
-            bad("email", f"{v['email']!r} is not an e-mail address")
+            bad("email", "org.not_email", value=repr(v["email"]))
         if not v["name"]:
-            bad("name", "required")
+            bad("name", "org.required")
         manager = v["manager_email"].lower() or None
         if manager and manager == email:
-            bad("manager_email", "a person cannot be their own manager")
+            bad("manager_email", "org.own_manager")
         if v["is_admin"].lower() not in BOOLS:
-            bad("is_admin", f"{v['is_admin']!r} is not true/false")
+            bad("is_admin", "org.not_bool", value=repr(v["is_admin"]))
         locale = v["locale"] or "en-US"
         if not LOCALE_RE.match(locale):
-            bad("locale", f"{locale!r} is not a supported locale (zh-CN, en-US, ...)")
+            bad("locale", "org.bad_locale", value=repr(locale))
         if v["slack_user_id"] and not SLACK_RE.match(v["slack_user_id"]):
-            bad("slack_user_id", f"{v['slack_user_id']!r} is not a Slack user id (like U012ABCDEF)")
+            bad("slack_user_id", "org.bad_slack_user", value=repr(v["slack_user_id"]))
         if v["feishu_open_id"] and not FEISHU_RE.match(v["feishu_open_id"]):
-            bad("feishu_open_id", f"{v['feishu_open_id']!r} is not a Feishu open_id (like ou_...)")
+            bad("feishu_open_id", "org.bad_feishu_user", value=repr(v["feishu_open_id"]))
         team = v["team"].lower() or None
         if team and not TEAM_RE.match(team):
-            bad("team", f"{v['team']!r}: use lowercase letters, digits, - and _")
+            bad("team", "org.bad_team", value=repr(v["team"]))
         if v["team_slack_channel"] and not CHANNEL_RE.match(v["team_slack_channel"]):
-            bad("team_slack_channel", f"{v['team_slack_channel']!r} is not a Slack channel id (like C012AB)")
+            bad("team_slack_channel", "org.bad_channel", value=repr(v["team_slack_channel"]))
         if v["team_feishu_chat"] and not CHAT_RE.match(v["team_feishu_chat"]):
-            bad("team_feishu_chat", f"{v['team_feishu_chat']!r} is not a Feishu chat id (like oc_...)")
+            bad("team_feishu_chat", "org.bad_chat", value=repr(v["team_feishu_chat"]))
         for col, key in (
             ("email", email),
             ("slack_user_id", v["slack_user_id"]),
@@ -150,7 +175,7 @@ def parse_org_csv(text: str) -> list[OrgRow]:
         ):
             if key:
                 if key in seen[col]:
-                    bad(col, f"{key!r} already used on line {seen[col][key]}")
+                    bad(col, "org.duplicate", value=repr(key), other=seen[col][key])
                 else:
                     seen[col][key] = line
         rows.append(
@@ -173,7 +198,7 @@ def parse_org_csv(text: str) -> list[OrgRow]:
         )
     problems.extend(check_rows(rows))
     if not rows and not problems:
-        problems.append("the file has a header but no people")
+        problems.append(Problem("org.no_people"))
     if problems:
         raise OrgImportError(problems)
     return rows
@@ -185,7 +210,14 @@ def check_rows(rows: list[OrgRow]) -> list[str]:
     by_email = {r.email: r for r in rows}
     for r in rows:
         if r.manager_email and r.manager_email not in by_email:
-            problems.append(f"line {r.line}, column manager_email: {r.manager_email!r} is not a person in this file")
+            problems.append(
+                Problem(
+                    "org.cell",
+                    line=r.line,
+                    col="manager_email",
+                    problem=Problem("org.unknown_manager", value=repr(r.manager_email)),
+                )
+            )
     problems.extend(_cycles(rows, by_email))
     return problems
 
@@ -206,5 +238,7 @@ def _cycles(rows: list[OrgRow], by_email: dict[str, OrgRow]) -> list[str]:
                 reported.add(key)
                 loop = " -> ".join([*cycle, cycle[0]])
                 first = min(by_email[e].line for e in cycle)
-                problems.append(f"line {first}, column manager_email: the manager chain is a cycle: {loop}")
+                problems.append(
+                    Problem("org.cell", line=first, col="manager_email", problem=Problem("org.cycle", loop=loop))
+                )
     return problems

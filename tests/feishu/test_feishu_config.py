@@ -54,7 +54,7 @@ def test_modes(ctx):
 
 
 def test_serve_mounts_feishu_and_healthz_lists_it(ctx):
-    from liumai.cli.main import _integrations
+    from liumai.cli.serve_cmd import build_integrations as _integrations
 
     c = with_env(ctx, FEISHU_APP_ID="cli_x", FEISHU_APP_SECRET="s", FEISHU_VERIFICATION_TOKEN="t")
     integrations = _integrations(c)
