@@ -127,3 +127,24 @@ def test_lookup_by_locale():
         t("service.person.unknown", "en", who="ann") == "I don't know ann: ask an admin to add them to the org chart."
     )
     assert messages.LANGS == ("en", "zh")
+
+
+def test_docs_glossary_lists_every_term():
+    """docs/glossary.md is the readable form of glossary.toml: each term's two words are in its table."""
+    doc = (ROOT / "docs/glossary.md").read_text(encoding="utf-8")
+    rows = {
+        line.split("|")[1].strip(): line.split("|")[2].strip() for line in doc.splitlines() if line.startswith("| ")
+    }
+    assert {term["en"]: term["zh"] for term in glossary().values()}.items() <= rows.items()
+
+
+def test_score_lines_explain_without_pending_scores():
+    """reports.explain.score_lines with its default with_pending=None (it crashed before)."""
+    from liumai.reports.explain import score_lines
+    from liumai.rubric.engine import score
+    from liumai.rubric.loader import default_rubric
+
+    rubric = default_rubric()
+    ps = score(rubric, []).accepted
+    lines = score_lines(ps, rubric, "zh")
+    assert len(lines) >= len(rubric.values) and all("含待审核" not in line for line in lines)

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from liumai.cli import common
-from liumai.cli.common import STATE, JsonOpt, emit, fail, service_errors, tr
+from liumai.cli.common import JsonOpt, emit, fail, service_errors, tr
 
 
 def export(
@@ -46,38 +46,34 @@ def erase(
     from liumai.services.data_rights import erase_person, erase_preview
 
     ctx = common.context()
-    zh = STATE.lang == "zh"
     if not yes:
         with service_errors():
             rows = erase_preview(ctx, person)
         for p in rows:
             who = f"#{p.id}: {p.display_name} <{p.email}>"
-            typer.echo(f"将删除人员 {who}" if zh else f"would erase person {who}", err=True)
-        fail("删除无法撤销：请加 --yes 确认" if zh else "erasing cannot be undone: add --yes to confirm", 2)
+            typer.echo(tr("erase.would", who=who), err=True)
+        fail(tr("erase.confirm"), 2)
     with service_errors():
         report = erase_person(ctx, person)
     r = report
 
     def human() -> None:
         typer.echo(
-            f"人员 #{r.person_id} 已删除（现为 {r.label}，共 {r.people_erased} 条人员记录）："
-            f"删除提名 {r.nominations_deleted} 条、事例 {r.evidence_deleted} 条、关注事项 {r.concerns_deleted} 条；"
-            f"匿名化审计记录 {r.audit_rows_anonymised} 条"
-            if zh
-            else f"person #{r.person_id} erased (now {r.label}; {r.people_erased} person records): "
-            f"{r.nominations_deleted} nominations, {r.evidence_deleted} evidence, "
-            f"{r.concerns_deleted} concerns removed; {r.audit_rows_anonymised} audit rows anonymised"
+            tr(
+                "erase.done",
+                id=r.person_id,
+                label=r.label,
+                people=r.people_erased,
+                nominations=r.nominations_deleted,
+                evidence=r.evidence_deleted,
+                concerns=r.concerns_deleted,
+                audit=r.audit_rows_anonymised,
+            )
         )
 
     emit(as_json, r.to_dict(), human)
     if not r.files_scrubbed:
-        typer.echo(
-            "警告：有读取方占用 SQLite 的 WAL 文件，已删除的数据可能留在其中，直到占用数据库的进程（liumai serve）停止"
-            if zh
-            else "warning: a reader kept the SQLite WAL busy; erased rows may stay in it until the processes "
-            "holding the database (liumai serve) stop",
-            err=True,
-        )
+        typer.echo(tr("erase.wal_busy"), err=True)
 
 
 def purge(

@@ -9,6 +9,7 @@ import typer
 
 from liumai.cli import common
 from liumai.cli.common import STATE, JsonOpt, emit, fail, table, tr
+from liumai.cli.texts import text_in
 from liumai.reports.explain import RULE_NAMES
 from liumai.rubric.model import EvidenceRule
 
@@ -69,20 +70,26 @@ def rubric_show(
                 continue
             typer.echo(f"\n{v.names.get(lg)} [{v.key}]: {v.motto.get(lg)}")
             table(
-                [tr("rubric.col.id"), tr("rubric.col.statement"), tr("rubric.col.rule"), "½", tr("rubric.col.source")],
+                [
+                    text_in("rubric.col.id", lg),
+                    text_in("rubric.col.statement", lg),
+                    text_in("rubric.col.rule", lg),
+                    "½",
+                    text_in("rubric.col.source", lg),
+                ],
                 [
                     [
                         b.id,
                         b.statement.get(lg),
                         rule_name(b.rule, lg),
                         "✓" if b.half_point else "",
-                        tr(f"source.{b.statement_source}"),
+                        text_in(f"source.{b.statement_source}", lg),
                     ]
                     for b in v.behaviours
                 ],
             )
         if r.policy.min_distinct_nominators > 1:
-            typer.echo("\n" + tr("rubric.policy", n=r.policy.min_distinct_nominators))
+            typer.echo("\n" + text_in("rubric.policy", lg, n=r.policy.min_distinct_nominators))
 
     emit(as_json, rows, human)
 
@@ -122,30 +129,31 @@ def rubric_explain(
     if as_json:
         emit(True, {"value": v.key, **b.model_dump(mode="json")}, lambda: None)
         return
-    zh = lg == "zh"
-    typer.echo(f"{b.id}  {v.names.get(lg)} · {'第' + str(b.level) + '级' if zh else 'level ' + str(b.level)}")
-    typer.echo(f"  {b.statement.get(lg)}   [{tr(f'source.{b.statement_source}')}]")
+
+    def say(key: str, **params: object) -> str:
+        return text_in(key, lg, **params)
+
+    typer.echo(f"{b.id}  {v.names.get(lg)} · {say('explain.level', n=b.level)}")
+    typer.echo(f"  {b.statement.get(lg)}   [{say(f'source.{b.statement_source}')}]")
     for var in b.variants:
-        typer.echo(f"  {'异文' if zh else 'variant'}: {var.get(lg)}")
+        typer.echo(f"  {say('explain.variant')}: {var.get(lg)}")
     rule = RULE_NAMES[b.rule][lg]
-    shown = rule if zh else f"{b.rule.value} ({rule})"  # zh: the rule's name, not its code
-    typer.echo(f"\n{'规则' if zh else 'Rule'}: {shown}   [{tr(f'source.{b.rule_source}')}]")
+    shown = rule if lg == "zh" else f"{b.rule.value} ({rule})"  # zh: the rule's name, not its code
+    typer.echo(f"\n{say('explain.rule')}: {shown}   [{say(f'source.{b.rule_source}')}]")
     if b.half_point:
-        typer.echo(
-            ("可得半分" if zh else "Half point allowed")
-            + (f": {b.half_point_note.get(lg)}" if b.half_point_note else "")
-        )
+        note = f": {b.half_point_note.get(lg)}" if b.half_point_note else ""
+        typer.echo(say("explain.half_point") + note)
     if b.key_meaning:
-        source = tr(f"source.{b.key_meaning_source}")
-        typer.echo(f"\n{'关键含义' if zh else 'Key meaning'}: {b.key_meaning.get(lg)}   [{source}]")
+        source = say(f"source.{b.key_meaning_source}")
+        typer.echo(f"\n{say('explain.key_meaning')}: {b.key_meaning.get(lg)}   [{source}]")
     for title, cases in (
-        (("符合的案例" if zh else "Conforming cases"), b.conforming_cases),
-        (("不符合的案例" if zh else "Non-conforming cases"), b.non_conforming_cases),
+        (say("explain.conforming"), b.conforming_cases),
+        (say("explain.non_conforming"), b.non_conforming_cases),
     ):
         if cases:
             typer.echo(f"\n{title}:")
             for c in cases:
-                typer.echo(f"  - {c.get(lg)}   [{tr(f'source.{c.source}')}]")
+                typer.echo(f"  - {c.get(lg)}   [{say(f'source.{c.source}')}]")
 
 
 __all__ = ["rubric_app"]

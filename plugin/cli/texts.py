@@ -30,11 +30,12 @@ def abstain_text(reason: str | None, lang: str) -> str:
             detail = reason[len("no behaviour matched well enough") :] if key == "abstain.no_match" else ""
             if detail and lang == "zh":
                 detail = detail.replace("best lexical score", "最高词汇得分").replace("(", "（").replace(")", "）")
-            return _text(key, lang, detail=detail)
-    return _text("abstain.other", lang, reason=reason)
+            return text_in(key, lang, detail=detail)
+    return text_in("abstain.other", lang, reason=reason)
 
 
-def _text(key: str, lang: str, **params: object) -> str:
+def text_in(key: str, lang: str, **params: object) -> str:
+    """The text in `lang`, whatever `--lang` says (e.g. `rubric explain --lang en`)."""
     entry = TEXTS[key]
     return entry.get(lang, entry["en"]).format(**params)
 
