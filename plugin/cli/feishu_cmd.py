@@ -11,7 +11,7 @@ import typer
 
 from liumai.cli import common
 from liumai.cli.common import STATE, emit, fail
-from liumai.cli.org_cmd import AllowDeactivateOpt, DryRunOpt, problem_text, refused, show_changes, summary
+from liumai.cli.org_cmd import AllowDeactivateOpt, DryRunOpt, problem_text, refused, show_changes
 from liumai.cli.texts import tr
 
 
@@ -52,7 +52,10 @@ def org_sync_feishu(
     def human() -> None:
         if dry_run:
             show_changes(report.result)
-        typer.echo(tr("feishu.counts", departments=d["departments"], users=d["users"]) + summary(report.result))
+        counts = {
+            k: len(d[k]) for k in ("created", "updated", "unchanged", "deactivated", "reactivated", "teams_created")
+        }
+        typer.echo(tr("feishu.counts", departments=d["departments"], users=d["users"]) + tr("feishu.summary", **counts))
         if report.placeholder_emails:
             typer.echo(tr("feishu.placeholders", n=len(report.placeholder_emails)))
         for line in report.skipped:
