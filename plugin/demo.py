@@ -67,7 +67,7 @@ def _team_table(title: str, scores: list, rubric, lang: str) -> str:
     for v in rubric.values:
         t.add_column(v.names.get(lang), justify="right")
     t.add_column("总分" if zh else "Total", justify="right")
-    t.add_column("含待审" if zh else "+pending", justify="right")
+    t.add_column("含待审核" if zh else "+pending", justify="right")
     for s in scores:
         acc, pend = s.result.accepted, s.result.with_pending
         t.add_row(s.name, *(f"{acc.values[v.key].score:g}" for v in rubric.values), f"{acc.total:g}", f"{pend.total:g}")
@@ -211,7 +211,7 @@ def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[st
             recorded = session.exec(select(Concern.mitigated)).all()
         n_concerns, n_mitigated = len(recorded), sum(1 for m in recorded if m)
         say(
-            f"审核：采纳 {accepted} 条，驳回 {rejected} 条，待审 {pending} 条；"
+            f"审核：接受 {accepted} 条，驳回 {rejected} 条，待审核 {pending} 条；"
             f"记录关注事项 {n_concerns} 条（其中 {n_mitigated} 条情有可原）"
             if zh
             else f"Reviews: {accepted} accepted, {rejected} rejected, {pending} left pending; "

@@ -28,4 +28,4 @@ def test_score_lines_names_the_score_with_pending_only_where_it_differs():
     en = score_lines(res.accepted, R, "en", with_pending=res.with_pending)
     zh = score_lines(res.accepted, R, "zh", with_pending=res.with_pending)
     assert sum("(with pending: " in ln for ln in en) == 1
-    assert sum("(含待审: " in ln for ln in zh) == 1
+    assert sum("(含待审核: " in ln for ln in zh) == 1  # the glossary's word for pending

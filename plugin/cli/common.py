@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -28,6 +28,8 @@ class CliState:
 
 STATE = CliState()
 
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
 
 def default_lang() -> str:
     for var in ("LIUMAI_LANG", "LC_ALL", "LANG"):
@@ -37,19 +39,37 @@ def default_lang() -> str:
     return "en"
 
 
+def tr(key: str, **params: object) -> str:
+    """The CLI text `key` in the language of `--lang` (see `liumai.cli.texts`)."""
+    from liumai.messages import section  # not liumai.cli.texts, which imports STATE from here
+
+    entry = section("cli")[key]
+    return entry.get(STATE.lang, entry["en"]).format(**params)
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in the CLI's language (common errors by errno)."""
+    import errno as errnos
+
+    name = errnos.errorcode.get(exc.errno or 0, "")
+    try:
+        return tr(f"os.{name}")
+    except KeyError:
+        return str(exc.strerror or exc)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(("错误：" if STATE.lang == "zh" else "error: ") + message, err=True)
     raise typer.Exit(code)
 
 
 def write_out(path: Path, text: str) -> None:
     """Write a command's output file, readable by its owner only, or fail with one line."""
-    zh = STATE.lang == "zh"
     try:
         write_private(path, text)
     except OSError as exc:
-        fail(f"无法写入 {path}：{exc.strerror or exc}" if zh else f"cannot write {path}: {exc.strerror or exc}")
-    typer.echo(f"已写入 {path}" if zh else f"wrote {path}", err=True)
+        fail(tr("cli.cannot_write", path=path, reason=os_reason(exc)))
+    typer.echo(tr("cli.wrote", path=path), err=True)
 
 
 def settings() -> Settings:
@@ -69,11 +89,11 @@ def build_tagger(s: Settings, rubric, which: str | None = None, engine=None):
 
     offline = OfflineTagger(rubric)
     if which not in (None, "offline", "llm"):
-        fail(f"--tagger must be offline or llm, not {which!r}", 2)
+        fail(tr("cli.bad_tagger", which=repr(which)), 2)
     if which == "offline" or (which is None and not s.llm_configured):
         return offline
     if not s.llm_model:
-        fail("LIUMAI_LLM_MODEL: required for --tagger llm (and LIUMAI_LLM_BASE_URL or an API key)", 2)
+        fail(tr("cli.llm_model_required"), 2)
     from liumai.tagging.cache import MemoryTagCache, SqlTagCache
     from liumai.tagging.llm import LLMTagger
 

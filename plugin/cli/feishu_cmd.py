@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 
 from liumai.cli import common
-from liumai.cli.common import emit, fail
-from liumai.cli.org_cmd import AllowDeactivateOpt, DryRunOpt, refused, show_changes
+from liumai.cli.common import STATE, emit, fail
+from liumai.cli.org_cmd import AllowDeactivateOpt, DryRunOpt, problem_text, refused, show_changes
+from liumai.cli.texts import tr
 
 
 def org_sync_feishu(
@@ -41,31 +42,25 @@ def org_sync_feishu(
     except DeactivationRefused as exc:
         refused(exc, "liumai org sync-feishu")
     except FeishuApiError as exc:
-        fail(f"{exc} (check the app's contact permissions and its contact scope)")
+        fail(tr("feishu.api_error", error=exc))
     except OrgImportError as exc:
         for p in exc.problems:
-            typer.echo(f"feishu: {p}", err=True)
-        fail(f"nothing changed ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''})")
+            typer.echo(f"feishu: {problem_text(p, STATE.lang)}", err=True)
+        fail(tr("org.nothing_changed", n=len(exc.problems)))
     d = report.to_dict()
 
     def human() -> None:
         if dry_run:
             show_changes(report.result)
-        typer.echo(
-            f"departments: {d['departments']}, users: {d['users']}; "
-            + ", ".join(
-                f"{k}: {len(d[k])}"
-                for k in ("created", "updated", "unchanged", "deactivated", "reactivated", "teams_created")
-            )
-        )
+        counts = {
+            k: len(d[k]) for k in ("created", "updated", "unchanged", "deactivated", "reactivated", "teams_created")
+        }
+        typer.echo(tr("feishu.counts", departments=d["departments"], users=d["users"]) + tr("feishu.summary", **counts))
         if report.placeholder_emails:
-            typer.echo(
-                f"{len(report.placeholder_emails)} people have no e-mail in Feishu and got a placeholder "
-                "(…@feishu.invalid); grant the e-mail field permission to fix it"
-            )
+            typer.echo(tr("feishu.placeholders", n=len(report.placeholder_emails)))
         for line in report.skipped:
-            typer.echo(f"skipped (frozen or resigned): {line}")
+            typer.echo(tr("feishu.skipped", line=line))
         for line in report.notes:
-            typer.echo(f"note: {line}")
+            typer.echo(tr("feishu.note", line=line))
 
     emit(as_json, d, human)

@@ -14,7 +14,7 @@ import typer
 
 from liumai.cli import common
 from liumai.cli.common import STATE, emit, fail, service_errors, table
-from liumai.cli.texts import tr
+from liumai.cli.texts import abstain_text, tr
 
 nomination_app = typer.Typer(help="Confirm or cancel a nomination (its nominator only).", no_args_is_help=True)
 
@@ -110,7 +110,7 @@ def nominate(
                 ],
             )
         elif n.abstain_reason:
-            typer.echo(tr("nominate.no_suggestion", reason=n.abstain_reason))
+            typer.echo(tr("nominate.no_suggestion", reason=abstain_text(n.abstain_reason, lg)))
         if evidence is not None:
             typer.echo(tr("nominate.confirmed", criterion=evidence.criterion, evidence=evidence.id))
         elif evidence_id is not None:

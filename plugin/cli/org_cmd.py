@@ -48,7 +48,7 @@ def org_import(
     try:
         text = file.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        fail(tr("org.cannot_read", file=file, reason=exc.strerror))
+        fail(tr("org.cannot_read", file=file, reason=common.os_reason(exc)))
     except UnicodeDecodeError:
         fail(tr("org.not_utf8", file=file))
     ctx = common.context()
@@ -56,7 +56,7 @@ def org_import(
         report = import_org(ctx, text, dry_run=dry_run, allow_deactivate=allow_deactivate)
     except OrgImportError as exc:
         for p in exc.problems:
-            typer.echo(f"{file}: {p}", err=True)
+            typer.echo(f"{file}: {problem_text(p, common.STATE.lang)}", err=True)
         fail(tr("org.nothing_imported", n=len(exc.problems)))
     except DeactivationRefused as exc:
         refused(exc, f"liumai org import {file}")
@@ -81,11 +81,17 @@ def summary(report: ImportReport) -> str:
     )
 
 
+def problem_text(problem: str, lang: str) -> str:
+    """A problem of the org file in `lang` (problems carry their message key; see `services.org_csv.Problem`)."""
+    message = getattr(problem, "message", None)
+    return message(lang) if message is not None else str(problem)
+
+
 def _value(v: Any) -> str:
     if v is None or v == "":
         return "-"
     if isinstance(v, bool):
-        return "true" if v else "false"
+        return tr("org.true") if v else tr("org.false")
     return str(v)
 
 
@@ -95,7 +101,7 @@ def show_changes(report: ImportReport) -> None:
 
     def details(email: str) -> str:
         changes = report.changes.get(email, {})
-        return "; ".join(f"{col}: {_value(old)} -> {_value(new)}" for col, (old, new) in changes.items())
+        return tr("list.sep2").join(f"{col}: {_value(old)} -> {_value(new)}" for col, (old, new) in changes.items())
 
     rows: list[list[Any]] = []
     for kind in ("created", "updated", "reactivated", "deactivated"):
@@ -122,7 +128,7 @@ def refused(exc: DeactivationRefused, cmd: str) -> NoReturn:
     emails = exc.report.deactivated
     more = len(emails) - SHOW_AT_MOST
     shown = ", ".join(emails[:SHOW_AT_MOST]) + (f", … (+{more})" if more > 0 else "")
-    typer.echo(f"error: {exc.message(common.STATE.lang)}", err=True)
+    typer.echo(tr("cli.error", message=exc.message(common.STATE.lang)), err=True)
     typer.echo(tr("org.would_deactivate", emails=shown), err=True)
     typer.echo(tr("org.refused_hint", cmd=cmd), err=True)
     raise typer.Exit(1)

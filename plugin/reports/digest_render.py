@@ -9,22 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from liumai.messages import section
 from liumai.periods import parse_week
 from liumai.reports import escape as esc
 from liumai.rubric.model import Rubric
 from liumai.services.digest import Digest
 
-T = {
-    "title": {"en": "Values digest", "zh": "价值观周报"},
-    "week_total": {"en": "{n} recognitions in {week}", "zh": "{week}共 {n} 条认可"},
-    "by_value": {"en": "By value", "zh": "按价值观"},
-    "highlights": {"en": "Highlights", "zh": "精选故事"},
-    "missing": {"en": "Not yet recognised this quarter", "zh": "本季度尚无认可的价值观"},
-    "firsts": {"en": "First recognitions", "zh": "首次获得认可"},
-    "quiet": {"en": "No recognitions in {week} - who deserves one?", "zh": "{week}没有认可，想想谁值得一次提名？"},
-    "for": {"en": "for", "zh": "体现"},
-    "by": {"en": "by", "zh": "提名人"},
-}
+T: dict[str, dict[str, str]] = section("digest")
 STORY_MAX = 280
 
 

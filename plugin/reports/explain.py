@@ -6,17 +6,11 @@ lets every surface (CLI, Slack, Feishu, files) explain a score the same way.
 
 from __future__ import annotations
 
+from liumai.messages import section, t
 from liumai.rubric.engine import LevelTrace, Outcome, PersonScore, Reason, ValueScore
 from liumai.rubric.model import EvidenceRule, Rubric
 
-RULE_NAMES = {
-    EvidenceRule.DEFAULT_PASS: {"en": "met unless a non-conforming case", "zh": "无不符合案例即给分"},
-    EvidenceRule.EVIDENCE_REQUIRED: {"en": "needs a conforming case", "zh": "有符合案例才给分"},
-    EvidenceRule.BOTH: {
-        "en": "needs a conforming case and no non-conforming one",
-        "zh": "有符合案例且无不符合案例才给分",
-    },
-}
+RULE_NAMES = {rule: section("rule")[rule.value] for rule in EvidenceRule}
 MARK = {Outcome.MET: "✓", Outcome.HALF: "½", Outcome.NOT_MET: "✗", Outcome.NOT_REACHED: "·"}
 
 
@@ -25,40 +19,26 @@ def _ids(ids: tuple) -> str:
 
 
 def reason_text(trace: LevelTrace, lang: str) -> str:
-    zh = lang.startswith("zh")
     parts: list[str] = []
     for r in trace.reasons:
         if r is Reason.NO_NON_CONFORMING:
-            parts.append("无不符合的案例" if zh else "no non-conforming case")
+            parts.append(t("explain.no_non_conforming", lang))
         elif r is Reason.NON_CONFORMING:
-            ids = _ids(trace.non_conforming_ids)
-            parts.append(f"有不符合的案例 {ids}" if zh else f"non-conforming case {ids}")
+            parts.append(t("explain.non_conforming", lang, ids=_ids(trace.non_conforming_ids)))
         elif r is Reason.ONLY_MITIGATED:
-            ids = _ids(trace.non_conforming_ids)
-            parts.append(
-                f"不符合的案例 {ids} 情有可原，得 0.5 分"
-                if zh
-                else f"non-conforming case {ids} with mitigating circumstances: half a point"
-            )
+            parts.append(t("explain.only_mitigated", lang, ids=_ids(trace.non_conforming_ids)))
         elif r is Reason.ENOUGH_CONFORMING:
-            parts.append(
-                f"符合的案例 {_ids(trace.conforming_ids)}，来自 {trace.distinct_nominators} 位提名人"
-                if zh
-                else f"conforming case {_ids(trace.conforming_ids)} from {trace.distinct_nominators} "
-                f"nominator{'s' if trace.distinct_nominators != 1 else ''}"
-            )
+            key = "explain.enough_conforming_one" if trace.distinct_nominators == 1 else "explain.enough_conforming"
+            parts.append(t(key, lang, ids=_ids(trace.conforming_ids), n=trace.distinct_nominators))
         elif r is Reason.NO_CONFORMING:
-            parts.append("没有符合的案例" if zh else "no conforming case")
+            parts.append(t("explain.no_conforming", lang))
         elif r is Reason.TOO_FEW_NOMINATORS:
             parts.append(
-                f"符合的案例仅来自 {trace.distinct_nominators} 位提名人，需要 {trace.required_nominators} 位"
-                if zh
-                else f"conforming cases from {trace.distinct_nominators} nominator(s), "
-                f"{trace.required_nominators} needed"
+                t("explain.too_few_nominators", lang, n=trace.distinct_nominators, required=trace.required_nominators)
             )
         elif r is Reason.PREVIOUS_LEVEL:
-            parts.append("前一级未通过（通关制）" if zh else "a lower level is not met (progressive scoring)")
-    return "；".join(parts) if zh else "; ".join(parts)
+            parts.append(t("explain.previous_level", lang))
+    return t("explain.reasons_sep", lang).join(parts)
 
 
 def level_line(trace: LevelTrace, lang: str) -> str:
@@ -68,56 +48,39 @@ def level_line(trace: LevelTrace, lang: str) -> str:
 
 def next_step(vs: ValueScore, rubric: Rubric, lang: str) -> str | None:
     """What the value needs for its next point, e.g. 'teamwork.4 needs one conforming case'."""
-    zh = lang.startswith("zh")
     stop = vs.stop
     if stop is None:
         return None
     bits: list[str] = []
     if stop.more_nominators_needed:
         n = stop.more_nominators_needed
-        if zh:
-            bits.append(f"还需要 {n} 位{'其他' if stop.distinct_nominators else ''}同事提供符合的案例")
-        elif n == 1 and not stop.distinct_nominators:
-            bits.append("needs one conforming case")
+        if n == 1 and not stop.distinct_nominators:
+            bits.append(t("explain.needs_one", lang))
         else:
-            other = "more " if stop.distinct_nominators else ""
-            bits.append(f"needs conforming cases from {n} {other}nominator{'s' if n != 1 else ''}")
+            key = "explain.needs_more_nominator" if stop.distinct_nominators else "explain.needs_nominator"
+            bits.append(t(key + ("" if n == 1 else "s"), lang, n=n))
     if stop.blocking_ids:
-        ids = _ids(stop.blocking_ids)
-        if stop.outcome is Outcome.HALF:
-            bits.append(
-                f"因情有可原的不符合案例 {ids} 得 0.5 分"
-                if zh
-                else f"is held at 0.5 by mitigated non-conforming case {ids}"
-            )
-        else:
-            bits.append(
-                f"本季度有不符合的案例 {ids}，此级不得分"
-                if zh
-                else f"is blocked this quarter by non-conforming case {ids}"
-            )
+        key = "explain.held_half" if stop.outcome is Outcome.HALF else "explain.blocked"
+        bits.append(t(key, lang, ids=_ids(stop.blocking_ids)))
     if not bits:
         return None
-    return f"{stop.criterion}：" + "；".join(bits) if zh else f"{stop.criterion} " + " and ".join(bits)
+    return t("explain.next_step", lang, criterion=stop.criterion, steps=t("explain.steps_sep", lang).join(bits))
 
 
 def score_lines(ps: PersonScore, rubric: Rubric, lang: str, *, with_pending: PersonScore | None = None) -> list[str]:
-    """Each value's score, levels and next step; `with_pending` adds what pending evidence would give."""
-    zh = lang.startswith("zh")
+    """One line per value (score, and the score with pending evidence when it differs), its levels, its next step."""
     out: list[str] = []
     for value in rubric.values:
         vs = ps.values[value.key]
-        extra = ""
-        if with_pending is not None and with_pending.values[value.key].score != vs.score:
-            p = with_pending.values[value.key].score
-            extra = f" (含待审: {p:g})" if zh else f" (with pending: {p:g})"
+        pending = with_pending.values[value.key].score if with_pending is not None else vs.score
+        extra = t("explain.with_pending", lang, score=f"{pending:g}") if pending != vs.score else ""
         out.append(f"{value.names.get(lang)} {vs.score:g}/{vs.max_score}{extra}")
         for trace in vs.levels:
             if trace.outcome is not Outcome.NOT_REACHED:
                 out.append("  " + level_line(trace, lang))
         nxt = next_step(vs, rubric, lang)
         if nxt:
-            out.append(("  → 下一步: " if zh else "  → next: ") + nxt)
+            out.append(t("explain.next", lang) + nxt)
     return out
 
 

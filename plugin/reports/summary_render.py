@@ -12,6 +12,7 @@ import base64
 import csv
 import io
 
+from liumai.messages import section
 from liumai.reports import escape as esc
 from liumai.reports.chart import radar_png
 from liumai.reports.explain import level_line, next_step, trace_dict
@@ -20,25 +21,7 @@ from liumai.rubric.engine import Outcome
 from liumai.rubric.model import Rubric
 from liumai.services.summaries import EvidenceLine, PersonSummary, TeamSummary
 
-T = {
-    "total": {"en": "Total", "zh": "总分"},
-    "with_pending": {"en": "with pending", "zh": "含待审"},
-    "evidence": {"en": "Evidence", "zh": "事例"},
-    "concerns": {"en": "Concerns (managers only)", "zh": "关注事项（仅主管可见）"},
-    "next": {"en": "Next", "zh": "下一步"},
-    "rubric": {"en": "Rubric", "zh": "价值观版本"},
-    "no_evidence_values": {"en": "Values with no evidence across the team", "zh": "全队都没有事例的价值观"},
-    "unrecognised": {"en": "People with no recognition this quarter", "zh": "本季度尚未获得认可的成员"},
-    "person": {"en": "Person", "zh": "成员"},
-    "none": {"en": "none", "zh": "无"},
-    "accepted": {"en": "accepted", "zh": "已采纳"},
-    "pending": {"en": "pending", "zh": "待审"},
-    "mitigated": {"en": "mitigated", "zh": "情有可原"},
-    "summary": {"en": "Values summary", "zh": "价值观季度小结"},
-    "from": {"en": "from", "zh": "提名人"},
-    "link": {"en": "source", "zh": "原消息"},
-    "team_avg": {"en": "team average", "zh": "团队平均"},
-}
+T: dict[str, dict[str, str]] = section("summary")
 
 
 def tr(key: str, lang: str) -> str:

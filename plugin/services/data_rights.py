@@ -181,7 +181,7 @@ def erase_person(
         pid = p.id
         label = f"erased-{pid}@invalid"
         if p.email == label:
-            raise InvalidInput("error.detail", detail=f"person #{pid} was already erased")
+            raise InvalidInput("erase.already", id=pid)
         who = identities.collect(session, p)
         if me is not None and me.id in who.people:  # an earlier identity of their own
             raise PermissionDenied("permission.admin")
@@ -236,7 +236,7 @@ def erase_person(
 def purge_older_than(ctx: AppContext, days: int, actor: str = "retention") -> dict[str, int]:
     """Retention: delete nominations, evidence and concerns older than `days` (audit rows stay)."""
     if days < 1:
-        raise InvalidInput("error.detail", detail="retention must be at least 1 day")
+        raise InvalidInput("purge.min_days")
     cutoff: datetime = ctx.now() - timedelta(days=days)
     with unit_of_work(ctx.engine) as session:
         old_noms = list(session.exec(select(Nomination.id).where(Nomination.created_at < cutoff)).all())
@@ -264,13 +264,13 @@ def backup_sqlite(ctx: AppContext, dest: Path) -> Path:
     readable by its owner only."""
     url = ctx.engine.url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        raise InvalidInput("error.detail", detail="liumai backup copies SQLite databases; for PostgreSQL use pg_dump")
+        raise InvalidInput("backup.sqlite_only")
     dest = Path(dest)
     private_dir(dest.parent)
     try:
         create_private(dest)  # 0600 before SQLite writes a byte, whatever the umask
     except FileExistsError:
-        raise InvalidInput("error.detail", detail=f"{dest} exists; choose a new file") from None
+        raise InvalidInput("backup.exists", dest=dest) from None
     try:
         src = sqlite3.connect(url.database, timeout=30)
         try:

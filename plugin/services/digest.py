@@ -77,7 +77,7 @@ def _team(session, key: str) -> Team:
     key = clean_text(key).strip().lower()
     team = session.exec(select(Team).where(Team.key == key)).first() if TEAM_RE.match(key) else None
     if team is None:
-        raise InvalidInput("error.detail", detail=f"unknown team {key!r}")
+        raise InvalidInput("team.unknown", team=repr(key))
     return team
 
 
@@ -101,7 +101,7 @@ def authorize_digest_preview(ctx: AppContext, team_key: str, viewer: str | int) 
     with unit_of_work(ctx.engine) as session:
         team = session.exec(select(Team).where(Team.key == team_key)).first()
         if team is None:
-            raise InvalidInput("error.detail", detail=f"unknown team {team_key!r}")
+            raise InvalidInput("team.unknown", team=repr(team_key))
         require_team_manager(session, viewer, team)
 
 
@@ -113,8 +113,8 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
     """The digests of several teams (all when None) for one ISO week, in four queries in total."""
     try:
         start, end = week_bounds(week, ctx.settings.tz)
-    except ValueError as exc:
-        raise InvalidInput("error.detail", detail=str(exc)) from None
+    except ValueError:
+        raise InvalidInput("week.bad", text=repr(week)) from None
     quarter = quarter_of(start, ctx.settings.tz, ctx.settings.fiscal_year_start_month)
     q_start, _ = quarter.bounds(ctx.settings.tz)
     # A week can straddle two quarters; naming them lets the (subject, period) index do the work.

@@ -10,7 +10,7 @@ class ServiceError(Exception):
 
     code = "error"
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, /, **params: object) -> None:
         self.key = key
         self.params = params
         super().__init__(self.message("en"))

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from liumai.messages import t
 from liumai.services.errors import ServiceError
 from liumai.services.text import clean_text
 
@@ -52,6 +53,27 @@ BOOLS = {
 }
 
 
+class Problem(str):
+    """One problem of an org file: its English text (a str, as logs and scripts read it), plus its
+    message key so that each surface can show it in the reader's language (`message(lang)`)."""
+
+    key: str
+    params: dict[str, object]
+
+    def __new__(cls, key: str, **params: object) -> Problem:
+        obj = super().__new__(cls, t(f"service.{key}", "en", **params))
+        obj.key, obj.params = key, params
+        return obj
+
+    def message(self, lang: str = "en") -> str:
+        params = {k: v.message(lang) if isinstance(v, Problem) else v for k, v in self.params.items()}
+        return t(f"service.{self.key}", lang, **params)
+
+
+def _at(line: int, key: str, **params: object) -> Problem:
+    return Problem("org.line", line=line, problem=Problem(key, **params))
+
+
 class OrgImportError(ServiceError):
     """Every problem in the file, one line each (`problems`)."""
 
@@ -61,6 +83,9 @@ class OrgImportError(ServiceError):
         self.problems = problems
         Exception.__init__(self, "\n".join(problems))
         self.key, self.params = "error.detail", {"detail": "\n".join(problems)}
+
+    def message(self, lang: str = "en") -> str:
+        return "\n".join(p.message(lang) if isinstance(p, Problem) else str(p) for p in self.problems)
 
 
 @dataclass
@@ -87,7 +112,7 @@ def parse_org_csv(text: str) -> list[OrgRow]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
-        raise OrgImportError(["line 1: the file is empty (expected a header: " + ",".join(KNOWN[:8]) + ")"])
+        raise OrgImportError([_at(1, "org.empty", header=",".join(KNOWN[:8]))])
     problems = _header_problems(header)
     if problems:
         raise OrgImportError(problems)
@@ -95,7 +120,7 @@ def parse_org_csv(text: str) -> list[OrgRow]:
     rows = _read_rows(reader, frozenset(header), problems)
     problems.extend(check_rows(rows))
     if not rows and not problems:
-        problems.append("the file has a header but no people")
+        problems.append(Problem("org.no_people"))
     if problems:
         raise OrgImportError(problems)
     return rows
@@ -108,63 +133,61 @@ def _read_rows(reader: csv.DictReader[str], columns: frozenset[str], problems: l
     for raw in reader:
         line = reader.line_num
         if None in raw:
-            problems.append(f"line {line}: more fields than columns in the header")
+            problems.append(_at(line, "org.extra_fields"))
             continue
         v = {k: clean_text(raw.get(k) or "").strip() for k in KNOWN}
         if not any(v.values()):
             continue  # blank line
         found = [*_cell_problems(v), *_repeats(v, line, seen)]
-        problems.extend(f"line {line}, column {col}: {msg}" for col, msg in found)
+        problems.extend(Problem("org.cell", line=line, col=col, problem=msg) for col, msg in found)
         rows.append(_row(v, line, columns))
     return rows
 
 
 def _header_problems(header: list[str]) -> list[str]:
     """Required columns present, no unknown ones, and team details only beside a 'team' column."""
-    problems = [f"line 1: missing column {col!r}" for col in REQUIRED if col not in header]
-    problems += [f"line 1: unknown column {col!r} (known: {', '.join(KNOWN)})" for col in header if col not in KNOWN]
+    problems: list[str] = [_at(1, "org.missing_column", col=repr(col)) for col in REQUIRED if col not in header]
+    problems += [
+        _at(1, "org.unknown_column", col=repr(col), known=", ".join(KNOWN)) for col in header if col not in KNOWN
+    ]
     if "team" not in header:
-        problems += [
-            f"line 1: column {col!r} describes a row's team: it needs a 'team' column"
-            for col in TEAM_COLUMNS
-            if col in header
-        ]
+        problems += [_at(1, "org.team_column_needs_team", col=repr(col)) for col in TEAM_COLUMNS if col in header]
     return problems
 
 
-Check = Callable[[dict[str, str]], str | None]
+Check = Callable[[dict[str, str]], Problem | None]
 
 
-def _email(v: dict[str, str]) -> str | None:
+def _email(v: dict[str, str]) -> Problem | None:
     if not v["email"]:
-        return "required"
-    return None if EMAIL_RE.match(v["email"].lower()) else f"{v['email']!r} is not an e-mail address"
+        return Problem("org.required")
+    return None if EMAIL_RE.match(v["email"].lower()) else Problem("org.not_email", value=repr(v["email"]))
 
 
-def _name(v: dict[str, str]) -> str | None:
-    return None if v["name"] else "required"
+def _name(v: dict[str, str]) -> Problem | None:
+    return None if v["name"] else Problem("org.required")
 
 
-def _manager(v: dict[str, str]) -> str | None:
+def _manager(v: dict[str, str]) -> Problem | None:
     manager = v["manager_email"].lower()
-    return "a person cannot be their own manager" if manager and manager == v["email"].lower() else None
+    return Problem("org.own_manager") if manager and manager == v["email"].lower() else None
 
 
-def _is_admin(v: dict[str, str]) -> str | None:
-    return None if v["is_admin"].lower() in BOOLS else f"{v['is_admin']!r} is not true/false"
+def _is_admin(v: dict[str, str]) -> Problem | None:
+    return None if v["is_admin"].lower() in BOOLS else Problem("org.not_bool", value=repr(v["is_admin"]))
 
 
-def _locale(v: dict[str, str]) -> str | None:
+def _locale(v: dict[str, str]) -> Problem | None:
     locale = v["locale"] or "en-US"
-    return None if LOCALE_RE.match(locale) else f"{locale!r} is not a supported locale (zh-CN, en-US, ...)"
+    return None if LOCALE_RE.match(locale) else Problem("org.bad_locale", value=repr(locale))
 
 
-def _matches(col: str, pattern: re.Pattern[str], problem: str, *, lower: bool = False) -> Check:
-    """A check of an optional cell against `pattern`; `problem` follows the quoted value."""
+def _matches(col: str, pattern: re.Pattern[str], key: str, *, lower: bool = False) -> Check:
+    """A check of an optional cell against `pattern`; `key` names the problem (with the quoted value)."""
 
-    def check(v: dict[str, str]) -> str | None:
+    def check(v: dict[str, str]) -> Problem | None:
         value = v[col].lower() if lower else v[col]
-        return None if not value or pattern.match(value) else f"{v[col]!r}{problem}"
+        return None if not value or pattern.match(value) else Problem(key, value=repr(v[col]))
 
     return check
 
@@ -176,28 +199,28 @@ CELL_CHECKS: list[tuple[str, Check]] = [
     ("manager_email", _manager),
     ("is_admin", _is_admin),
     ("locale", _locale),
-    ("slack_user_id", _matches("slack_user_id", SLACK_RE, " is not a Slack user id (like U012ABCDEF)")),
-    ("feishu_open_id", _matches("feishu_open_id", FEISHU_RE, " is not a Feishu open_id (like ou_...)")),
-    ("team", _matches("team", TEAM_RE, ": use lowercase letters, digits, - and _", lower=True)),
-    ("team_slack_channel", _matches("team_slack_channel", CHANNEL_RE, " is not a Slack channel id (like C012AB)")),
-    ("team_feishu_chat", _matches("team_feishu_chat", CHAT_RE, " is not a Feishu chat id (like oc_...)")),
+    ("slack_user_id", _matches("slack_user_id", SLACK_RE, "org.bad_slack_user")),
+    ("feishu_open_id", _matches("feishu_open_id", FEISHU_RE, "org.bad_feishu_user")),
+    ("team", _matches("team", TEAM_RE, "org.bad_team", lower=True)),
+    ("team_slack_channel", _matches("team_slack_channel", CHANNEL_RE, "org.bad_channel")),
+    ("team_feishu_chat", _matches("team_feishu_chat", CHAT_RE, "org.bad_chat")),
 ]
 UNIQUE = ("email", "slack_user_id", "feishu_open_id")  # columns no two rows may share a value of
 
 
-def _cell_problems(v: dict[str, str]) -> list[tuple[str, str]]:
+def _cell_problems(v: dict[str, str]) -> list[tuple[str, Problem]]:
     return [(col, msg) for col, check in CELL_CHECKS if (msg := check(v)) is not None]
 
 
-def _repeats(v: dict[str, str], line: int, seen: dict[str, dict[str, int]]) -> list[tuple[str, str]]:
+def _repeats(v: dict[str, str], line: int, seen: dict[str, dict[str, int]]) -> list[tuple[str, Problem]]:
     """Values of unique columns already used on an earlier line; records this line's first uses."""
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, Problem]] = []
     for col in UNIQUE:
         key = v[col].lower() if col == "email" else v[col]
         if not key:
             continue
         if key in seen[col]:
-            found.append((col, f"{key!r} already used on line {seen[col][key]}"))
+            found.append((col, Problem("org.duplicate", value=repr(key), other=seen[col][key])))
         else:
             seen[col][key] = line
     return found
@@ -228,7 +251,14 @@ def check_rows(rows: list[OrgRow]) -> list[str]:
     by_email = {r.email: r for r in rows}
     for r in rows:
         if r.manager_email and r.manager_email not in by_email:
-            problems.append(f"line {r.line}, column manager_email: {r.manager_email!r} is not a person in this file")
+            problems.append(
+                Problem(
+                    "org.cell",
+                    line=r.line,
+                    col="manager_email",
+                    problem=Problem("org.unknown_manager", value=repr(r.manager_email)),
+                )
+            )
     problems.extend(_cycles(rows, by_email))
     return problems
 
@@ -249,5 +279,7 @@ def _cycles(rows: list[OrgRow], by_email: dict[str, OrgRow]) -> list[str]:
                 reported.add(key)
                 loop = " -> ".join([*cycle, cycle[0]])
                 first = min(by_email[e].line for e in cycle)
-                problems.append(f"line {first}, column manager_email: the manager chain is a cycle: {loop}")
+                problems.append(
+                    Problem("org.cell", line=first, col="manager_email", problem=Problem("org.cycle", loop=loop))
+                )
     return problems

@@ -13,5 +13,5 @@ def resolve_quarter(ctx: AppContext, quarter: str | None) -> str:
         return str(ctx.current_quarter())
     try:
         return str(parse_quarter(quarter, ctx.settings.fiscal_year_start_month))
-    except ValueError as exc:
-        raise InvalidInput("error.detail", detail=str(exc)) from None
+    except ValueError:
+        raise InvalidInput("quarter.bad", text=repr(quarter)) from None

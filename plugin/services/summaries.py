@@ -186,7 +186,7 @@ def team_summary(
             key = clean_text(team).strip().lower()
             t = session.exec(select(Team).where(Team.key == key)).first() if TEAM_RE.match(key) else None
             if t is None:
-                raise InvalidInput("error.detail", detail=f"unknown team {team!r}")
+                raise InvalidInput("team.unknown", team=repr(team))
             people = list(
                 session.exec(
                     select(Person).where(col(Person.team_id) == t.id, col(Person.active)).order_by(col(Person.id))
@@ -198,7 +198,7 @@ def team_summary(
             people = reports_of(session, boss, subtree=subtree)
             title = boss.display_name
         else:
-            raise InvalidInput("error.detail", detail="name a team or a manager")
+            raise InvalidInput("team.need_target")
         if actor is not None:
             # A manager's own row is left out of their team's roll-up (nobody reviews themselves).
             people = [p for p in people if p.id != actor.id]

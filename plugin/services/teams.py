@@ -98,11 +98,11 @@ def managed_team(ctx: AppContext, manager: str | int) -> str | None:
 def _check_team(key: str, slack_channel_id: str | None, feishu_chat_id: str | None) -> None:
     """Refuse a malformed key or platform id before anything is written."""
     if not TEAM_RE.match(key):
-        raise InvalidInput("error.detail", detail=f"team key {key!r}: use lowercase letters, digits, - and _")
+        raise InvalidInput("team.bad_key", key=repr(key))
     if slack_channel_id and not CHANNEL_RE.match(slack_channel_id):
-        raise InvalidInput("error.detail", detail=f"{slack_channel_id!r} is not a Slack channel id (like C012AB)")
+        raise InvalidInput("team.bad_channel", value=repr(slack_channel_id))
     if feishu_chat_id and not CHAT_RE.match(feishu_chat_id):
-        raise InvalidInput("error.detail", detail=f"{feishu_chat_id!r} is not a Feishu chat id (like oc_...)")
+        raise InvalidInput("team.bad_chat", value=repr(feishu_chat_id))
 
 
 @dataclass(frozen=True)

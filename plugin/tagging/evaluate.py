@@ -287,14 +287,16 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def format_report(report: EvalReport) -> str:
-    """A plain-text table for people: one line per metric, columns all / zh / en."""
-    langs = [lang for lang in LANGS if lang in report.by_lang]
-    header = ["metric", "all", *langs]
+def format_report(report: EvalReport, lang: str = "en") -> str:
+    """A plain-text table for people: one line per metric, columns all / zh / en; labels in `lang`."""
+    from liumai.messages import t
+
+    langs = [code for code in LANGS if code in report.by_lang]
+    header = [t("cli.eval.metric", lang), t("cli.eval.all", lang), *langs]
     body: list[list[str]] = []
     overall = report.to_dict()
     for key in METRIC_KEYS:
-        body.append([key, _fmt(overall[key]), *(_fmt(report.by_lang[lang][key]) for lang in langs)])
+        body.append([key, _fmt(overall[key]), *(_fmt(report.by_lang[code][key]) for code in langs)])
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
@@ -304,9 +306,9 @@ def format_report(report: EvalReport) -> str:
 
     out = []
     if report.tagger:
-        out.append(f"tagger: {report.tagger}")
+        out.append(t("cli.eval.tagger", lang, name=report.tagger))
     out += [line(header), line(["-" * w for w in widths]), *(line(r) for r in body)]
-    out.append(f"latency per story: p50 {_fmt(report.latency_p50_ms)} ms, p95 {_fmt(report.latency_p95_ms)} ms")
+    out.append(t("cli.eval.latency", lang, p50=_fmt(report.latency_p50_ms), p95=_fmt(report.latency_p95_ms)))
     for key, value in sorted(report.extra.items()):
         out.append(f"{key}: {_fmt(value)}")
     return "\n".join(out)

@@ -65,7 +65,7 @@ def test_review_accept_reject_retag(slack, manager, lang):
     assert ("待你审核（3）" if lang == "zh" else "Waiting for your review (3)") in text
     actions = [blk for blk in reply["blocks"] if blk.get("block_id", "").startswith(B.REVIEW_BLOCK_PREFIX)]
     assert [blk["block_id"] for blk in actions] == [f"{B.REVIEW_BLOCK_PREFIX}{i}" for i in (a, b, c)]
-    assert actions[0]["elements"][0]["text"]["text"] == ("通过" if lang == "zh" else "Accept")
+    assert actions[0]["elements"][0]["text"]["text"] == ("接受" if lang == "zh" else "Accept")  # glossary word
 
     for action in (
         P.button(B.A_ACCEPT, str(a), actions[0]["block_id"]),
