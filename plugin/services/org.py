@@ -17,15 +17,14 @@ this module.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from liumai.services import audit
 from liumai.services.context import AppContext
 from liumai.services.errors import Conflict
+from liumai.services.org_apply import ImportReport as ImportReport  # re-exported: adapters read it
+from liumai.services.org_apply import apply_rows
 from liumai.services.org_csv import CHAT_RE as CHAT_RE  # re-exported: the Feishu sync checks chat ids with it
 from liumai.services.org_csv import EMAIL_RE as EMAIL_RE  # re-exported: the Feishu sync checks e-mails with it
 from liumai.services.org_csv import TEAM_RE as TEAM_RE  # re-exported: adapters check typed team keys with it
@@ -37,34 +36,12 @@ from liumai.services.teams import set_team as set_team
 from liumai.services.teams import team_keys as team_keys
 from liumai.services.teams import team_locales as team_locales
 from liumai.services.uow import unit_of_work
-from liumai.storage.models import Person, Team, utcnow
+from liumai.storage.models import Person, Team
 
 # Deactivating up to this many people never needs allowing, whatever the share: a small org
 # records its leavers without a flag (1 leaver of 4 people is already 25%), while a file that
 # lost most of its rows - the mistake this guards against - is far above it.
 DEACTIVATE_FLOOR = 2
-
-
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    deactivated: list[str] = field(default_factory=list)
-    reactivated: list[str] = field(default_factory=list)
-    teams_created: list[str] = field(default_factory=list)
-    # e-mail -> field -> [old, new], for every updated or re-activated person
-    changes: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
-    active_before: int = 0  # active people before the import
-    deactivate_limit: int = 0  # how many it may deactivate without `allow_deactivate`
-    dry_run: bool = False
-
-    @property
-    def over_limit(self) -> bool:
-        return len(self.deactivated) > self.deactivate_limit
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "over_limit": self.over_limit}
 
 
 def deactivate_limit(active: int, share: float) -> int:
@@ -132,7 +109,7 @@ def apply_org(
     share = ctx.settings.org_max_deactivate_share
     try:
         with unit_of_work(ctx.engine) as session:
-            _apply(session, rows, report, actor, match_open_id, keep_missing)
+            apply_rows(session, rows, report, actor, match_open_id, keep_missing)
             report.deactivate_limit = deactivate_limit(report.active_before, share)
             if dry_run:
                 raise _DryRun
@@ -141,222 +118,6 @@ def apply_org(
     except _DryRun:
         pass
     return report
-
-
-def _apply(
-    session: Session,
-    rows: list[OrgRow],
-    report: ImportReport,
-    actor: str,
-    match_open_id: bool,
-    keep_missing: Callable[[Person], bool] | None,
-) -> None:
-    teams = _ensure_teams(session, rows, report, actor)
-    existing = {p.email: p for p in session.exec(select(Person)).all()}
-    report.active_before = sum(1 for p in existing.values() if p.active)
-    step = _Step(session, report, actor, utcnow())
-    renamed = _follow_email_changes(session, rows, existing, actor, step.now, report) if match_open_id else set()
-    email_of = {p.id: p.email for p in existing.values()}
-    _release_ids(step, rows, existing)
-    session.flush()
-    team_keys_by_id = {t.id: key for key, t in teams.items()}
-    people: dict[str, Person] = {}
-    for r in rows:
-        people[r.email] = _upsert_person(step, r, existing.get(r.email), teams, team_keys_by_id, email_of)
-    session.flush()
-    for r in rows:
-        if "manager_email" in r.columns:  # else the file says nothing about managers: keep the stored chain
-            _set_manager(step, r, people, email_of)
-    for email in renamed:
-        if email in report.unchanged:
-            report.unchanged.remove(email)
-            report.updated.append(email)
-    _deactivate_missing(step, existing, people, keep_missing)
-    session.flush()
-
-
-@dataclass
-class _Step:
-    """What every step of one import writes with: its session, report, actor and time."""
-
-    session: Session
-    report: ImportReport
-    actor: str
-    now: datetime
-
-
-def _release_ids(step: _Step, rows: list[OrgRow], existing: dict[str, Person]) -> None:
-    """Free platform ids held by people who are not the row's person (e.g. a re-hire)."""
-    for r in rows:
-        for attr in ("slack_user_id", "feishu_open_id"):
-            val = getattr(r, attr)
-            if not val or attr not in r.columns:
-                continue
-            for p in existing.values():
-                if getattr(p, attr) == val and p.email != r.email:
-                    _note(step.report, p.email, attr, val, None)
-                    setattr(p, attr, None)
-                    step.session.add(p)
-                    audit.record(step.session, step.actor, "person.release_id", "person", p.id, field=attr, value=val)
-
-
-def _upsert_person(
-    step: _Step,
-    r: OrgRow,
-    p: Person | None,
-    teams: dict[str, Team],
-    team_keys_by_id: dict[int, str],
-    email_of: dict[int, str],
-) -> Person:
-    """Create the row's person, or update (and re-activate) the stored one in the row's columns."""
-    session, report = step.session, step.report
-    fields = _row_fields(r, teams)
-    if p is None:
-        p = Person(email=r.email, active=True, **fields)
-        session.add(p)
-        session.flush()
-        email_of[p.id] = p.email
-        report.created.append(r.email)
-        audit.record(session, step.actor, "person.create", "person", p.id, email=r.email)
-        return p
-    present = {k: v for k, v in fields.items() if _COLUMN_OF[k] in r.columns}
-    changes = {k: v for k, v in present.items() if getattr(p, k) != v}
-    if not p.active:
-        changes["active"] = True
-        report.reactivated.append(r.email)
-    for k, val in changes.items():
-        old, new = getattr(p, k), val
-        if k == "team_id":
-            old, new = team_keys_by_id.get(old), team_keys_by_id.get(new)
-        _note(report, r.email, _COLUMN_OF.get(k, k), old, new)
-        setattr(p, k, val)
-    if not changes:
-        report.unchanged.append(r.email)
-        return p
-    p.updated_at = step.now
-    session.add(p)
-    if "active" not in changes or len(changes) > 1:
-        report.updated.append(r.email)
-    audit.record(session, step.actor, "person.update", "person", p.id, changes=sorted(changes))
-    return p
-
-
-def _set_manager(step: _Step, r: OrgRow, people: dict[str, Person], email_of: dict[int, str]) -> None:
-    """Point the row's person at the row's manager, counting it as an update of that person."""
-    report = step.report
-    p = people[r.email]
-    manager_id = people[r.manager_email].id if r.manager_email else None
-    if p.manager_id == manager_id:
-        return
-    if r.email not in report.created and r.email not in report.updated:
-        report.updated.append(r.email)
-        if r.email in report.unchanged:
-            report.unchanged.remove(r.email)
-    if r.email not in report.created:
-        _note(report, r.email, "manager_email", email_of.get(p.manager_id) if p.manager_id else None, r.manager_email)
-    audit.record(step.session, step.actor, "person.set_manager", "person", p.id, old=p.manager_id, new=manager_id)
-    p.manager_id = manager_id
-    p.updated_at = step.now
-    step.session.add(p)
-
-
-def _deactivate_missing(
-    step: _Step,
-    existing: dict[str, Person],
-    people: dict[str, Person],
-    keep_missing: Callable[[Person], bool] | None,
-) -> None:
-    """Deactivate active people the import does not list (unless `keep_missing` keeps them)."""
-    for email, p in existing.items():
-        if email not in people and p.active and not (keep_missing is not None and keep_missing(p)):
-            p.active = False
-            p.updated_at = step.now
-            step.session.add(p)
-            step.report.deactivated.append(email)
-            audit.record(step.session, step.actor, "person.deactivate", "person", p.id, reason="missing from import")
-
-
-# Person attribute -> the file column it comes from (what a report names).
-_COLUMN_OF = {
-    "display_name": "name",
-    "locale": "locale",
-    "is_admin": "is_admin",
-    "slack_user_id": "slack_user_id",
-    "feishu_open_id": "feishu_open_id",
-    "team_id": "team",
-}
-
-
-def _row_fields(r: OrgRow, teams: dict[str, Team]) -> dict[str, Any]:
-    """A row's person attributes; an absent column reads as an empty cell (the defaults)."""
-    return {
-        "display_name": r.name,
-        "locale": r.locale,
-        "is_admin": r.is_admin,
-        "slack_user_id": r.slack_user_id,
-        "feishu_open_id": r.feishu_open_id,
-        "team_id": teams[r.team].id if r.team else None,
-    }
-
-
-def _note(report: ImportReport, email: str, column: str, old: Any, new: Any) -> None:
-    """Record a change for the report; a second change of the same value keeps the first old value."""
-    entry = report.changes.setdefault(email, {})
-    entry[column] = [entry[column][0] if column in entry else old, new]
-
-
-def _follow_email_changes(
-    session: Session, rows: list[OrgRow], existing: dict[str, Person], actor: str, now: datetime, report: ImportReport
-) -> set[str]:
-    """Re-key people found by open_id under a new e-mail (see `apply_org`); returns the new e-mails."""
-    by_open_id = {p.feishu_open_id: p for p in existing.values() if p.feishu_open_id}
-    renamed: set[str] = set()
-    for r in rows:
-        p = by_open_id.get(r.feishu_open_id) if r.feishu_open_id else None
-        if p is None or p.email == r.email or r.email in existing:
-            continue  # unknown, unchanged, or the new e-mail belongs to someone else (e-mail wins)
-        old = p.email
-        del existing[old]
-        p.email = r.email
-        p.updated_at = now
-        existing[r.email] = p
-        session.add(p)
-        session.flush()
-        renamed.add(r.email)
-        _note(report, r.email, "email", old, r.email)
-        audit.record(session, actor, "person.update", "person", p.id, changes=["email"], old=old, new=r.email)
-    return renamed
-
-
-def _ensure_teams(session: Session, rows: list[OrgRow], report: ImportReport, actor: str) -> dict[str, Team]:
-    teams = {t.key: t for t in session.exec(select(Team)).all()}
-    for r in rows:
-        if not r.team:
-            continue
-        team = teams.get(r.team)
-        if team is None:
-            team = Team(key=r.team, name_zh=r.team_name_zh or r.team, name_en=r.team_name_en or r.team)
-            session.add(team)
-            session.flush()
-            teams[r.team] = team
-            report.teams_created.append(r.team)
-            audit.record(session, actor, "team.create", "team", team.id, key=r.team)
-        changes = {
-            k: val
-            for k, val in (
-                ("name_zh", r.team_name_zh),
-                ("name_en", r.team_name_en),
-                ("slack_channel_id", r.team_slack_channel),
-                ("feishu_chat_id", r.team_feishu_chat),
-            )
-            if val and getattr(team, k) != val
-        }
-        if changes:
-            for k, val in changes.items():
-                setattr(team, k, val)
-            session.add(team)
-            audit.record(session, actor, "team.update", "team", team.id, changes=sorted(changes))
-    return teams
 
 
 @dataclass(frozen=True)

@@ -14,5 +14,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
 
 def clean_text(text: str) -> str:
+    if text.isascii() and text.isprintable():
+        return text  # the common case (an e-mail, an id, a name): nothing to replace or strip
     text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> '?'
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
