@@ -136,10 +136,15 @@ def content_hash(raw: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+# libyaml's safe loader parses the bundled rubric ~10x faster than the pure-Python one (every CLI
+# command loads it); same results, and PyYAML's wheels ship it.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_rubric(text: str, source: str = "<rubric>") -> Rubric:
     """Parse YAML text into a validated Rubric or raise RubricError listing every problem."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_SAFE_LOADER)  # a safe loader: plain data only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"

@@ -16,19 +16,21 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -131,26 +133,53 @@ def scrub_deleted(engine: Engine) -> bool:
 
 
 def _alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config  # Alembic only where it migrates: every other command starts faster
+
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("liumai.storage") / "migrations"))
     cfg.attributes["engine"] = engine
     return cfg
 
 
+_REVISION = re.compile(r'^(down_revision|revision)\s*(?::[^=]*)?=\s*["\']?([\w-]+|None)["\']?', re.MULTILINE)
+
+
+@cache
+def revisions() -> dict[str, str | None]:
+    """Every migration's revision -> its parent, read from the migration files' `revision` and
+    `down_revision` lines. Checking the schema at every start needs only this, not Alembic's
+    script machinery (a fifth of the CLI's start-up); tests/test_storage.py checks it agrees."""
+    found: dict[str, str | None] = {}
+    for path in (resources.files("liumai.storage") / "migrations" / "versions").iterdir():
+        if not path.name.endswith(".py"):
+            continue
+        values = dict(_REVISION.findall(path.read_text(encoding="utf-8")))
+        if "revision" in values:
+            parent = values.get("down_revision")
+            found[values["revision"]] = None if parent in (None, "None") else parent
+    return found
+
+
 def head_revision() -> str:
-    script = ScriptDirectory.from_config(_alembic_config(None))  # type: ignore[arg-type]
-    head = script.get_current_head()
-    assert head is not None
-    return head
+    """The one revision no other migration builds on (the history is linear)."""
+    parents = set(revisions().values())
+    heads = [rev for rev in revisions() if rev not in parents]
+    assert len(heads) == 1, f"migrations must form one line, found heads {heads}"
+    return heads[0]
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision Alembic recorded in `alembic_version`; None on a database it never touched."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def migrate(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     """Upgrade to `revision`; returns (before, after)."""
+    from alembic import command
+
     before = current_revision(engine)
     command.upgrade(_alembic_config(engine), revision)
     return before, current_revision(engine) or ""
@@ -166,9 +195,7 @@ def check_schema(engine: Engine) -> None:
     if current is None:
         raise SchemaError(f"database {url} is not initialised: run `liumai migrate` first")
     if current != head:
-        script = ScriptDirectory.from_config(_alembic_config(engine))
-        known = {rev.revision for rev in script.walk_revisions()}
-        if current in known:
+        if current in revisions():
             raise SchemaError(f"database {url} is at schema {current}, this version needs {head}: run `liumai migrate`")
         raise SchemaError(
             f"database {url} is at schema {current}, unknown to this version of liumai (newer?): upgrade liumai"

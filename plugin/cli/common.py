@@ -9,16 +9,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from liumai.config import ConfigError, Settings, load_settings
-from liumai.files import write_private
-from liumai.rubric.loader import RubricError, load_rubric
-from liumai.services.context import AppContext
-from liumai.services.database import SchemaError, open_engine
-from liumai.services.errors import ServiceError
+if TYPE_CHECKING:  # imported where used: `liumai --help` must not pay for settings, storage or services
+    from liumai.config import Settings
+    from liumai.services.context import AppContext
 
 
 @dataclass
@@ -65,6 +62,8 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def write_out(path: Path, text: str) -> None:
     """Write a command's output file, readable by its owner only, or fail with one line."""
+    from liumai.files import write_private
+
     try:
         write_private(path, text)
     except OSError as exc:
@@ -73,6 +72,8 @@ def write_out(path: Path, text: str) -> None:
 
 
 def settings() -> Settings:
+    from liumai.config import ConfigError, load_settings
+
     try:
         return load_settings()
     except ConfigError as exc:
@@ -102,6 +103,10 @@ def build_tagger(s: Settings, rubric, which: str | None = None, engine=None):
 
 
 def context(*, check_schema: bool = True, tagger: str | None = None, url: str | None = None) -> AppContext:
+    from liumai.rubric.loader import RubricError, load_rubric
+    from liumai.services.context import AppContext
+    from liumai.services.database import SchemaError, open_engine
+
     s = settings()
     try:
         rubric = load_rubric(s.rubric)
@@ -118,6 +123,8 @@ def context(*, check_schema: bool = True, tagger: str | None = None, url: str | 
 @contextmanager
 def service_errors() -> Iterator[None]:
     """Services refuse with a reason; show it in the user's language and exit 1."""
+    from liumai.services.errors import ServiceError
+
     try:
         yield
     except ServiceError as exc:

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from liumai.cli import common
 from liumai.cli.common import STATE, JsonOpt, emit, fail, table, tr
 from liumai.cli.texts import text_in
-from liumai.reports.explain import RULE_NAMES
-from liumai.rubric.model import EvidenceRule
+
+if TYPE_CHECKING:
+    from liumai.rubric.model import EvidenceRule
 
 rubric_app = typer.Typer(help="Show, validate and explain rubrics.", no_args_is_help=True)
 
 
 def rule_name(rule: EvidenceRule, lang: str) -> str:
     """English keeps the rule's code (as before); Chinese names the rule in words."""
+    from liumai.reports.explain import RULE_NAMES  # here: the rubric model is not needed for `--help`
+
     return RULE_NAMES[rule]["zh"] if lang == "zh" else rule.value
 
 
@@ -137,6 +140,8 @@ def rubric_explain(
     typer.echo(f"  {b.statement.get(lg)}   [{say(f'source.{b.statement_source}')}]")
     for var in b.variants:
         typer.echo(f"  {say('explain.variant')}: {var.get(lg)}")
+    from liumai.reports.explain import RULE_NAMES
+
     rule = RULE_NAMES[b.rule][lg]
     shown = rule if lg == "zh" else f"{b.rule.value} ({rule})"  # zh: the rule's name, not its code
     typer.echo(f"\n{say('explain.rule')}: {shown}   [{say(f'source.{b.rule_source}')}]")
