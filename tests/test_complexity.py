@@ -42,8 +42,6 @@ COMPLEX_FUNCTIONS: dict[str, str] = {
     "plugin/tagging/evaluate.py:llm_rates": "evaluation tooling; not yet split",
     "plugin/tagging/evaluate.py:_parse_row": "evaluation tooling; not yet split",
     "plugin/services/summaries.py:team_summary": "read models for summaries in progress (issue 11, item 2)",
-    "rubric/loader.py:_structure_problems": "rubric file validation; not yet split",
-    "rubric/loader.py:_label": "rubric file validation; not yet split",
 }
 
 

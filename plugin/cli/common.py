@@ -15,6 +15,7 @@ import typer
 
 from liumai.config import ConfigError, Settings, load_settings
 from liumai.files import write_private
+from liumai.messages import in_lang
 from liumai.rubric.loader import RubricError, load_rubric
 from liumai.services.context import AppContext
 from liumai.services.database import SchemaError, open_engine
@@ -106,7 +107,7 @@ def context(*, check_schema: bool = True, tagger: str | None = None, url: str | 
     try:
         rubric = load_rubric(s.rubric)
     except RubricError as exc:
-        fail(f"LIUMAI_RUBRIC: {exc}", 2)
+        fail(f"LIUMAI_RUBRIC: {exc.render(in_lang(STATE.lang))}", 2)
     db_url = url or s.database_url
     try:
         engine = open_engine(db_url, check_schema=check_schema)

@@ -20,6 +20,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -195,7 +196,7 @@ def scrub_audit(session: Session, who: Identities, label: str, name_label: str, 
 def _audit_rows_of(who: Identities, person_ids: list[str], deleted: dict[str, set[int]]) -> list:
     """Conditions for the audit rows an erasure may change: by or about the person, about a
     deleted record, or holding one of their identifiers anywhere."""
-    conditions = [
+    conditions: list[Any] = [
         col(AuditLog.actor_id).in_(set(who.people)),
         (col(AuditLog.entity) == "person") & col(AuditLog.entity_id).in_(person_ids),
     ]
