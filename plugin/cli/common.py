@@ -77,7 +77,7 @@ def settings() -> Settings:
     try:
         return load_settings()
     except ConfigError as exc:
-        fail(str(exc), 2)
+        fail(exc.message(STATE.lang), 2)
 
 
 def build_tagger(s: Settings, rubric, which: str | None = None, engine=None):
