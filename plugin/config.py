@@ -202,7 +202,7 @@ def load_settings(**overrides: object) -> Settings:
 def _config_error(e: Any) -> ConfigError:
     """The first problem pydantic found, as a ConfigError naming the variable (see `_Invalid`)."""
     loc = e["loc"][0] if e["loc"] else ""
-    var = _ALIASES.get(str(loc), str(loc))
+    var = str(_ALIASES.get(str(loc), str(loc)))
     cause = (e.get("ctx") or {}).get("error")
     if isinstance(cause, _Invalid):
         return ConfigError.of(cause.var or var, cause.key, **cause.params)
