@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +23,7 @@ from liumai.services import nominations as nom
 from liumai.services.data_rights import purge_older_than
 from tests.erasure_checks import everywhere, leftovers, sqlite_files, stored_bytes
 from tests.fakes.feishu_api import APP_ID, APP_SECRET, FakeFeishu
+from tests.serving import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "Annika Lindqvist"
@@ -130,33 +127,10 @@ def test_erase_finds_every_identity_the_person_had(db_url, tmp_path, feishu):
     assert [n["story"] for n in bob["nominations_received"]] == [BY_HER]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_erase_while_serve_holds_the_database_leaves_nothing_in_the_wal(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'liumai.db'}"
     env, cli, _org = with_annika(db_url, tmp_path)
-    port = _free_port()
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "liumai.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert serve.poll() is None and time.monotonic() < deadline, "serve did not answer /healthz"
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    if json.loads(r.read())["status"] == "ok":
-                        break
-            except OSError:
-                time.sleep(0.1)
+    with serve(env, "--worker") as served:  # the tag worker too: every connection serve holds
         # Written while serve holds the database open: these land in the WAL, which stays.
         cli("nominate", "--from", "bob@example.com", "--to", OLD, "--story", STORY, "--criterion", "teamwork.3")
         cli("concern", "add", "--by", "boss@example.com", "--person", OLD, "--criterion", "teamwork.1", "--note", NOTE)
@@ -164,14 +138,7 @@ def test_erase_while_serve_holds_the_database_leaves_nothing_in_the_wal(tmp_path
         cli("erase", "--person", OLD, "--yes")
         # Read without any other command opening the database, while serve still runs.
         files = sqlite_files(db_url)
-        assert serve.poll() is None
-    finally:
-        serve.send_signal(signal.SIGINT)
-        try:
-            serve.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            serve.kill()
-            raise
+        assert served.proc.poll() is None
     assert leftovers(files, [OLD, NAME, SLACK, OPEN_ID, STORY, NOTE]) == []
 
 
