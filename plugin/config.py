@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
@@ -16,14 +16,59 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from liumai.messages import t
+
 DEFAULT_DB_PATH = Path.home() / ".liumai" / "liumai.db"
 # The databases (and drivers) Liumai ships with; postgres:// and postgresql:// mean psycopg 3.
 _DB_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
-_DB_EXAMPLES = "sqlite:///path.db or postgresql+psycopg://user@host/db"
+_DB_EXAMPLES = {"sqlite": "sqlite:///path.db", "postgres": "postgresql+psycopg://user@host/db"}
 
 
 class ConfigError(RuntimeError):
-    """A setting that cannot be used; the message names the environment variable."""
+    """A setting that cannot be used; the message names the environment variable.
+
+    `ConfigError.of(var, key, **params)` carries a key of the catalogue's `config` section, so the
+    CLI says it in the reader's language (`message(lang)`); `str()` is the English line, for logs.
+    A ConfigError made from a plain message (`ConfigError("X: ...")`) says that message in every
+    language - the platform adapters' own settings checks still raise those.
+    """
+
+    def __init__(self, message: str = "", /) -> None:
+        super().__init__(message)
+        self.var: str | None = None
+        self.key: str | None = None
+        self.params: dict[str, object] = {}
+
+    @classmethod
+    def of(cls, var: str, key: str, /, **params: object) -> ConfigError:
+        err = cls(t("config.setting", "en", var=var, problem=t(f"config.{key}", "en", **params)))
+        err.var, err.key, err.params = var, key, params
+        return err
+
+    def message(self, lang: str = "en") -> str:
+        if self.key is None or self.var is None:
+            return str(self)
+        return t("config.setting", lang, var=self.var, problem=t(f"config.{self.key}", lang, **self.params))
+
+
+class _Invalid(ValueError):
+    """A validator's refusal as a catalogue key (pydantic keeps it in the error's context)."""
+
+    def __init__(self, key: str, /, *, var: str | None = None, **params: object) -> None:
+        super().__init__(t(f"config.{key}", "en", **params))
+        self.key, self.var, self.params = key, var, params
+
+
+# pydantic's own checks (the Field bounds) -> (catalogue key, {param: pydantic context field}).
+_PYDANTIC = {
+    "greater_than_equal": ("at_least", {"limit": "ge"}),
+    "greater_than": ("greater_than", {"limit": "gt"}),
+    "less_than_equal": ("at_most", {"limit": "le"}),
+    "less_than": ("less_than", {"limit": "lt"}),
+    "int_parsing": ("not_int", {}),
+    "float_parsing": ("not_number", {}),
+    "bool_parsing": ("not_bool", {}),
+}
 
 
 class Settings(BaseSettings):
@@ -83,18 +128,18 @@ class Settings(BaseSettings):
     @classmethod
     def _db_url(cls, v: str) -> str:
         if "://" not in v:
-            raise ValueError(f"must be a SQLAlchemy URL such as {_DB_EXAMPLES}")
+            raise _Invalid("db_url", **_DB_EXAMPLES)
         if v.startswith("postgres://") or v.startswith("postgresql://"):
             # Only psycopg 3 is installed; make the driver explicit rather than failing on import.
             v = "postgresql+psycopg://" + v.split("://", 1)[1]
         scheme = v.split("://", 1)[0]
         if scheme not in _DB_SCHEMES:
             # Anything else would fail later with a traceback from a missing driver module.
-            raise ValueError(f"unsupported database {scheme!r}: use {_DB_EXAMPLES}")
+            raise _Invalid("db_unsupported", scheme=repr(scheme), **_DB_EXAMPLES)
         try:
             make_url(v)
         except (ArgumentError, ValueError):  # e.g. a port that is not a number
-            raise ValueError(f"not a valid database URL: use {_DB_EXAMPLES}") from None
+            raise _Invalid("db_invalid", **_DB_EXAMPLES) from None
         return v
 
     @field_validator("timezone")
@@ -103,29 +148,29 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {v!r} (use an IANA name such as Asia/Shanghai)") from None
+            raise _Invalid("timezone", value=repr(v)) from None
         return v
 
     @field_validator("feishu_mode")
     @classmethod
     def _feishu_mode(cls, v: str) -> str:
         if v not in {"auto", "http", "ws", "both"}:
-            raise ValueError("must be one of auto, http, ws, both")
+            raise _Invalid("one_of", choices="auto, http, ws, both")
         return v
 
     @field_validator("llm_mode")
     @classmethod
     def _mode(cls, v: str | None) -> str | None:
         if v is not None and v not in {"json_schema", "json_object", "text"}:
-            raise ValueError("must be one of json_schema, json_object, text")
+            raise _Invalid("one_of", choices="json_schema, json_object, text")
         return v
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.llm_base_url and not self.llm_model:
-            raise ValueError("LIUMAI_LLM_MODEL: required when LIUMAI_LLM_BASE_URL is set")
+            raise _Invalid("required_with", var="LIUMAI_LLM_MODEL", other="LIUMAI_LLM_BASE_URL")
         if self.slack_client_id and not self.slack_client_secret:
-            raise ValueError("SLACK_CLIENT_SECRET: required when SLACK_CLIENT_ID is set (OAuth install)")
+            raise _Invalid("required_for_oauth", var="SLACK_CLIENT_SECRET", other="SLACK_CLIENT_ID")
         return self
 
     @cached_property
@@ -151,10 +196,17 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as err:
-        e = err.errors()[0]
-        loc = e["loc"][0] if e["loc"] else ""
-        var = _ALIASES.get(str(loc), str(loc))
-        msg = e["msg"].removeprefix("Value error, ")
-        if ": " in msg and msg.split(": ", 1)[0].isupper():
-            raise ConfigError(msg) from None
-        raise ConfigError(f"{var}: {msg}" if var else msg) from None
+        raise _config_error(err.errors()[0]) from None
+
+
+def _config_error(e: Any) -> ConfigError:
+    """The first problem pydantic found, as a ConfigError naming the variable (see `_Invalid`)."""
+    loc = e["loc"][0] if e["loc"] else ""
+    var = str(_ALIASES.get(str(loc), str(loc)))
+    cause = (e.get("ctx") or {}).get("error")
+    if isinstance(cause, _Invalid):
+        return ConfigError.of(cause.var or var, cause.key, **cause.params)
+    if e["type"] in _PYDANTIC:
+        key, fields = _PYDANTIC[e["type"]]
+        return ConfigError.of(var, key, **{p: (e.get("ctx") or {}).get(f) for p, f in fields.items()})
+    return ConfigError.of(var, "invalid", detail=e["msg"].removeprefix("Value error, "))

@@ -15,6 +15,7 @@ import json
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -23,7 +24,8 @@ from sqlmodel import col, select
 
 from liumai.config import load_settings
 from liumai.files import write_private
-from liumai.periods import week_of
+from liumai.messages import t
+from liumai.periods import Quarter, week_of
 from liumai.reports.digest_render import digest_text
 from liumai.reports.explain import next_step
 from liumai.reports.summary_render import report_html, summary_markdown
@@ -40,6 +42,8 @@ from liumai.storage.models import Concern, Evidence, Person, Team
 from liumai.tagging.offline import OfflineTagger
 
 DATA = "liumai.data.demo"
+# Position of a piece of evidence in the replay, modulo 12 -> what its manager decides (else accepted).
+DECISIONS = {7: "rejected", 11: "pending"}
 
 
 def _read(name: str) -> str:
@@ -61,25 +65,25 @@ def _team_table(title: str, scores: list, rubric, lang: str) -> str:
     from rich.console import Console
     from rich.table import Table
 
-    zh = lang.startswith("zh")
-    t = Table(title=title, title_justify="left")
-    t.add_column("成员" if zh else "Person")
+    tbl = Table(title=title, title_justify="left")
+    tbl.add_column(t("demo.col.person", lang))
     for v in rubric.values:
-        t.add_column(v.names.get(lang), justify="right")
-    t.add_column("总分" if zh else "Total", justify="right")
-    t.add_column("含待审核" if zh else "+pending", justify="right")
+        tbl.add_column(v.names.get(lang), justify="right")
+    tbl.add_column(t("demo.col.total", lang), justify="right")
+    tbl.add_column(t("demo.col.with_pending", lang), justify="right")
     for s in scores:
         acc, pend = s.result.accepted, s.result.with_pending
-        t.add_row(s.name, *(f"{acc.values[v.key].score:g}" for v in rubric.values), f"{acc.total:g}", f"{pend.total:g}")
+        tbl.add_row(
+            s.name, *(f"{acc.values[v.key].score:g}" for v in rubric.values), f"{acc.total:g}", f"{pend.total:g}"
+        )
     console = Console(width=120, record=True, file=io.StringIO(), color_system=None)
-    console.print(t)
+    console.print(tbl)
     return console.export_text().rstrip()
 
 
 def _next_steps(acc, rubric, lang: str) -> str:
     """One short line per person: the common case (a level waiting for its first conforming case)
     grouped, anything else (a blocking concern, more nominators) in the engine's own words."""
-    zh = lang.startswith("zh")
     waiting, other = [], []
     for v in rubric.values:
         stop = acc.values[v.key].stop
@@ -89,198 +93,201 @@ def _next_steps(acc, rubric, lang: str) -> str:
             waiting.append(stop.criterion)
         else:
             other.append(next_step(acc.values[v.key], rubric, lang) or stop.criterion)
-    parts = []
-    if waiting:
-        parts.append(("各需要一个符合的案例：" if zh else "needs one conforming case: ") + ", ".join(waiting))
+    parts = [t("demo.needs_one", lang, criteria=", ".join(waiting))] if waiting else []
     parts.extend(other)
-    return "; ".join(parts) if parts else ("全部通过" if zh else "all levels met")
+    return "; ".join(parts) if parts else t("demo.all_met", lang)
+
+
+@dataclass
+class _Demo:
+    """One run's context and what its steps report to each other."""
+
+    ctx: AppContext
+    db: Path
+    lang: str
+    say: Callable[[str], None]
+    quarter: Quarter
+    q_start: datetime
+    elapsed: int
+    today: datetime
+    md: list[str] = field(default_factory=list)
+
+
+def _open(db: Path, lang: str, say: Callable[[str], None]) -> _Demo:
+    """A fresh migrated database with the offline tagger, and where "now" falls in the quarter."""
+    settings = load_settings(LIUMAI_DATABASE_URL=f"sqlite:///{db}")
+    rubric = load_rubric(settings.rubric)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    ctx = AppContext(settings=settings, engine=engine, rubric=rubric, tagger=OfflineTagger(rubric))
+    quarter = ctx.current_quarter()
+    q_start, q_end = quarter.bounds(settings.tz)
+    today = ctx.now()
+    elapsed = max(1, min((today - q_start).days + 1, (q_end - q_start).days))
+    return _Demo(ctx, db, lang, say, quarter, q_start, elapsed, today)
+
+
+def _import_org(run: _Demo) -> None:
+    """1. The org chart and the teams' names and channels."""
+    report = import_org(run.ctx, _read("org.csv"), actor="demo")
+    for row in csv.DictReader(io.StringIO(_read("teams.csv"))):
+        set_team(
+            run.ctx,
+            row["team"],
+            name_zh=row["name_zh"],
+            name_en=row["name_en"],
+            slack_channel_id=row["slack_channel_id"] or None,
+            feishu_chat_id=row["feishu_chat_id"] or None,
+            actor="demo",
+        )
+    people, teams = len(report.created), len(report.teams_created)
+    run.say(t("demo.org", run.lang, people=people, teams=teams, quarter=run.quarter, db=run.db))
+
+
+def _nominate_all(run: _Demo, stories: list[dict]) -> tuple[list[int], int, int]:
+    """2. Every story through the real services and the offline tagger; the nominator confirms
+    their own behaviour (among the suggestions or another). Evidence ids, top-1 and top-3 agreement."""
+    top1 = top3 = abstained = 0
+    evidence_ids: list[int] = []
+    for i, s in enumerate(stories):
+        at = _moment(run.q_start, run.elapsed, int(s["day"]))
+        res = nom.nominate(
+            run.ctx,
+            s["from"],
+            s["to"],
+            s["text"],
+            source="demo",
+            idempotency_key=f"demo:{i}",
+            private=bool(s.get("private")),
+            at=at,
+        )
+        suggested = [x.criterion for x in res.suggestions]
+        abstained += not suggested
+        top1 += suggested[:1] == [s["criterion"]]
+        top3 += s["criterion"] in suggested
+        evidence_ids.append(nom.confirm(run.ctx, res.nomination.id, s["from"], s["criterion"]).id)
+    run.say(t("demo.nominations", run.lang, stories=len(stories), top1=top1, top3=top3, abstained=abstained))
+    return evidence_ids, top1, top3
+
+
+def _decide_all(run: _Demo, evidence_ids: list[int]) -> dict[str, int]:
+    """3a. Managers decide: most accepted, every twelfth rejected, another twelfth left pending."""
+    counts = {"accepted": 0, "rejected": 0, "pending": 0}
+    with session_scope(run.ctx.engine) as session:
+        everyone = session.exec(select(Person).order_by(col(Person.id))).all()
+        admin = next(p for p in everyone if p.is_admin)
+        # Each person's evidence is decided by their manager; the top of the chart by the admin.
+        deciders = {p.id: p.manager_id or admin.id for p in everyone}
+        emails = {p.id: p.email for p in everyone}
+        subjects = dict(
+            session.exec(select(Evidence.id, Evidence.subject_id).where(col(Evidence.id).in_(evidence_ids))).all()
+        )
+    for n, eid in enumerate(evidence_ids):
+        decider = deciders[subjects[eid]]
+        if decider == subjects[eid]:  # the admin's own evidence goes to the top of the chart
+            continue
+        status = DECISIONS.get(n % 12, "accepted")
+        counts[status] += 1
+        if status != "pending":
+            ev.decide(run.ctx, eid, emails[decider], status)
+    return counts
+
+
+def _record_concerns(run: _Demo) -> tuple[int, int]:
+    """3b. The managers' concerns; counted from the database, so the line reports what was recorded."""
+    for c in _jsonl("concerns.jsonl"):
+        ev.add_concern(
+            run.ctx,
+            c["by"],
+            c["person"],
+            c["criterion"],
+            c["note"],
+            mitigated=bool(c["mitigated"]),
+            at=_moment(run.q_start, run.elapsed, int(c["day"])),
+        )
+    with session_scope(run.ctx.engine) as session:
+        recorded = session.exec(select(Concern.mitigated)).all()
+    return len(recorded), sum(1 for m in recorded if m)
+
+
+def _score_teams(run: _Demo, teams: list[Team]) -> tuple[dict[str, dict], dict[str, TeamSummary]]:
+    """4. Each team's scores with the engine's reasons, printed and added to the Markdown summary."""
+    lang, rubric = run.lang, run.ctx.rubric
+    summary: dict[str, dict] = {}
+    summaries: dict[str, TeamSummary] = {}
+    for team in teams:
+        summaries[team.key] = team_summary(run.ctx, team=team.key, quarter=str(run.quarter))
+        scores = summaries[team.key].people
+        summary[team.key] = {
+            s.email: {
+                "total": s.result.accepted.total,
+                "total_with_pending": s.result.with_pending.total,
+                "values": {k: v.score for k, v in s.result.accepted.values.items()},
+            }
+            for s in scores
+        }
+        run.md.append(summary_markdown(summaries[team.key], rubric, lang))
+        run.say("")
+        run.say(_team_table(f"{team.name_zh if lang == 'zh' else team.name_en} ({team.key})", scores, rubric, lang))
+        for ps in scores:
+            run.say(f"  {ps.name}: {_next_steps(ps.result.accepted, rubric, lang)}")
+    return summary, summaries
+
+
+def _digests(run: _Demo, teams: list[Team]) -> None:
+    """5. This week's digest preview for each team that has stories this week."""
+    week = week_of(run.today, run.ctx.settings.tz)
+    for team in teams:
+        d = build_digest(run.ctx, team.key, week)
+        if d.total:
+            run.say("")
+            run.say(digest_text(d, run.ctx.rubric, run.lang, markdown=False).rstrip())
+            run.md.append(digest_text(d, run.ctx.rubric, run.lang))
 
 
 def run_demo(*, db: Path | None, out: Path, lang: str = "en", echo: Callable[[str], None] | None = print) -> dict:
     say = echo or (lambda _s: None)
-    zh = lang.startswith("zh")
     t0 = time.perf_counter()
     tmp: tempfile.TemporaryDirectory | None = None
     if db is None:
         tmp = tempfile.TemporaryDirectory(prefix="liumai-demo-")
         db = Path(tmp.name) / "demo.db"
     elif db.exists():
-        raise SystemExit(f"error: {db} exists; the demo needs a fresh file (remove it or choose another --db)")
+        raise SystemExit(t("cli.error", lang, message=t("demo.db_exists", lang, db=db)))
     try:
-        settings = load_settings(LIUMAI_DATABASE_URL=f"sqlite:///{db}")
-        rubric = load_rubric(settings.rubric)
-        engine = make_engine(settings.database_url)
-        migrate(engine)
-        tagger = OfflineTagger(rubric)
-        ctx = AppContext(settings=settings, engine=engine, rubric=rubric, tagger=tagger)
-        quarter = ctx.current_quarter()
-        q_start, q_end = quarter.bounds(settings.tz)
-        today = ctx.now()
-        elapsed = max(1, min((today - q_start).days + 1, (q_end - q_start).days))
-
-        # 1. org chart and teams
-        report = import_org(ctx, _read("org.csv"), actor="demo")
-        for row in csv.DictReader(io.StringIO(_read("teams.csv"))):
-            set_team(
-                ctx,
-                row["team"],
-                name_zh=row["name_zh"],
-                name_en=row["name_en"],
-                slack_channel_id=row["slack_channel_id"] or None,
-                feishu_chat_id=row["feishu_chat_id"] or None,
-                actor="demo",
-            )
-        say(
-            f"组织：导入 {len(report.created)} 人，{len(report.teams_created)} 个团队（{quarter}，{db}）"
-            if zh
-            else f"Organisation: {len(report.created)} people imported into {len(report.teams_created)} teams "
-            f"(quarter {quarter}, {db})"
-        )
-
-        # 2. nominations through the real services and the offline tagger
+        run = _open(db, lang, say)
+        rubric = run.ctx.rubric
+        _import_org(run)
         stories = _jsonl("stories.jsonl")
-        agree_top1 = agree_top3 = abstained = 0
-        evidence_ids: list[int] = []
-        for i, s in enumerate(stories):
-            at = _moment(q_start, elapsed, int(s["day"]))
-            res = nom.nominate(
-                ctx,
-                s["from"],
-                s["to"],
-                s["text"],
-                source="demo",
-                idempotency_key=f"demo:{i}",
-                private=bool(s.get("private")),
-                at=at,
-            )
-            suggested = [x.criterion for x in res.suggestions]
-            if not suggested:
-                abstained += 1
-            if suggested[:1] == [s["criterion"]]:
-                agree_top1 += 1
-            if s["criterion"] in suggested:
-                agree_top3 += 1
-            # The nominator picks their behaviour among the suggestions, or chooses another.
-            e = nom.confirm(ctx, res.nomination.id, s["from"], s["criterion"])
-            evidence_ids.append(e.id)
-        say(
-            f"提名：{len(stories)} 个故事由离线标注器归类；提名人所选行为为首选建议的有 {agree_top1} 个，"
-            f"在前三条建议中的有 {agree_top3} 个（弃权 {abstained} 个）"
-            if zh
-            else f"Nominations: {len(stories)} stories tagged offline; the nominator's behaviour was the top "
-            f"suggestion for {agree_top1} and among the top three for {agree_top3} ({abstained} abstained)"
-        )
-
-        # 3. managers decide: most accepted, some rejected, a few left pending for review
-        accepted = rejected = pending = 0
-        with session_scope(engine) as session:
-            everyone = session.exec(select(Person).order_by(col(Person.id))).all()
-            admin = next(p for p in everyone if p.is_admin)
-            # Each person's evidence is decided by their manager; the top of the chart by the admin.
-            deciders = {p.id: p.manager_id or admin.id for p in everyone}
-            emails = {p.id: p.email for p in everyone}
-            subjects = dict(
-                session.exec(select(Evidence.id, Evidence.subject_id).where(col(Evidence.id).in_(evidence_ids))).all()
-            )
-        for n, eid in enumerate(evidence_ids):
-            subject = subjects[eid]
-            decider = deciders[subject]
-            if decider == subject:  # the admin's own evidence goes to the top of the chart
-                continue
-            if n % 12 == 7:
-                rejected += 1
-                ev.decide(ctx, eid, emails[decider], "rejected")
-            elif n % 12 == 11:
-                pending += 1
-            else:
-                accepted += 1
-                ev.decide(ctx, eid, emails[decider], "accepted")
-        concerns = _jsonl("concerns.jsonl")
-        for c in concerns:
-            ev.add_concern(
-                ctx,
-                c["by"],
-                c["person"],
-                c["criterion"],
-                c["note"],
-                mitigated=bool(c["mitigated"]),
-                at=_moment(q_start, elapsed, int(c["day"])),
-            )
-        # Counted from the database, not from the data file: the line reports what was recorded.
-        with session_scope(engine) as session:
-            recorded = session.exec(select(Concern.mitigated)).all()
-        n_concerns, n_mitigated = len(recorded), sum(1 for m in recorded if m)
-        say(
-            f"审核：接受 {accepted} 条，驳回 {rejected} 条，待审核 {pending} 条；"
-            f"记录关注事项 {n_concerns} 条（其中 {n_mitigated} 条情有可原）"
-            if zh
-            else f"Reviews: {accepted} accepted, {rejected} rejected, {pending} left pending; "
-            f"{n_concerns} concern{'s' if n_concerns != 1 else ''} recorded ({n_mitigated} mitigated)"
-        )
-
-        # 4. each team's scores with reasons, and the Markdown summary
-        with session_scope(engine) as session:
-            teams = session.exec(select(Team).order_by(col(Team.id))).all()
-        md = [
-            f"# {'价值观季度小结' if lang == 'zh' else 'Values quarterly summary'} — {quarter}",
-            "",
-            f"Rubric `{rubric.version}`",
-            "",
-        ]
-        summary: dict[str, dict] = {}
-        summaries = {}
-        for team in teams:
-            summaries[team.key] = team_summary(ctx, team=team.key, quarter=str(quarter))
-            scores = summaries[team.key].people
-            name = team.name_zh if lang == "zh" else team.name_en
-            summary[team.key] = {
-                s.email: {
-                    "total": s.result.accepted.total,
-                    "total_with_pending": s.result.with_pending.total,
-                    "values": {k: v.score for k, v in s.result.accepted.values.items()},
-                }
-                for s in scores
-            }
-            md.append(summary_markdown(summaries[team.key], rubric, lang))
-            say("")
-            say(_team_table(f"{name} ({team.key})", scores, rubric, lang))
-            for ps in scores:
-                acc = ps.result.accepted
-                say(f"  {ps.name}: {_next_steps(acc, rubric, lang)}")
-        # 5. this week's digest preview for each team, and the HTML report with charts
-        week = week_of(today, settings.tz)
-        for team in teams:
-            d = build_digest(ctx, team.key, week)
-            if d.total:
-                say("")
-                say(digest_text(d, rubric, lang, markdown=False).rstrip())
-                md.append(digest_text(d, rubric, lang))
-        write_private(out, "\n".join(md))
+        evidence_ids, top1, top3 = _nominate_all(run, stories)
+        decided = _decide_all(run, evidence_ids)
+        n_concerns, n_mitigated = _record_concerns(run)
+        concerns = t("demo.concerns_one" if n_concerns == 1 else "demo.concerns", lang, n=n_concerns)
+        say(t("demo.reviews", lang, **decided, concerns=concerns, mitigated=n_mitigated))
+        with session_scope(run.ctx.engine) as session:
+            teams = list(session.exec(select(Team).order_by(col(Team.id))).all())
+        run.md += [f"# {t('demo.title', lang)} — {run.quarter}", "", t("demo.rubric", lang, version=rubric.version), ""]
+        summary, summaries = _score_teams(run, teams)
+        _digests(run, teams)
+        write_private(out, "\n".join(run.md))
         html_path = out.with_suffix(".html")
         sections: list[PersonSummary | TeamSummary] = [summaries[k] for k in ("payments", "support")]
-        html = report_html(sections, rubric, lang, title="Acme Cloud")
-        write_private(html_path, html)
+        write_private(html_path, report_html(sections, rubric, lang, title="Acme Cloud"))
         say("")
-        took = time.perf_counter() - t0
-        say(
-            f"小结已写入 {out}，含图表的 HTML 报告已写入 {html_path}（{took:.1f} 秒）"
-            if zh
-            else f"Summary written to {out}, HTML report with charts to {html_path} ({took:.1f} s)"
-        )
-        with session_scope(engine) as session:
+        took = f"{time.perf_counter() - t0:.1f}"
+        say(t("demo.written", lang, out=out, html=html_path, seconds=took))
+        with session_scope(run.ctx.engine) as session:
             get_person(session, stories[0]["to"])  # sanity: data is readable after the run
-        engine.dispose()
+        run.ctx.engine.dispose()
         return {
-            "quarter": str(quarter),
+            "quarter": str(run.quarter),
             "database": str(db),
             "summary_file": str(out),
             "html_report": str(html_path),
             "nominations": len(stories),
-            "tagger_top1_agreement": agree_top1,
-            "tagger_top3_agreement": agree_top3,
-            "accepted": accepted,
-            "rejected": rejected,
-            "pending": pending,
+            "tagger_top1_agreement": top1,
+            "tagger_top3_agreement": top3,
+            **decided,
             "concerns": n_concerns,
             "concerns_mitigated": n_mitigated,
             "teams": summary,

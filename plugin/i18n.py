@@ -15,6 +15,6 @@ def lang_of(locale: str | None) -> str:
     return "zh" if (locale or "").lower().startswith("zh") else "en"
 
 
-def t(key: str, lang: str = "en", **params: object) -> str:
+def t(key: str, lang: str = "en", /, **params: object) -> str:
     entry = MESSAGES[key]
     return entry.get(lang_of(lang) if len(lang) > 2 else lang, entry["en"]).format(**params)

@@ -231,11 +231,9 @@ def _summarise(bucket: _Bucket) -> _Summary:
     )
 
 
-def _level(behaviour: Behaviour, summary: _Summary, required: int) -> LevelTrace:
-    rule = behaviour.rule
-    n_nom = len(summary.nominators)
-    has_nc = bool(summary.non_conforming_ids)
-    enough = n_nom >= required
+def _reasons(rule: EvidenceRule, n_nom: int, enough: bool, has_nc: bool) -> list[Reason]:
+    """What the level's rule looked at: the conforming side unless it passes by default, the
+    non-conforming side unless evidence alone decides."""
     reasons: list[Reason] = []
     if rule is not EvidenceRule.DEFAULT_PASS:
         if enough:
@@ -244,16 +242,29 @@ def _level(behaviour: Behaviour, summary: _Summary, required: int) -> LevelTrace
             reasons.append(Reason.NO_CONFORMING if n_nom == 0 else Reason.TOO_FEW_NOMINATORS)
     if rule is not EvidenceRule.EVIDENCE_REQUIRED:
         reasons.append(Reason.NON_CONFORMING if has_nc else Reason.NO_NON_CONFORMING)
+    return reasons
 
+
+def _outcome(behaviour: Behaviour, summary: _Summary, evidence_ok: bool, nc_ok: bool) -> Outcome:
+    """Met when both sides pass; half when only mitigated cases fail a level that allows it."""
+    if evidence_ok and nc_ok:
+        return Outcome.MET
+    if evidence_ok and behaviour.half_point and summary.all_mitigated:
+        return Outcome.HALF
+    return Outcome.NOT_MET
+
+
+def _level(behaviour: Behaviour, summary: _Summary, required: int) -> LevelTrace:
+    rule = behaviour.rule
+    n_nom = len(summary.nominators)
+    has_nc = bool(summary.non_conforming_ids)
+    enough = n_nom >= required
+    reasons = _reasons(rule, n_nom, enough, has_nc)
     evidence_ok = enough or rule is EvidenceRule.DEFAULT_PASS
     nc_ok = not has_nc or rule is EvidenceRule.EVIDENCE_REQUIRED
-    if evidence_ok and nc_ok:
-        outcome = Outcome.MET
-    elif evidence_ok and behaviour.half_point and summary.all_mitigated:
-        outcome = Outcome.HALF
+    outcome = _outcome(behaviour, summary, evidence_ok, nc_ok)
+    if outcome is Outcome.HALF:
         reasons = [r if r is not Reason.NON_CONFORMING else Reason.ONLY_MITIGATED for r in reasons]
-    else:
-        outcome = Outcome.NOT_MET
     blocks = outcome is not Outcome.MET and rule is not EvidenceRule.EVIDENCE_REQUIRED
     return LevelTrace(
         behaviour.id,

@@ -22,15 +22,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Workspace(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("platform", "external_id"),)
-    id: int = Field(default=None, primary_key=True)
-    platform: str = Field(max_length=16)  # slack | feishu | local
-    external_id: str = Field(max_length=64)
-    name: str = Field(default="", max_length=200)
-    created_at: datetime = Field(default_factory=utcnow)
-
-
 class Team(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, unique=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -101,3 +103,47 @@ def test_installed_console_script_runs_the_demo_outside_the_source_tree(tmp_path
     assert res.returncode == 0, res.stderr
     assert "Summary written to" in res.stdout and (tmp_path / "s.md").exists()
     assert where.returncode == 0, where.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_demo_builds_the_cjk_font_subset_once_per_report(tmp_path, monkeypatch, lang):
+    """Subsetting the 16 MB CJK face takes seconds: one demo run (one HTML report) cuts it once."""
+    pytest.importorskip("mplfonts")
+    from fontTools import subset
+
+    from liumai.demo import run_demo
+    from liumai.reports import fonts
+
+    assert fonts._font_path() is not None, "the CJK face the report embeds is missing"
+    builds: list[int] = []
+    real = subset.Subsetter.subset
+
+    def counted(self, font):
+        builds.append(1)
+        return real(self, font)
+
+    monkeypatch.setattr(subset.Subsetter, "subset", counted)
+    fonts._font_face.cache_clear()  # no subset left by an earlier test in this process
+    result = run_demo(db=None, out=tmp_path / "s.md", lang=lang, echo=None)
+    assert len(builds) == 1
+    assert f'font-family:"{fonts.FAMILY}"' in Path(result["html_report"]).read_text(encoding="utf-8")
+
+
+def test_demo_speaks_chinese_under_lang_zh(tmp_path):
+    """Every line of `--lang zh demo` is Chinese but for data: people's and teams' names and the
+    stories nominators wrote (the digest preview quotes them as written)."""
+    from tests.test_cli_zh import english_lines
+
+    org = list(csv.DictReader(io.StringIO(_data_text("org.csv"))))
+    teams = list(csv.DictReader(io.StringIO(_data_text("teams.csv"))))
+    data = tuple(sorted({r["name"] for r in org} | {r["team"] for r in teams}, key=len, reverse=True))
+    res = CliRunner().invoke(app, ["--lang", "zh", "demo", "--out", str(tmp_path / "zh.md")])
+    assert res.exit_code == 0, res.stderr
+    prose = [line.split("提名人", 1)[0] if line.startswith("- ") else line for line in res.stdout.splitlines()]
+    assert english_lines("\n".join(prose), data) == []
+    assert "记录关注事项" in res.stdout and "总分" in res.stdout and "小结已写入" in res.stdout
+    assert english_lines("Summary written to x") != []  # the check can fail
+
+
+def _data_text(name: str) -> str:
+    return resources.files("liumai.data.demo").joinpath(name).read_text(encoding="utf-8")

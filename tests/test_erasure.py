@@ -9,25 +9,21 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from liumai.services import evidence as ev
 from liumai.services import nominations as nom
 from liumai.services.data_rights import purge_older_than
+from tests.erasure_checks import everywhere, leftovers, sqlite_files, stored_bytes
 from tests.fakes.feishu_api import APP_ID, APP_SECRET, FakeFeishu
+from tests.serving import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "Annika Lindqvist"
@@ -63,46 +59,19 @@ def liumai(env: dict[str, str], *args: str, cwd: Path, code: int = 0) -> subproc
     return res
 
 
-def sqlite_files(db_url: str) -> dict[str, bytes]:
-    path = Path(make_url(db_url).database)
-    return {p.name: p.read_bytes() for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()}
+def with_annika(db_url: str, tmp_path: Path) -> tuple[dict[str, str], Callable[..., str], Path]:
+    """A migrated database holding Annika (under her first address) and two colleagues: the
+    environment, a `cli(*args) -> stdout` that runs `liumai` in it, and the org file it imported."""
+    env = _env(db_url, tmp_path)
 
+    def cli(*args: str) -> str:
+        return liumai(env, *args, cwd=tmp_path).stdout
 
-def pg_dump(db_url: str) -> bytes:
-    url = make_url(db_url)
-    options = unquote(parse_qs(urlsplit(db_url).query)["options"][0])
-    schema = options.split("search_path=", 1)[1]
-    res = subprocess.run(
-        [
-            shutil.which("pg_dump") or "pg_dump",
-            "-h",
-            url.host or "127.0.0.1",
-            "-p",
-            str(url.port or 5432),
-            "-U",
-            url.username or "postgres",
-            "-n",
-            schema,
-            url.database or "postgres",
-        ],
-        capture_output=True,
-        timeout=120,
-    )
-    assert res.returncode == 0, res.stderr
-    assert b"CREATE TABLE" in res.stdout
-    return res.stdout
-
-
-def stored_bytes(db_url: str) -> dict[str, bytes]:
-    return sqlite_files(db_url) if db_url.startswith("sqlite") else {"pg_dump": pg_dump(db_url)}
-
-
-def leftovers(files: dict[str, bytes], needles: list[str]) -> list[tuple[str, str]]:
-    return [(name, n) for name, raw in files.items() for n in needles if n.encode() in raw]
-
-
-def everywhere(files: dict[str, bytes], needle: str) -> bool:
-    return any(needle.encode() in raw for raw in files.values())
+    cli("migrate")
+    org = tmp_path / "org.csv"
+    org.write_text(HEADER + OTHERS + f"{OLD},{NAME},pay,boss@example.com,{SLACK},{OPEN_ID},false,en-US\n")
+    cli("org", "import", str(org))
+    return env, cli, org
 
 
 @pytest.fixture(scope="module")
@@ -126,12 +95,7 @@ def _user(open_id: str, name: str, email: str, leader: str | None = "ou_boss") -
 
 def test_erase_finds_every_identity_the_person_had(db_url, tmp_path, feishu):
     """CSV re-import with a new e-mail (a second person row), then a Feishu rename, then erase."""
-    env = _env(db_url, tmp_path)
-    cli = lambda *a: liumai(env, *a, cwd=tmp_path).stdout  # noqa: E731
-    cli("migrate")
-    org = tmp_path / "org.csv"
-    org.write_text(HEADER + OTHERS + f"{OLD},{NAME},pay,boss@example.com,{SLACK},{OPEN_ID},false,en-US\n")
-    cli("org", "import", str(org))
+    env, cli, org = with_annika(db_url, tmp_path)
     cli("nominate", "--from", "bob@example.com", "--to", OLD, "--story", STORY, "--criterion", "teamwork.3")
     cli("nominate", "--from", OLD, "--to", "bob@example.com", "--story", BY_HER)
     # HR re-imports with her new address: Liumai creates a second person row for it.
@@ -163,38 +127,10 @@ def test_erase_finds_every_identity_the_person_had(db_url, tmp_path, feishu):
     assert [n["story"] for n in bob["nominations_received"]] == [BY_HER]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_erase_while_serve_holds_the_database_leaves_nothing_in_the_wal(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'liumai.db'}"
-    env = _env(db_url, tmp_path)
-    cli = lambda *a: liumai(env, *a, cwd=tmp_path).stdout  # noqa: E731
-    cli("migrate")
-    org = tmp_path / "org.csv"
-    org.write_text(HEADER + OTHERS + f"{OLD},{NAME},pay,boss@example.com,{SLACK},{OPEN_ID},false,en-US\n")
-    cli("org", "import", str(org))
-    port = _free_port()
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "liumai.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert serve.poll() is None and time.monotonic() < deadline, "serve did not answer /healthz"
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    if json.loads(r.read())["status"] == "ok":
-                        break
-            except OSError:
-                time.sleep(0.1)
+    env, cli, _org = with_annika(db_url, tmp_path)
+    with serve(env, "--worker") as served:  # the tag worker too: every connection serve holds
         # Written while serve holds the database open: these land in the WAL, which stays.
         cli("nominate", "--from", "bob@example.com", "--to", OLD, "--story", STORY, "--criterion", "teamwork.3")
         cli("concern", "add", "--by", "boss@example.com", "--person", OLD, "--criterion", "teamwork.1", "--note", NOTE)
@@ -202,14 +138,7 @@ def test_erase_while_serve_holds_the_database_leaves_nothing_in_the_wal(tmp_path
         cli("erase", "--person", OLD, "--yes")
         # Read without any other command opening the database, while serve still runs.
         files = sqlite_files(db_url)
-        assert serve.poll() is None
-    finally:
-        serve.send_signal(signal.SIGINT)
-        try:
-            serve.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            serve.kill()
-            raise
+        assert served.proc.poll() is None
     assert leftovers(files, [OLD, NAME, SLACK, OPEN_ID, STORY, NOTE]) == []
 
 
@@ -235,12 +164,7 @@ def test_retention_purge_leaves_no_purged_byte(org, db_url):
 def test_stale_bytes_from_before_secure_delete_are_scrubbed(tmp_path):
     """A database an older version wrote: rows deleted without secure_delete left their bytes."""
     db_url = f"sqlite:///{tmp_path / 'liumai.db'}"
-    env = _env(db_url, tmp_path)
-    cli = lambda *a: liumai(env, *a, cwd=tmp_path).stdout  # noqa: E731
-    cli("migrate")
-    org = tmp_path / "org.csv"
-    org.write_text(HEADER + OTHERS + f"{OLD},{NAME},pay,boss@example.com,{SLACK},{OPEN_ID},false,en-US\n")
-    cli("org", "import", str(org))
+    _env_vars, cli, _org = with_annika(db_url, tmp_path)
     cli("nominate", "--from", OLD, "--to", "bob@example.com", "--story", STORY)
     con = sqlite3.connect(tmp_path / "liumai.db")
     con.execute("PRAGMA secure_delete=OFF")  # the build default on some platforms

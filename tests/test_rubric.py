@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from liumai.messages import in_lang, section
 from liumai.rubric import default_rubric, load_rubric, validate_file
+from liumai.rubric import loader as loader_module
 from liumai.rubric.loader import RubricError, parse_rubric
 
 # The Chinese statements as the source document's reference page words them, copied once into the
@@ -96,7 +99,7 @@ def _broken(tmp_path: Path, mutate) -> list[str]:
     mutate(data)
     p = tmp_path / "bad.yaml"
     p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return validate_file(p)
+    return [x.render(in_lang("en")) for x in validate_file(p)]
 
 
 def test_validate_unknown_rule(tmp_path):
@@ -149,13 +152,40 @@ def test_validate_reports_every_problem_and_typos(tmp_path):
 def test_yaml_syntax_error_names_the_line(tmp_path):
     p = tmp_path / "x.yaml"
     p.write_text("values: [\n  - key: a\n", encoding="utf-8")
-    probs = validate_file(p)
+    probs = [x.render(in_lang("en")) for x in validate_file(p)]
     assert len(probs) == 1 and probs[0].startswith("line ")
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
-    with pytest.raises(RubricError, match="cannot read the file"):
+    with pytest.raises(RubricError) as exc:
         load_rubric(tmp_path / "nope.yaml")
+    assert exc.value.render(in_lang("en")).startswith(f"{tmp_path / 'nope.yaml'}: (file): cannot read the file (")
+    assert "无法读取文件" in exc.value.render(in_lang("zh"))
+    assert "cannot_read" in str(exc.value)  # logs: the message key, in no reader's language
+
+
+def test_rubric_problems_read_in_chinese(tmp_path):
+    """The rubric package carries message keys (it imports nothing of the project); the catalogue
+    words them in the reader's language, and every key the loader can raise is in it."""
+
+    def mutate(d):
+        d["values"][1]["behaviours"][2].update(rule="sometimes")
+        d["values"][0]["behaviours"][2].update(level=2, id="customer_first.2")
+        d["policy"].update(min_distinct_nominators=0)
+
+    probs = _broken(tmp_path, mutate)
+    zh = [x.render(in_lang("zh")) for x in validate_file(tmp_path / "bad.yaml")]
+    assert len(zh) == len(probs) >= 3
+    assert (
+        "teamwork > teamwork.3 > rule: 未知的规则 'sometimes'（应为其中之一：default_pass, evidence_required, both）"
+        in zh
+    )
+    assert "customer_first: 第 2 级重复" in zh and "customer_first: 缺少第 3 级（级必须从 1 到 N 连续）" in zh
+    assert "policy > min_distinct_nominators: 不能小于 1" in zh
+    source = Path(loader_module.__file__).read_text(encoding="utf-8")
+    raised = set(re.findall(r'_problem\([^,]+, "([a-z_]+)"', source)) | {"not_yaml"}
+    assert raised and raised <= set(section("rubric_file")), raised - set(section("rubric_file"))
+    assert {k for k, _ in loader_module._PYDANTIC.values()} <= set(section("rubric_file"))
 
 
 def test_a_company_rubric_with_other_values_loads(tmp_path):
@@ -182,3 +212,15 @@ values:
     assert r.criterion_ids == {"ownership.1", "ownership.2"}
     assert r.policy.min_distinct_nominators == 2
     assert r.grade(2).label.en == "Good" and r.grade(1) is None
+
+
+def test_validate_bad_value_key_and_structure(tmp_path):
+    probs = _broken(tmp_path, lambda d: d["values"][0].update(key="Customer-First"))
+    assert "Customer-First: bad value key 'Customer-First' (lowercase letters, digits and _)" in probs
+    probs = _broken(tmp_path, lambda d: d["values"][1].update(behaviours=[]))
+    assert "teamwork: no behaviours" in probs
+    probs = _broken(tmp_path, lambda d: d.update(values=[]))
+    assert probs[0] == "values: at least one value is required"
+    p = tmp_path / "list.yaml"
+    p.write_text("- 1\n- 2\n", encoding="utf-8")
+    assert validate_file(p)[0].render(in_lang("en")).startswith("(file): the top level must be a mapping")

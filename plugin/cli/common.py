@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from liumai.messages import in_lang
+
 if TYPE_CHECKING:  # imported where used: `liumai --help` must not pay for settings, storage or services
     from liumai.config import Settings
     from liumai.services.context import AppContext
@@ -77,7 +79,7 @@ def settings() -> Settings:
     try:
         return load_settings()
     except ConfigError as exc:
-        fail(str(exc), 2)
+        fail(exc.message(STATE.lang), 2)
 
 
 def build_tagger(s: Settings, rubric, which: str | None = None, engine=None):
@@ -111,7 +113,7 @@ def context(*, check_schema: bool = True, tagger: str | None = None, url: str | 
     try:
         rubric = load_rubric(s.rubric)
     except RubricError as exc:
-        fail(f"LIUMAI_RUBRIC: {exc}", 2)
+        fail(f"LIUMAI_RUBRIC: {exc.render(in_lang(STATE.lang))}", 2)
     db_url = url or s.database_url
     try:
         engine = open_engine(db_url, check_schema=check_schema)

@@ -35,7 +35,7 @@ def org_sync_feishu(
     try:
         api = FeishuApi(ctx.settings, min_interval_s=CONTACT_INTERVAL_S)
     except ConfigError as exc:
-        fail(str(exc), 2)
+        fail(exc.message(STATE.lang), 2)
     progress = None if as_json else (lambda msg: typer.echo(msg, err=True))
     try:
         report = sync_feishu(ctx, api, progress=progress, dry_run=dry_run, allow_deactivate=allow_deactivate)

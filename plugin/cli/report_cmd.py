@@ -145,7 +145,7 @@ def digest(
     try:
         posters = digest_posters(build_integrations(ctx))
     except ConfigError as exc:  # a bad platform setting: one line naming it, as `serve` says it
-        fail(str(exc), 2)
+        fail(exc.message(STATE.lang), 2)
     if not posters:
         fail(tr("digest.no_platform"), 2)
     spacer = dg.Spacer()

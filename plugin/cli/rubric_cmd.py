@@ -10,6 +10,7 @@ import typer
 from liumai.cli import common
 from liumai.cli.common import STATE, JsonOpt, emit, fail, table, tr
 from liumai.cli.texts import text_in
+from liumai.messages import in_lang
 
 if TYPE_CHECKING:
     from liumai.rubric.model import EvidenceRule
@@ -32,7 +33,7 @@ def _rubric(path: Path | None):
     try:
         return load_rubric(path)
     except RubricError as exc:
-        fail(str(exc))
+        fail(exc.render(in_lang(STATE.lang)))
 
 
 @rubric_app.command("show")
@@ -102,7 +103,7 @@ def rubric_validate(file: Path, as_json: JsonOpt = False) -> None:
     """Check a rubric file; prints one line per problem and exits 1 if there are any."""
     from liumai.rubric.loader import validate_file
 
-    problems = validate_file(file)
+    problems = [p.render(in_lang(STATE.lang)) for p in validate_file(file)]
     if as_json:
         emit(True, {"file": str(file), "valid": not problems, "problems": problems}, lambda: None)
     elif problems:

@@ -55,7 +55,7 @@ def serve(
         rt = build_runtime(ctx)
         rt.start(worker=worker)
     except ConfigError as exc:
-        fail(str(exc), 2)
+        fail(exc.message(STATE.lang), 2)
     names = ", ".join(rt.names) or tr("serve.no_platform")
     typer.echo(tr("serve.serving", url=f"http://{host}:{port}", platforms=names))
     try:

@@ -13,6 +13,7 @@ import typer
 from liumai.cli import common
 from liumai.cli.common import STATE, JsonOpt, emit, fail, table, tr
 from liumai.cli.texts import abstain_text
+from liumai.messages import in_lang
 
 
 def tag(
@@ -27,7 +28,7 @@ def tag(
     try:
         r = load_rubric(s.rubric)
     except RubricError as exc:
-        fail(str(exc))
+        fail(exc.render(in_lang(STATE.lang)))
     t = common.build_tagger(s, r, tagger)
     res = t.suggest(story)
     payload = {
@@ -83,7 +84,7 @@ def eval_cmd(
     try:
         r = load_rubric(s.rubric)
     except RubricError as exc:
-        fail(str(exc))
+        fail(exc.render(in_lang(STATE.lang)))
     try:
         rows = load_dataset(path, r.criterion_ids)
     except (OSError, ValueError) as exc:

@@ -10,13 +10,17 @@ checks what gettext tooling would not: no key missing in one language, the same 
 in both, and every glossary term spelled the glossary's way (no forbidden synonym).
 
 Sections: `service` (refusals, `ServiceError.message`), `cli`, `slack`, `feishu`, `feishu_status`,
-`summary`, `digest`, `rule`. The platform modules (`liumai.slack.texts`, `liumai.feishu.texts`,
+`summary`, `digest`, `rule`, `explain`, `demo` (`liumai demo`), `rubric_file` (a rubric file's
+problems, rendered at the edge since `liumai.rubric` imports nothing of the project), `config`
+(settings that cannot be used). The platform modules (`liumai.slack.texts`, `liumai.feishu.texts`,
 `liumai.cli.texts`, `liumai.i18n`) are thin accessors over `section(...)`; the words live here.
 """
 
 from __future__ import annotations
 
+import functools
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -47,7 +51,7 @@ def glossary() -> dict[str, dict[str, object]]:
     return _load("glossary")["term"]
 
 
-def t(key: str, lang: str = "en", **params: object) -> str:
+def t(key: str, lang: str = "en", /, **params: object) -> str:
     """The message `section.key` in `lang` (zh or en, or a locale like zh-CN), placeholders filled."""
     name, _, rest = key.partition(".")
     entry = section(name)[rest]
@@ -55,4 +59,14 @@ def t(key: str, lang: str = "en", **params: object) -> str:
     return text.format(**params) if params else text
 
 
-__all__ = ["LANGS", "catalogue", "glossary", "section", "t"]
+def in_lang(lang: str) -> Callable[..., str]:
+    """`t` bound to one language: how a problem that carries only a message key (such as a
+    rubric file's, `liumai.rubric.loader.Problem.render`) is put in words at the edge."""
+    return functools.partial(_t_in, lang)
+
+
+def _t_in(lang: str, key: str, /, **params: object) -> str:
+    return t(key, lang, **params)
+
+
+__all__ = ["LANGS", "catalogue", "glossary", "in_lang", "section", "t"]

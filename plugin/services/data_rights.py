@@ -13,7 +13,6 @@ holds only row ids and counts. After an erasure or a purge the SQLite files are 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,7 +26,7 @@ from liumai.services import audit, identities
 from liumai.services.context import AppContext
 from liumai.services.errors import InvalidInput, PermissionDenied
 from liumai.services.people import Profile, find_person, get_person, to_profile
-from liumai.services.subject_export import subject_export
+from liumai.services.subject_export import export_row, nominations_of, ordered_rows, subject_export, suggestions_for
 from liumai.services.uow import unit_of_work
 from liumai.services.visibility import Scope, scope_for
 from liumai.storage.db import scrub_deleted
@@ -42,9 +41,13 @@ from liumai.storage.models import (
     TagJob,
 )
 
-
-def _row(obj) -> dict:
-    return json.loads(obj.model_dump_json())
+# The full export's lists of rows naming the person in one column: key -> (table, column).
+FULL_SECTIONS: tuple[tuple[str, type, object], ...] = (
+    ("evidence_about", Evidence, Evidence.subject_id),
+    ("evidence_decided", Evidence, Evidence.decided_by_id),
+    ("concerns_about", Concern, Concern.subject_id),
+    ("concerns_recorded", Concern, Concern.manager_id),
+)
 
 
 def export_person(ctx: AppContext, person: str | int, actor: str = "cli", *, viewer: str | int | None = None) -> dict:
@@ -64,58 +67,36 @@ def export_person(ctx: AppContext, person: str | int, actor: str = "cli", *, vie
             data = subject_export(ctx, session, p)
             audit.record(session, actor, "person.export", "person", p.id, scope=Scope.SUBJECT.value)
             return data
-        given = session.exec(
-            select(Nomination).where(col(Nomination.nominator_id) == p.id).order_by(col(Nomination.id))
-        ).all()
-        received = session.exec(
-            select(Nomination).where(col(Nomination.nominee_id) == p.id).order_by(col(Nomination.id))
-        ).all()
-        nom_ids = [n.id for n in [*given, *received]]
-        suggestions = (
-            session.exec(
-                select(Suggestion).where(col(Suggestion.nomination_id).in_(nom_ids)).order_by(col(Suggestion.id))
-            ).all()
-            if nom_ids
-            else []
-        )
-        evidence = session.exec(
-            select(Evidence).where(col(Evidence.subject_id) == p.id).order_by(col(Evidence.id))
-        ).all()
-        decided = session.exec(
-            select(Evidence).where(col(Evidence.decided_by_id) == p.id).order_by(col(Evidence.id))
-        ).all()
-        concerns_about = session.exec(
-            select(Concern).where(col(Concern.subject_id) == p.id).order_by(col(Concern.id))
-        ).all()
-        concerns_by = session.exec(
-            select(Concern).where(col(Concern.manager_id) == p.id).order_by(col(Concern.id))
-        ).all()
-        trail = session.exec(
-            select(AuditLog)
-            .where(
-                or_(
-                    col(AuditLog.actor_id) == p.id,
-                    (col(AuditLog.entity) == "person") & (col(AuditLog.entity_id) == str(p.id)),
-                )
-            )
-            .order_by(col(AuditLog.id))
-        ).all()
-        data = {
-            "scope": Scope.FULL.value,
-            "person": _row(p),
-            "nominations_given": [_row(n) for n in given],
-            "nominations_received": [_row(n) for n in received],
-            "suggestions": [_row(s) for s in suggestions],
-            "evidence_about": [_row(e) for e in evidence],
-            "evidence_decided": [_row(e) for e in decided],
-            "concerns_about": [_row(c) for c in concerns_about],
-            "concerns_recorded": [_row(c) for c in concerns_by],
-            "audit_log": [_row(a) for a in trail],
-            "exported_at": ctx.now().isoformat(),
-            "rubric_version": ctx.rubric.version,
-        }
+        data = _full_export(ctx, session, p)
         audit.record(session, actor, "person.export", "person", p.id, scope=Scope.FULL.value)
         return data
+
+
+def _full_export(ctx: AppContext, session: Session, p: Person) -> dict:
+    """Everything stored about `p` (the full scope, for HR), as JSON-ready data."""
+    given, received = nominations_of(session, p)
+    trail = ordered_rows(
+        session,
+        AuditLog,
+        or_(
+            col(AuditLog.actor_id) == p.id,
+            (col(AuditLog.entity) == "person") & (col(AuditLog.entity_id) == str(p.id)),
+        ),
+    )
+    return {
+        "scope": Scope.FULL.value,
+        "person": export_row(p),
+        "nominations_given": [export_row(n) for n in given],
+        "nominations_received": [export_row(n) for n in received],
+        "suggestions": [export_row(s) for s in suggestions_for(session, [*given, *received])],
+        **{
+            key: [export_row(r) for r in ordered_rows(session, table, col(column) == p.id)]
+            for key, table, column in FULL_SECTIONS
+        },
+        "audit_log": [export_row(a) for a in trail],
+        "exported_at": ctx.now().isoformat(),
+        "rubric_version": ctx.rubric.version,
+    }
 
 
 @dataclass

@@ -193,27 +193,8 @@ def _assemble(
         if key in by_value:
             by_value[key] += 1
         week_stories.append((r, DigestStory(names.get(r[1], "?"), names.get(r[5], "?"), r[2], r[4], r[6], r[7])))
-    # Highlights: accepted before pending, one per value first (variety), then the fuller stories.
-    ranked = sorted(week_stories, key=lambda rs: (rs[0][3] != "accepted", -len(rs[1].text), rs[0][0]))
-    highlights: list[DigestStory] = []
-    used_values: set[str] = set()
-    for _r, s in ranked:
-        v = s.criterion.split(".", 1)[0]
-        if v not in used_values and len(highlights) < MAX_HIGHLIGHTS:
-            highlights.append(s)
-            used_values.add(v)
-    for _r, s in ranked:
-        if len(highlights) >= MAX_HIGHLIGHTS:
-            break
-        if s not in highlights:
-            highlights.append(s)
-    firsts = []
-    seen_people: set[str] = set()
-    for r, s in week_stories:
-        first = first_seen.get(r[1])
-        if first is not None and start <= first < end and s.nominee not in seen_people:
-            firsts.append(s)
-            seen_people.add(s.nominee)
+    highlights = _highlights(week_stories)
+    firsts = _first_recognitions(week_stories, first_seen, start, end)
     return Digest(
         team_key=team.key,
         team_name_zh=team.name_zh,
@@ -227,6 +208,38 @@ def _assemble(
         total=len(week_stories),
         stories=[s for _r, s in week_stories],
     )
+
+
+def _highlights(week_stories: list[tuple[tuple, DigestStory]]) -> list[DigestStory]:
+    """Accepted before pending, one per value first (variety), then the fuller stories."""
+    ranked = [s for _r, s in sorted(week_stories, key=lambda rs: (rs[0][3] != "accepted", -len(rs[1].text), rs[0][0]))]
+    highlights: list[DigestStory] = []
+    used_values: set[str] = set()
+    for s in ranked:
+        v = s.criterion.split(".", 1)[0]
+        if v not in used_values and len(highlights) < MAX_HIGHLIGHTS:
+            highlights.append(s)
+            used_values.add(v)
+    for s in ranked:
+        if len(highlights) >= MAX_HIGHLIGHTS:
+            break
+        if s not in highlights:
+            highlights.append(s)
+    return highlights
+
+
+def _first_recognitions(
+    week_stories: list[tuple[tuple, DigestStory]], first_seen: dict, start: datetime, end: datetime
+) -> list[DigestStory]:
+    """One story for each nominee first recognised this week (their first evidence ever falls in it)."""
+    firsts = []
+    seen_people: set[str] = set()
+    for r, s in week_stories:
+        first = first_seen.get(r[1])
+        if first is not None and start <= first < end and s.nominee not in seen_people:
+            firsts.append(s)
+            seen_people.add(s.nominee)
+    return firsts
 
 
 def _claim(ctx: AppContext, team_id: int, week: str, dest: str, owner: str) -> str:

@@ -20,6 +20,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -106,25 +107,7 @@ def collect(session: Session, start: Person) -> Identities:
     active_links: set[int] = set()
     frontier = [start]
     while frontier:
-        for p in frontier:
-            found.people[p.id] = p
-        emails, platform = _trail_identifiers(session, [p.id for p in frontier])
-        emails |= {p.email for p in frontier}
-        platform |= {i for p in frontier for i in (p.slack_user_id, p.feishu_open_id) if i}
-        found.names |= {p.display_name for p in frontier if p.display_name}
-        new_platform = platform - found.platform_ids
-        found.emails |= emails
-        found.platform_ids |= platform
-        candidates: set[int] = _released_from(session, new_platform) if new_platform else set()
-        if new_platform:
-            candidates |= {
-                p.id
-                for p in session.exec(
-                    select(Person).where(
-                        or_(Person.slack_user_id.in_(new_platform), Person.feishu_open_id.in_(new_platform))  # type: ignore[union-attr]
-                    )
-                ).all()
-            }
+        candidates = _absorb(session, found, frontier)
         frontier = []
         for pid in sorted(candidates - set(found.people)):
             linked = session.get(Person, pid)
@@ -132,9 +115,36 @@ def collect(session: Session, start: Person) -> Identities:
                 frontier.append(linked)
             elif linked is not None:
                 active_links.add(pid)
-        if not frontier and not has_active and len(active_links - set(found.people)) == 1:
+        current = active_links - set(found.people)
+        if not frontier and not has_active and len(current) == 1:
             has_active = True
-            frontier = [session.get(Person, (active_links - set(found.people)).pop())]  # type: ignore[list-item]
+            frontier = [session.get_one(Person, current.pop())]
+    _mark_reused(session, found)
+    return found
+
+
+def _absorb(session: Session, found: Identities, frontier: list[Person]) -> set[int]:
+    """Add `frontier` and every identifier it had to `found`; the ids of the person rows that hold
+    (or held) a platform id seen here for the first time - the next rows to look at."""
+    for p in frontier:
+        found.people[p.id] = p
+    emails, platform = _trail_identifiers(session, [p.id for p in frontier])
+    emails |= {p.email for p in frontier}
+    platform |= {i for p in frontier for i in (p.slack_user_id, p.feishu_open_id) if i}
+    found.names |= {p.display_name for p in frontier if p.display_name}
+    new_platform = platform - found.platform_ids
+    found.emails |= emails
+    found.platform_ids |= platform
+    if not new_platform:
+        return set()
+    holders = select(Person.id).where(
+        or_(Person.slack_user_id.in_(new_platform), Person.feishu_open_id.in_(new_platform))  # type: ignore[union-attr]
+    )
+    return _released_from(session, new_platform) | set(session.exec(holders).all())
+
+
+def _mark_reused(session: Session, found: Identities) -> None:
+    """Identifiers of the person now held by someone else, with when that row was made (`reused`)."""
     platform_ids = list(found.platform_ids)
     for p in session.exec(
         select(Person).where(
@@ -148,7 +158,6 @@ def collect(session: Session, start: Person) -> Identities:
         if p.id not in found.people:
             for ident in found.identifiers & {p.email, p.slack_user_id, p.feishu_open_id}:
                 found.reused[ident] = p.created_at
-    return found
 
 
 def _pattern(identifiers: set[str]) -> re.Pattern[str] | None:
@@ -167,32 +176,49 @@ def scrub_audit(session: Session, who: Identities, label: str, name_label: str, 
     """
     ids = set(who.people)
     person_ids = [str(i) for i in ids]
-    conditions = [AuditLog.actor_id.in_(ids), (AuditLog.entity == "person") & AuditLog.entity_id.in_(person_ids)]  # type: ignore[union-attr,attr-defined]
+    names = {json.dumps(n, ensure_ascii=False): json.dumps(name_label) for n in who.names}
+    patterns: dict[frozenset[str], re.Pattern[str] | None] = {}
+    gone = {str(i) for i in deleted.get("nomination", ())}
+    changed = 0
+    for row in session.exec(select(AuditLog).where(or_(*_audit_rows_of(who, person_ids, deleted)))).all():
+        owned = row.actor_id in ids or (row.entity == "person" and row.entity_id in person_ids)
+        keep = frozenset(e for e, since in who.reused.items() if not owned and row.at >= since)
+        if keep not in patterns:
+            patterns[keep] = _pattern(who.identifiers - keep)
+        actor, detail = _scrubbed(row, patterns[keep], label, names, gone)
+        if (actor, detail) != (row.actor, row.detail):
+            row.actor, row.detail = actor, detail
+            session.add(row)
+            changed += 1
+    return changed
+
+
+def _audit_rows_of(who: Identities, person_ids: list[str], deleted: dict[str, set[int]]) -> list:
+    """Conditions for the audit rows an erasure may change: by or about the person, about a
+    deleted record, or holding one of their identifiers anywhere."""
+    conditions: list[Any] = [
+        col(AuditLog.actor_id).in_(set(who.people)),
+        (col(AuditLog.entity) == "person") & col(AuditLog.entity_id).in_(person_ids),
+    ]
     for entity, entity_ids in deleted.items():
         if entity_ids:
             conditions.append((AuditLog.entity == entity) & AuditLog.entity_id.in_([str(i) for i in entity_ids]))  # type: ignore[attr-defined]
     for ident in who.identifiers:
         conditions.append(AuditLog.actor.contains(ident, autoescape=True))  # type: ignore[attr-defined]
         conditions.append(col(AuditLog.detail).contains(ident, autoescape=True))
-    names = {json.dumps(n, ensure_ascii=False): json.dumps(name_label) for n in who.names}
-    patterns: dict[frozenset[str], re.Pattern[str] | None] = {}
-    gone = {str(i) for i in deleted.get("nomination", ())}
-    changed = 0
-    for row in session.exec(select(AuditLog).where(or_(*conditions))).all():
-        owned = row.actor_id in ids or (row.entity == "person" and row.entity_id in person_ids)
-        keep = frozenset(e for e, since in who.reused.items() if not owned and row.at >= since)
-        if keep not in patterns:
-            patterns[keep] = _pattern(who.identifiers - keep)
-        pattern = patterns[keep]
-        actor, detail = row.actor, row.detail
-        if row.entity == "nomination" and row.entity_id in gone and _detail(row).get("abstain"):
-            detail = json.dumps({**_detail(row), "abstain": None}, ensure_ascii=False, sort_keys=True)
-        if pattern is not None:
-            actor, detail = pattern.sub(label, actor), pattern.sub(label, detail)
-        for quoted, anon in names.items():
-            detail = detail.replace(quoted, anon)
-        if (actor, detail) != (row.actor, row.detail):
-            row.actor, row.detail = actor, detail
-            session.add(row)
-            changed += 1
-    return changed
+    return conditions
+
+
+def _scrubbed(
+    row: AuditLog, pattern: re.Pattern[str] | None, label: str, names: dict[str, str], gone: set[str]
+) -> tuple[str, str]:
+    """The row's actor and detail without the person: identifiers -> `label`, quoted names ->
+    the anonymous name, and no tagger text about a deleted story."""
+    actor, detail = row.actor, row.detail
+    if row.entity == "nomination" and row.entity_id in gone and _detail(row).get("abstain"):
+        detail = json.dumps({**_detail(row), "abstain": None}, ensure_ascii=False, sort_keys=True)
+    if pattern is not None:
+        actor, detail = pattern.sub(label, actor), pattern.sub(label, detail)
+    for quoted, anon in names.items():
+        detail = detail.replace(quoted, anon)
+    return actor, detail

@@ -25,7 +25,7 @@ def digest_trigger(cron: str, tz) -> CronTrigger:
     try:
         return CronTrigger.from_crontab(cron, timezone=tz)
     except ValueError as exc:
-        raise ConfigError(f"LIUMAI_DIGEST_CRON: {cron!r} is not a crontab expression ({exc})") from None
+        raise ConfigError.of("LIUMAI_DIGEST_CRON", "cron", value=repr(cron), detail=str(exc)) from None
 
 
 def run_weekly_digests(ctx: AppContext, posters: list[dg.DigestPoster], owner: str) -> list[dg.PostOutcome]:

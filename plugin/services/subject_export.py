@@ -26,8 +26,26 @@ from liumai.storage.models import AuditLog, Concern, Evidence, Nomination, Perso
 MANAGER_ACTIONS = ("evidence.", "concern.")
 
 
-def _row(obj) -> dict:
+def export_row(obj) -> dict:
+    """A stored row as JSON-ready data, as both export scopes (this one and the full one) give it."""
     return json.loads(obj.model_dump_json())
+
+
+def ordered_rows(session: Session, table: type, *where) -> list:
+    """The rows of `table` matching `where`, oldest first (exports list rows in the order they were made)."""
+    return list(session.exec(select(table).where(*where).order_by(col(table.id))).all())  # type: ignore[attr-defined]
+
+
+def nominations_of(session: Session, p: Person) -> tuple[list[Nomination], list[Nomination]]:
+    """The stories `p` wrote and the stories about `p`: in both export scopes, theirs to see."""
+    given = ordered_rows(session, Nomination, col(Nomination.nominator_id) == p.id)
+    return given, ordered_rows(session, Nomination, col(Nomination.nominee_id) == p.id)
+
+
+def suggestions_for(session: Session, nominations: list[Nomination], *where) -> list[Suggestion]:
+    """The tagger's suggestions for `nominations` (and `where`), oldest first."""
+    ids = [n.id for n in nominations]
+    return ordered_rows(session, Suggestion, col(Suggestion.nomination_id).in_(ids), *where) if ids else []
 
 
 def _count(session: Session, table: type, *where) -> int:
@@ -43,38 +61,22 @@ def _audit(session: Session, p: Person) -> list[AuditLog]:
 
 def subject_export(ctx: AppContext, session: Session, p: Person) -> dict:
     """The subject-scope export of `p`, as JSON-ready data (the caller audits it)."""
-    given = session.exec(
-        select(Nomination).where(col(Nomination.nominator_id) == p.id).order_by(col(Nomination.id))
-    ).all()
-    received = session.exec(
-        select(Nomination).where(col(Nomination.nominee_id) == p.id).order_by(col(Nomination.id))
-    ).all()
-    nom_ids = [n.id for n in [*given, *received]]
+    given, received = nominations_of(session, p)
     # The tagger's readings of those stories; only conforming ones, since a peer's story can only
     # become recognition (a non-conforming reading is never evidence and is nobody's judgement).
-    suggestions = (
-        session.exec(
-            select(Suggestion)
-            .where(col(Suggestion.nomination_id).in_(nom_ids), col(Suggestion.polarity) == Polarity.CONFORMING.value)
-            .order_by(col(Suggestion.id))
-        ).all()
-        if nom_ids
-        else []
-    )
-    recognition = session.exec(
-        select(Evidence).where(col(Evidence.subject_id) == p.id, subject_visible()).order_by(col(Evidence.id))
-    ).all()
+    suggestions = suggestions_for(session, [*given, *received], col(Suggestion.polarity) == Polarity.CONFORMING.value)
+    recognition = ordered_rows(session, Evidence, col(Evidence.subject_id) == p.id, subject_visible())
     n_concerns = _count(session, Concern, Concern.subject_id == p.id)
     decided_by_them = (Evidence.decided_by_id == p.id, Evidence.subject_id != p.id)
     n_decided = _count(session, Evidence, *decided_by_them, Evidence.concern_id.is_(None))  # type: ignore[union-attr]
     n_recorded = _count(session, Concern, Concern.manager_id == p.id)
     return {
         "scope": Scope.SUBJECT.value,
-        "person": _row(p),
-        "nominations_given": [_row(n) for n in given],
-        "nominations_received": [_row(n) for n in received],
-        "suggestions": [_row(s) for s in suggestions],
-        "recognition": [{k: v for k, v in _row(e).items() if k in SUBJECT_EVIDENCE_COLUMNS} for e in recognition],
+        "person": export_row(p),
+        "nominations_given": [export_row(n) for n in given],
+        "nominations_received": [export_row(n) for n in received],
+        "suggestions": [export_row(s) for s in suggestions],
+        "recognition": [{k: v for k, v in export_row(e).items() if k in SUBJECT_EVIDENCE_COLUMNS} for e in recognition],
         "concerns": {
             "records": n_concerns,
             "explanation": {lang: t("export.concerns_held", lang, n=n_concerns) for lang in ("en", "zh")},
@@ -84,7 +86,7 @@ def subject_export(ctx: AppContext, session: Session, p: Person) -> dict:
             "concerns_recorded": n_recorded,
             "explanation": {lang: t("export.records_about_others", lang) for lang in ("en", "zh")},
         },
-        "audit_log": [_row(a) for a in _audit(session, p)],
+        "audit_log": [export_row(a) for a in _audit(session, p)],
         "exported_at": ctx.now().isoformat(),
         "rubric_version": ctx.rubric.version,
     }

@@ -13,6 +13,7 @@ import dataclasses
 import logging
 from datetime import timedelta
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -20,7 +21,7 @@ from liumai.services import audit
 from liumai.services.context import AppContext
 from liumai.services.errors import NotFound, Unavailable
 from liumai.services.uow import describe_failure, unit_of_work
-from liumai.storage.models import Nomination, Suggestion, TagJob
+from liumai.storage.models import Evidence, Nomination, Suggestion, TagJob
 from liumai.tagging.base import (
     MAX_QUOTE_CHARS,
     MAX_RATIONALE_CHARS,
@@ -169,6 +170,12 @@ def _store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions)
     When the LLM was unavailable, the offline tagger's suggestions are stored at once so the
     nominator is never left waiting, and the job is re-queued with backoff: a worker asks the LLM
     again and, if the nominator has not confirmed yet, replaces the fallback suggestions.
+
+    A late answer never overwrites a decision: PostgreSQL locks the nomination row at the read;
+    SQLite (pysqlite opens no transaction for a SELECT) has no such lock, so a Confirm or Cancel
+    may land between the read and the write. The first write is therefore `_still`, which takes
+    SQLite's write lock and re-checks the status the decision to store was based on; when it
+    changed, the answer is dropped and what is there now is kept.
     """
     with unit_of_work(ctx.engine) as session:
         # Lock the nomination: two taggers of one nomination (an inline tagging past its lease and a
@@ -177,13 +184,17 @@ def _store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions)
         if nomination is None:
             raise NotFound("nomination.unknown", id=nomination_id)
         existing = suggestions_of(session, nomination_id)
-        upgrading = (
-            nomination.status == "suggested"
-            and result.tagger == "llm"
-            and (not existing or all(s.tagger == "llm_fallback" for s in existing))
-        )
+        upgrading = _upgrading(nomination, existing, result)
         if nomination.status != "pending_tag" and not upgrading:
             _finish_job(ctx, session, nomination_id, result if nomination.status == "suggested" else None)
+            return existing
+        if not _still(session, nomination_id, nomination.status):
+            session.refresh(nomination)  # decided (or tagged by another worker) since the read
+            _finish_job(ctx, session, nomination_id, result if nomination.status == "suggested" else None)
+            return suggestions_of(session, nomination_id)
+        existing = suggestions_of(session, nomination_id)  # re-read under the lock
+        if upgrading and not _upgrading(nomination, existing, result):
+            _finish_job(ctx, session, nomination_id, result)  # another LLM answer was stored first
             return existing
         for old in existing:
             session.delete(old)
@@ -209,6 +220,29 @@ def _store_suggestions(ctx: AppContext, nomination_id: int, result: Suggestions)
         )
         session.flush()
         return suggestions_of(session, nomination_id)
+
+
+def _upgrading(nomination: Nomination, existing: list[Suggestion], result: Suggestions) -> bool:
+    """An LLM answer replaces suggestions only while they are all the offline fallback's and open."""
+    return (
+        nomination.status == "suggested"
+        and result.tagger == "llm"
+        and (not existing or all(s.tagger == "llm_fallback" for s in existing))
+    )
+
+
+def _still(session: Session, nomination_id: int, status: str) -> bool:
+    """Whether the nomination still has `status` and no evidence, checked by the database in a
+    write (an UPDATE that changes nothing): on SQLite that write takes the database's write lock,
+    so nothing can change the nomination from here to the commit."""
+    has_evidence = select(Evidence.id).where(Evidence.nomination_id == nomination_id).exists()
+    res = session.exec(
+        update(Nomination)
+        .where(col(Nomination.id) == nomination_id, col(Nomination.status) == status, ~has_evidence)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    return res.rowcount == 1
 
 
 def _rows(ctx: AppContext, nomination: Nomination, result: Suggestions) -> list[Suggestion]:
