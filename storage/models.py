@@ -60,7 +60,7 @@ class Nomination(SQLModel, table=True):
     status: str = Field(default="pending_tag", max_length=16, index=True)
     abstain_reason: str | None = Field(default=None, max_length=500)
     idempotency_key: str = Field(max_length=200, unique=True)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)  # a digest reads one week of them
 
 
 class Suggestion(SQLModel, table=True):
@@ -85,7 +85,7 @@ class Concern(SQLModel, table=True):
 
     id: int = Field(default=None, primary_key=True)
     subject_id: int = Field(foreign_key="person.id", index=True)
-    manager_id: int = Field(foreign_key="person.id")
+    manager_id: int = Field(foreign_key="person.id", index=True)  # export and erasure of a manager
     criterion: str = Field(max_length=64)
     mitigated: bool = False
     note: str = Field(sa_column=Column(Text, nullable=False))
@@ -93,20 +93,24 @@ class Concern(SQLModel, table=True):
 
 
 class Evidence(SQLModel, table=True):
-    __table_args__ = (Index("ix_evidence_subject_period", "subject_id", "period"),)
+    __table_args__ = (
+        Index("ix_evidence_subject_period", "subject_id", "period"),
+        # "is this their first recognition?" stops at the first earlier row of one person
+        Index("ix_evidence_subject_occurred", "subject_id", "occurred_at"),
+    )
     id: int = Field(default=None, primary_key=True)
     subject_id: int = Field(foreign_key="person.id")
     criterion: str = Field(max_length=64)
     polarity: str = Field(max_length=16)
     mitigated: bool = False
     status: str = Field(default="pending", max_length=16, index=True)  # pending|accepted|rejected
-    nominator_id: int | None = Field(default=None, foreign_key="person.id")
+    nominator_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     nomination_id: int | None = Field(default=None, foreign_key="nomination.id", unique=True)
     concern_id: int | None = Field(default=None, foreign_key="concern.id", unique=True)
     period: str = Field(max_length=8)  # quarter of the underlying event, e.g. 2026Q4
     occurred_at: datetime
     rubric_version: str = Field(max_length=100)
-    decided_by_id: int | None = Field(default=None, foreign_key="person.id")
+    decided_by_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     decided_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -151,9 +155,11 @@ class AuditLog(SQLModel, table=True):
     """Append-only: who did what to which record, and when."""
 
     __tablename__ = "audit_log"
+    # a person's export and erasure read the rows they did and the rows about them
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
     id: int = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
-    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    actor_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     actor: str = Field(max_length=320)  # e-mail or a system name, kept even if the person is erased
     action: str = Field(max_length=64)
     entity: str = Field(max_length=32)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import exists, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -139,21 +140,7 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
             )
         ).all()
         subjects = {r[1] for r in week_rows}
-        first_seen = (
-            dict(
-                session.exec(
-                    select(Evidence.subject_id, func.min(Evidence.occurred_at))
-                    .where(
-                        col(Evidence.subject_id).in_(subjects),
-                        col(Evidence.polarity) == CONFORMING,
-                        Evidence.status != "rejected",
-                    )
-                    .group_by(col(Evidence.subject_id))
-                ).all()
-            )
-            if subjects
-            else {}
-        )
+        newcomers = _newcomers(session, subjects, start, end)
         # Names of just the people in this week's stories (never the whole directory).
         wanted = subjects | {r[5] for r in week_rows}
         names = (
@@ -168,10 +155,7 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
     for team_id, criterion in quarter_rows:
         if team_id in quarter_values:  # always: the query selects these teams
             quarter_values[team_id].add(criterion.split(".", 1)[0])
-    return [
-        _assemble(ctx, t, week, str(quarter), start, end, by_team[t.id], quarter_values[t.id], first_seen, names)
-        for t in teams
-    ]
+    return [_assemble(ctx, t, week, str(quarter), by_team[t.id], quarter_values[t.id], newcomers, names) for t in teams]
 
 
 def _assemble(
@@ -179,11 +163,9 @@ def _assemble(
     team: Team,
     week: str,
     quarter: str,
-    start: datetime,
-    end: datetime,
     rows: list[tuple],
     quarter_values: set[str],
-    first_seen: dict,
+    newcomers: set[int],
     names: dict,
 ) -> Digest:
     by_value = {k: 0 for k in ctx.rubric.value_keys}
@@ -194,7 +176,7 @@ def _assemble(
             by_value[key] += 1
         week_stories.append((r, DigestStory(names.get(r[1], "?"), names.get(r[5], "?"), r[2], r[4], r[6], r[7])))
     highlights = _highlights(week_stories)
-    firsts = _first_recognitions(week_stories, first_seen, start, end)
+    firsts = _first_recognitions(week_stories, newcomers)
     return Digest(
         team_key=team.key,
         team_name_zh=team.name_zh,
@@ -228,15 +210,33 @@ def _highlights(week_stories: list[tuple[tuple, DigestStory]]) -> list[DigestSto
     return highlights
 
 
-def _first_recognitions(
-    week_stories: list[tuple[tuple, DigestStory]], first_seen: dict, start: datetime, end: datetime
-) -> list[DigestStory]:
+def _newcomers(session, subjects: set[int], start: datetime, end: datetime) -> set[int]:
+    """The people among `subjects` whose first recognition ever falls in [start, end): some in the
+    week and none before it. Two EXISTS probes per person on (subject_id, occurred_at), each
+    stopping at its first row, so the cost follows the week's nominees, not their history."""
+    if not subjects:
+        return set()
+
+    def recognised(*when: Any) -> Any:
+        return exists().where(
+            col(Evidence.subject_id) == col(Person.id),
+            col(Evidence.polarity) == CONFORMING,
+            col(Evidence.status) != "rejected",
+            *when,
+        )
+
+    earlier = recognised(col(Evidence.occurred_at) < start)
+    in_week = recognised(col(Evidence.occurred_at) >= start, col(Evidence.occurred_at) < end)
+    query = select(Person.id).where(col(Person.id).in_(subjects), ~earlier, in_week)
+    return set(session.exec(query).all())
+
+
+def _first_recognitions(week_stories: list[tuple[tuple, DigestStory]], newcomers: set[int]) -> list[DigestStory]:
     """One story for each nominee first recognised this week (their first evidence ever falls in it)."""
     firsts = []
     seen_people: set[str] = set()
     for r, s in week_stories:
-        first = first_seen.get(r[1])
-        if first is not None and start <= first < end and s.nominee not in seen_people:
+        if r[1] in newcomers and s.nominee not in seen_people:
             firsts.append(s)
             seen_people.add(s.nominee)
     return firsts
