@@ -317,6 +317,7 @@ def run(url: str, label: str, args: argparse.Namespace, work: Path) -> list[str]
         figures += import_figures(import_url, {**env, "LIUMAI_DATABASE_URL": import_url}, args.people, work, start)
     if only & {"summary", "digest", "export"}:
         data_url = _scratch(url, work, "data")
+        _kept.append(data_url)
         engine = make_engine(data_url)
         migrate(engine)
         t0 = time.perf_counter()
@@ -342,6 +343,7 @@ def run(url: str, label: str, args: argparse.Namespace, work: Path) -> list[str]
 
 
 _schemas: list[str] = []
+_kept: list[str] = []  # the data set's URL, for --keep-pg
 
 
 def _scratch(url: str, work: Path, name: str) -> str:
@@ -371,19 +373,25 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--pg", default=os.environ.get("LIUMAI_TEST_POSTGRES_URL"), help="PostgreSQL URL")
     ap.add_argument("--no-pg", action="store_true", help="SQLite only")
+    ap.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    ap.add_argument("--keep-pg", action="store_true", help="keep the PostgreSQL data set (for bench/explain.py)")
     ap.add_argument("--only", default="", help=f"comma-separated subset of {','.join(FIGURES)}")
     args = ap.parse_args(argv)
     print(f"liumai scale bench, {datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} CPUs", flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        for line in run("sqlite:///", "sqlite", args, Path(tmp)):
-            print(line, flush=True)
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            for line in run("sqlite:///", "sqlite", args, Path(tmp)):
+                print(line, flush=True)
     if args.pg and not args.no_pg:
         with tempfile.TemporaryDirectory() as tmp:
             try:
                 for line in run(args.pg, "postgres", args, Path(tmp)):
                     print(line, flush=True)
             finally:
-                _drop_schemas(args.pg)
+                if args.keep_pg:
+                    print(f"kept: {_kept[-1]}" if _kept else "kept nothing", flush=True)
+                else:
+                    _drop_schemas(args.pg)
 
 
 if __name__ == "__main__":
