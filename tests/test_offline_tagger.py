@@ -14,7 +14,8 @@ from liumai.rubric.loader import parse_rubric
 from liumai.rubric.model import Rubric
 from liumai.tagging.base import MAX_SUGGESTIONS, Suggestions, TagContext, Tagger, quote_in_story
 from liumai.tagging.evaluate import evaluate, load_dataset
-from liumai.tagging.offline import OfflineConfig, OfflineTagger, looks_off_topic, polarity_score
+from liumai.tagging.offline import OfflineConfig, OfflineTagger
+from liumai.tagging.offline_text import looks_off_topic, polarity_score
 
 # Product targets (design: tagging); asserted on the tuning set and on the held-out set.
 TARGET_TOP3 = 0.80
