@@ -5,14 +5,17 @@ the LLM fails, so it must be deterministic, start instantly and run wherever `pi
 
 How: every behaviour becomes a small bilingual document made of weighted fields (statement and
 variants, key meaning, conforming and non-conforming cases, the value's name and motto, and the
-rubric's optional `cues`: words and phrases peers actually use for the behaviour). The story's
+rubric's optional `cues`: words and phrases peers actually use for the behaviour; for the six-values
+rubric also the effort and overtime phrases of tagging/offline_acts.py). The story's
 features (tagging/offline_text.py: Chinese bigrams, English stems) are scored against each field
 with TF-IDF cosine (idf over behaviours: a word every behaviour uses cannot tell them apart); a
 behaviour's score is a weighted sum of its fields' scores. This module is the ranking: scores,
 abstention, polarity and quotes; the text side lives in offline_text.
 
-Abstention (chat messages, notices, a bare "thanks!") uses length, the best score, how much of
-the story the best behaviour's own text covers, and notice / question / bug-report patterns.
+Abstention (chat messages, notices, a bare "thanks!") uses length - unless the story names a
+concrete act ("加班两周", "worked all weekend"): such a story is not refused for its length alone - the best
+score, how much of the story the best behaviour's own text covers, and notice / question /
+bug-report patterns. The quote is the clause that carried the match, not the whole sentence.
 Polarity comes from failure vs praise cue words with negation handling ("没有抱怨" is praise),
 nudged by whether the story is closer to the behaviour's non-conforming or conforming cases.
 
@@ -36,15 +39,9 @@ from typing import Any
 from liumai.rubric.model import Behaviour, Rubric, Value
 from liumai.tagging import offline_embed
 from liumai.tagging.base import MAX_SUGGESTIONS, Suggestion, Suggestions, TagContext, detect_lang
+from liumai.tagging.offline_acts import effort_cues, found_cues, names_concrete_act
 from liumai.tagging.offline_embed import EmbeddingIndex, zscores
-from liumai.tagging.offline_text import (
-    CLAUSE_END,
-    SENTENCE_END,
-    features,
-    looks_off_topic,
-    polarity_score,
-    spans,
-)
+from liumai.tagging.offline_text import clauses, features, looks_off_topic, polarity_score
 
 __all__ = ["OfflineConfig", "OfflineTagger", "features", "looks_off_topic", "polarity_score"]
 
@@ -60,12 +57,16 @@ class OfflineConfig:
     w_neg_case: float = 0.4  # best-matching non-conforming case: evidence of the behaviour too
     w_value: float = 0.25
     w_cues: float = 2.0
+    # built-in effort / overtime phrases (tagging/offline_acts.py), each scored like a one-line case:
+    # the lowest weight at which the new-user overtime stories of tests/test_offline_effort.py get
+    # their behaviour; the dev set's figures do not move from 0 to this weight.
+    w_effort: float = 0.3
     # hybrid: weight of the standardised embedding score next to the standardised lexical one
     embed_weight: float = 1.0
     # abstention (a chat message, a notice, a bare "thanks!")
     abstain_below: float = 0.08  # best lexical score under which the tagger abstains
     min_mass: float = 3.0  # idf mass of story terms found in the best behaviour's own text
-    min_features: int = 8  # fewer content words / bigrams than this: too short to be evidence
+    min_features: int = 8  # fewer content words / bigrams than this, and no concrete act: too short
     min_coverage: float = 0.15  # share of the story's features found anywhere in the rubric
     offtopic_score: float = 0.30  # a chat / notice / bug report needs at least this score
     # confidence: softmax over the standardised scores, temperatures fitted on dev (min. NLL)
@@ -81,6 +82,8 @@ class OfflineConfig:
 class _Field:
     kind: str
     vec: dict[str, float]
+    scale: float = 1.0  # an effort table entry's own weight
+    cue: str = ""  # the effort phrase this field stands for
 
 
 @dataclass
@@ -146,13 +149,15 @@ class OfflineTagger:
         *,
         cues: dict[str, tuple[str, ...]] | None = None,
         embeddings: EmbeddingIndex | str | None = None,
+        effort: dict[str, tuple[float, tuple[str, ...]]] | None = None,
     ) -> None:
         self.rubric = rubric
         self.config = config or OfflineConfig()
         self.cues = cues if cues is not None else _rubric_cues(rubric)
+        self.effort = effort if effort is not None else effort_cues(rubric.id, rubric.criterion_ids)
         self.embeddings = _resolve_embeddings(rubric, embeddings)
         self.model = "lexical+e5-small" if self.embeddings is not None else "lexical"
-        raw = [(b, v, _behaviour_fields(v, b, self.cues.get(b.id, ()))) for v in rubric.values for b in v.behaviours]
+        raw = [(b, v, self._fields(v, b)) for v in rubric.values for b in v.behaviours]
         self._idf = _idf([fields for _, _, fields in raw])
         self._docs = [self._doc(b, v, fields) for b, v, fields in raw]
         self._doc_by_id = {d.behaviour.id: d for d in self._docs}
@@ -165,27 +170,50 @@ class OfflineTagger:
             "neg_case": cfg.w_neg_case,
             "value": cfg.w_value,
             "cues": cfg.w_cues,
+            "effort": cfg.w_effort,
         }
 
+    def _fields(self, v: Value, b: Behaviour) -> list[tuple[str, Counter[str]]]:
+        """The behaviour's texts, then one field per effort phrase (scored like a one-line case)."""
+        fields = _behaviour_fields(v, b, self.cues.get(b.id, ()))
+        return fields + [("effort", features(cue)) for cue in self.effort.get(b.id, (1.0, ()))[1]]
+
     def _doc(self, b: Behaviour, v: Value, fields: list[tuple[str, Counter[str]]]) -> _BehaviourDoc:
-        doc = _BehaviourDoc(b, v, [_Field(kind, _tfidf(c, self._idf)) for kind, c in fields])
+        scale, cues = self.effort.get(b.id, (1.0, ()))
+        vecs = [_Field(kind, _tfidf(c, self._idf)) for kind, c in fields[: len(fields) - len(cues)]]
+        vecs += (
+            [
+                _Field("effort", _tfidf(c, self._idf), scale, cue)
+                for (_, c), cue in zip(fields[-len(cues) :], cues, strict=True)
+            ]
+            if cues
+            else []
+        )
+        doc = _BehaviourDoc(b, v, vecs)
         doc.terms = frozenset(t for f in doc.fields if f.kind != "value" for t in f.vec)
         return doc
 
     # --- scoring ------------------------------------------------------------------------------
-    def _field_scores(self, qvec: dict[str, float], doc: _BehaviourDoc) -> dict[str, float]:
+    def _field_scores(self, text: str, qvec: dict[str, float], doc: _BehaviourDoc) -> dict[str, float]:
+        """Best cosine per field kind. An effort phrase counts only where `text` has it as a phrase
+        ("stayed late", not the "late" of "a late delivery")."""
         best: dict[str, float] = {}
-        for f in doc.fields:  # several cases of one kind: the best-matching one counts
-            best[f.kind] = max(best.get(f.kind, 0.0), _cos(qvec, f.vec))
+        found = self.effort_found(text, doc.behaviour.id)
+        for f in doc.fields:  # several cases (or effort phrases) of one kind: the best-matching one counts
+            if f.kind != "effort" or f.cue in found:
+                best[f.kind] = max(best.get(f.kind, 0.0), f.scale * _cos(qvec, f.vec))
         return best
+
+    def _weighted(self, fs: dict[str, float], skip: str = "") -> float:
+        return sum(self._weights.get(k, 0.0) * v for k, v in fs.items() if k != skip)
 
     def lexical_scores(self, story: str) -> dict[str, tuple[float, dict[str, float]]]:
         """Raw lexical score and per-field scores of every behaviour (for evaluation, debugging)."""
         qvec = _tfidf(features(story), self._idf)
         out = {}
         for doc in self._docs:
-            fs = self._field_scores(qvec, doc)
-            out[doc.behaviour.id] = (sum(self._weights.get(k, 0.0) * v for k, v in fs.items()), fs)
+            fs = self._field_scores(story, qvec, doc)
+            out[doc.behaviour.id] = (self._weighted(fs), fs)
         return out
 
     def ranked(
@@ -220,6 +248,11 @@ class OfflineTagger:
         doc = self._doc_by_id[criterion]
         return sum(self._idf.get(t, 0.0) for t in features(story) if t in doc.terms)
 
+    def effort_found(self, story: str, criterion: str) -> frozenset[str]:
+        """The behaviour's effort phrases that the story has ("连夜", "stayed late"): a phrase found
+        whole is evidence enough on its own, however short the story."""
+        return found_cues(story, self.effort[criterion][1]) if criterion in self.effort else frozenset()
+
     # --- decisions ----------------------------------------------------------------------------
     def abstain_reason(self, story: str, lexical_best: tuple[str, float] | None = None) -> str | None:
         """Why the story is not evidence of any behaviour, or None when it may be.
@@ -233,13 +266,13 @@ class OfflineTagger:
             lexical_best = max(((cid, s) for cid, (s, _) in lex.items()), key=lambda x: (x[1], x[0]))
         best_id, best = lexical_best
         feats = features(story)
-        if len(feats) < cfg.min_features:
+        if len(feats) < cfg.min_features and not names_concrete_act(story):
             return "too short to be evidence of a behaviour"
         if sum(1 for t in feats if t in self._vocabulary) < cfg.min_coverage * len(feats):
             return "the story's words are almost all foreign to the rubric (not about work behaviour)"
         if best < cfg.abstain_below:
             return f"no behaviour matched well enough (best lexical score {best:.3f})"
-        if self.evidence_mass(story, best_id) < cfg.min_mass:
+        if self.evidence_mass(story, best_id) < cfg.min_mass and not self.effort_found(story, best_id):
             return "too few words of the story match any behaviour"
         if looks_off_topic(story) and best < cfg.offtopic_score:
             return "reads as a chat message, notice or bug report rather than a story about someone"
@@ -257,21 +290,26 @@ class OfflineTagger:
         return "non_conforming" if score >= self.config.polarity_threshold else "conforming"
 
     def quote_for(self, story: str, criterion: str) -> str:
-        """The sentence of the story closest to the behaviour (its best clause if the sentence
-        is long), verbatim, so a reviewer sees what the suggestion rests on."""
+        """The clause of the story that carried the match, verbatim: what the suggestion rests on.
+
+        A clause is scored with the story's own term weights restricted to its words, i.e. by how
+        much of the story's match it holds (a short clause is not favoured for being short).
+
+        Clauses end at clause punctuation and at conjunctions, and a fragment is joined to its
+        neighbour (tagging/offline_text.py, `clauses`), so a reviewer sees the words the tagger
+        relied on, not a whole paragraph. Ties go to the earlier clause.
+        """
         doc = self._doc_by_id[criterion]
 
-        def score(span: tuple[int, int]) -> float:
-            qv = _tfidf(features(story[span[0] : span[1]]), self._idf)
-            return sum(self._weights.get(f.kind, 0.0) * _cos(qv, f.vec) for f in doc.fields if f.kind != "value")
+        qvec = _tfidf(features(story), self._idf)
 
-        sentences = spans(story, SENTENCE_END) or [(0, len(story))]
-        s, e = max(sentences, key=lambda sp: (score(sp), -sp[0]))
-        if e - s > 120:
-            clauses = spans(story[s:e], CLAUSE_END, s)
-            if len(clauses) > 1:
-                s, e = max(clauses, key=lambda sp: (score(sp), -sp[0]))
-        return story[s:e].strip()
+        def score(span: tuple[int, int]) -> float:  # the clause's share of the story's own match
+            clause = story[span[0] : span[1]]
+            part = {t: qvec[t] for t in features(clause) if t in qvec}
+            return self._weighted(self._field_scores(clause, part, doc), skip="value")
+
+        s, e = max(clauses(story) or [(0, len(story))], key=lambda sp: (score(sp), -sp[0]))
+        return story[s:e]
 
     def suggest(self, story: str, context: TagContext | None = None) -> Suggestions:
         lang = (context.lang if context and context.lang else None) or detect_lang(story)

@@ -91,7 +91,7 @@ def features(text: str) -> Counter[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _phrases(block: str) -> tuple[str, ...]:
+def phrases(block: str) -> tuple[str, ...]:
     """Phrases separated by `|` or new lines (keeps long bilingual lists readable)."""
     return tuple(p.strip() for line in block.splitlines() for p in line.split("|") if p.strip())
 
@@ -104,7 +104,7 @@ def _weighted(block: str) -> dict[str, float]:
         head, sep, rest = line.partition(":")
         if sep and head.strip().replace(".", "", 1).isdigit():
             weight, line = float(head), rest
-        for p in _phrases(line):
+        for p in phrases(line):
             out[p] = weight
     return out
 
@@ -235,11 +235,19 @@ def looks_off_topic(story: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
-# Sentences and clauses (where a quote is cut from)
+# Clauses (where a quote is cut from)
 # --------------------------------------------------------------------------------------------
 
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+|(?<=[a-z0-9)\"'”])[.](?=\s|$)", re.IGNORECASE)
-CLAUSE_END = re.compile(r"[，,：:、]|\s[-–—]\s")
+# Where a clause ends inside a sentence: clause punctuation (not a comma inside a number), a spaced
+# dash, and the conjunctions that start a new clause in either language.
+CLAUSE_BREAK = re.compile(
+    r"[，：:]+|(?<!\d),|,(?!\d)|\s[-–—]\s"
+    r"|\s(?:and|but|then|because|while|although|even though|though|whereas)\s"
+    r"|\sso(?=\s(?:that|the|she|he|they|we|it|our|their|his|her|nobody|everyone)\b)"
+    r"|并且|而且|但是|然后|所以|因为|于是|不过|可是",
+    re.IGNORECASE,
+)
 
 
 def spans(text: str, pattern: re.Pattern[str], offset: int = 0) -> list[tuple[int, int]]:
@@ -257,4 +265,29 @@ def spans(text: str, pattern: re.Pattern[str], offset: int = 0) -> list[tuple[in
             out.append((offset + s, offset + e))
         if m:
             start = m.end()
+    return out
+
+
+MIN_CLAUSE_WORDS = 2  # a piece with fewer content words (two Chinese bigrams count as one) is a fragment
+
+
+def _fragment(text: str) -> bool:
+    """A piece such as "fixed it": too little to show a reviewer on its own."""
+    feats = features(text)
+    return sum(1.0 if f.startswith("e:") else 0.5 for f in feats) < MIN_CLAUSE_WORDS
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """Spans of the clauses of `text`, sentence by sentence. A fragment left by a conjunction or a
+    comma ("He raised it with his manager and | compliance") is joined to its neighbour in the same
+    sentence, so a quote cut from these spans reads as a clause and is still verbatim text."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans(text, SENTENCE_END):
+        merged: list[tuple[int, int]] = []
+        for cs, ce in spans(text[s:e], CLAUSE_BREAK, s):
+            if merged and (_fragment(text[cs:ce]) or _fragment(text[merged[-1][0] : merged[-1][1]])):
+                merged[-1] = (merged[-1][0], ce)
+            else:
+                merged.append((cs, ce))
+        out += merged
     return out
