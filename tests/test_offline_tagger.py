@@ -117,11 +117,12 @@ def test_suggestions_are_well_formed(tagger: OfflineTagger, rubric: Rubric, stor
         assert s.criterion in s.rationale  # the rationale names the behaviour it matched
 
 
-def test_quote_is_the_relevant_sentence(tagger: OfflineTagger) -> None:
+def test_quote_is_the_relevant_clause(tagger: OfflineTagger) -> None:
     story = "今天下午开了三个会。" + ZH_SHARING + "晚上大家一起吃了火锅。"
     top = tagger.suggest(story).top
     assert top is not None and top.criterion == "teamwork.3"
     assert "分享" in top.quote and "火锅" not in top.quote
+    assert top.quote in ZH_SHARING and len(top.quote) < len(ZH_SHARING)  # the clause, not the sentence
 
 
 def test_rationale_follows_the_story_language(tagger: OfflineTagger) -> None:
