@@ -82,8 +82,6 @@ class OfflineConfig:
 class _Field:
     kind: str
     vec: dict[str, float]
-    scale: float = 1.0  # an effort table entry's own weight
-    cue: str = ""  # the effort phrase this field stands for
 
 
 @dataclass
@@ -92,6 +90,9 @@ class _BehaviourDoc:
     value: Value
     fields: list[_Field] = field(default_factory=list)
     terms: frozenset[str] = frozenset()
+    # effort phrase -> its vector, each scored like a one-line case, times the table entry's weight
+    effort: dict[str, dict[str, float]] = field(default_factory=dict)
+    effort_weight: float = 1.0
 
 
 def _tfidf(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
@@ -174,23 +175,17 @@ class OfflineTagger:
         }
 
     def _fields(self, v: Value, b: Behaviour) -> list[tuple[str, Counter[str]]]:
-        """The behaviour's texts, then one field per effort phrase (scored like a one-line case)."""
+        """The behaviour's texts, then one field per effort phrase (they count towards idf too)."""
         fields = _behaviour_fields(v, b, self.cues.get(b.id, ()))
         return fields + [("effort", features(cue)) for cue in self.effort.get(b.id, (1.0, ()))[1]]
 
     def _doc(self, b: Behaviour, v: Value, fields: list[tuple[str, Counter[str]]]) -> _BehaviourDoc:
-        scale, cues = self.effort.get(b.id, (1.0, ()))
-        vecs = [_Field(kind, _tfidf(c, self._idf)) for kind, c in fields[: len(fields) - len(cues)]]
-        vecs += (
-            [
-                _Field("effort", _tfidf(c, self._idf), scale, cue)
-                for (_, c), cue in zip(fields[-len(cues) :], cues, strict=True)
-            ]
-            if cues
-            else []
-        )
-        doc = _BehaviourDoc(b, v, vecs)
-        doc.terms = frozenset(t for f in doc.fields if f.kind != "value" for t in f.vec)
+        weight, cues = self.effort.get(b.id, (1.0, ()))
+        doc = _BehaviourDoc(b, v, [_Field(kind, _tfidf(c, self._idf)) for kind, c in fields if kind != "effort"])
+        efforts = [c for kind, c in fields if kind == "effort"]
+        doc.effort = {cue: _tfidf(c, self._idf) for cue, c in zip(cues, efforts, strict=True)}
+        doc.effort_weight = weight
+        doc.terms = frozenset(t for f in doc.fields if f.kind != "value" for t in f.vec).union(*doc.effort.values())
         return doc
 
     # --- scoring ------------------------------------------------------------------------------
@@ -198,10 +193,11 @@ class OfflineTagger:
         """Best cosine per field kind. An effort phrase counts only where `text` has it as a phrase
         ("stayed late", not the "late" of "a late delivery")."""
         best: dict[str, float] = {}
-        found = self.effort_found(text, doc.behaviour.id)
-        for f in doc.fields:  # several cases (or effort phrases) of one kind: the best-matching one counts
-            if f.kind != "effort" or f.cue in found:
-                best[f.kind] = max(best.get(f.kind, 0.0), f.scale * _cos(qvec, f.vec))
+        for f in doc.fields:  # several cases of one kind: the best-matching one counts
+            best[f.kind] = max(best.get(f.kind, 0.0), _cos(qvec, f.vec))
+        hits = [_cos(qvec, doc.effort[cue]) for cue in self.effort_found(text, doc.behaviour.id)]
+        if hits:
+            best["effort"] = doc.effort_weight * max(hits)
         return best
 
     def _weighted(self, fs: dict[str, float], skip: str = "") -> float:
@@ -303,12 +299,13 @@ class OfflineTagger:
 
         qvec = _tfidf(features(story), self._idf)
 
-        def score(span: tuple[int, int]) -> float:  # the clause's share of the story's own match
-            clause = story[span[0] : span[1]]
-            part = {t: qvec[t] for t in features(clause) if t in qvec}
-            return self._weighted(self._field_scores(clause, part, doc), skip="value")
+        def score(clause: tuple[int, int, frozenset[str]]) -> tuple[float, int]:
+            """The clause's share of the story's own match; the earlier clause wins a tie."""
+            start, end, terms = clause
+            part = {t: qvec[t] for t in terms if t in qvec}
+            return self._weighted(self._field_scores(story[start:end], part, doc), skip="value"), -start
 
-        s, e = max(clauses(story) or [(0, len(story))], key=lambda sp: (score(sp), -sp[0]))
+        s, e, _ = max(clauses(story) or ((0, len(story), frozenset()),), key=score)
         return story[s:e]
 
     def suggest(self, story: str, context: TagContext | None = None) -> Suggestions:

@@ -159,4 +159,4 @@ def names_concrete_act(story: str) -> bool:
     """True when some clause of the story has a verb with an object or a time phrase
     ("加班两周", "worked all weekend", "fixed the login bug"); "great job!", "很棒" have none."""
     text = prep(story)
-    return any(_zh_act(text[s:e]) or _en_act(text[s:e]) for s, e in clauses(text))
+    return any(_zh_act(text[s:e]) or _en_act(text[s:e]) for s, e, _ in clauses(text))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 # --------------------------------------------------------------------------------------------
 # Tokenisation
@@ -271,23 +272,27 @@ def spans(text: str, pattern: re.Pattern[str], offset: int = 0) -> list[tuple[in
 MIN_CLAUSE_WORDS = 2  # a piece with fewer content words (two Chinese bigrams count as one) is a fragment
 
 
-def _fragment(text: str) -> bool:
+def _fragment(feats: Counter[str]) -> bool:
     """A piece such as "fixed it": too little to show a reviewer on its own."""
-    feats = features(text)
     return sum(1.0 if f.startswith("e:") else 0.5 for f in feats) < MIN_CLAUSE_WORDS
 
 
-def clauses(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=8)  # the story being tagged; small, so no story lingers in memory for long
+def clauses(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
     """Spans of the clauses of `text`, sentence by sentence. A fragment left by a conjunction or a
     comma ("He raised it with his manager and | compliance") is joined to its neighbour in the same
-    sentence, so a quote cut from these spans reads as a clause and is still verbatim text."""
-    out: list[tuple[int, int]] = []
+    sentence, so a quote cut from these spans reads as a clause and is still verbatim text.
+    Each span comes with its features. Cached: a story's three suggestions each cut their quote
+    from the same clauses."""
+    out: list[tuple[int, int, frozenset[str]]] = []
     for s, e in spans(text, SENTENCE_END):
-        merged: list[tuple[int, int]] = []
+        merged: list[tuple[int, int, Counter[str]]] = []
         for cs, ce in spans(text[s:e], CLAUSE_BREAK, s):
-            if merged and (_fragment(text[cs:ce]) or _fragment(text[merged[-1][0] : merged[-1][1]])):
-                merged[-1] = (merged[-1][0], ce)
+            feats = features(text[cs:ce])
+            if merged and (_fragment(feats) or _fragment(merged[-1][2])):
+                ms, _, mfeats = merged[-1]
+                merged[-1] = (ms, ce, mfeats + feats)
             else:
-                merged.append((cs, ce))
-        out += merged
-    return out
+                merged.append((cs, ce, feats))
+        out += [(ms, me, frozenset(mf)) for ms, me, mf in merged]
+    return tuple(out)
