@@ -23,7 +23,6 @@ MAX_COMPLEXITY = 15
 # module -> why it is still longer than MAX_LINES
 LONG_MODULES: dict[str, str] = {
     "plugin/slack/handlers/nominate.py": "owned by the Slack adapter reshaping (issue 11, item 3)",
-    "plugin/tagging/offline.py": "being split: text features apart from ranking (with its import cycle)",
 }
 
 # "module:function" (methods as Class.method, closures as outer.inner) -> why it is still past MAX_COMPLEXITY
@@ -36,11 +35,6 @@ COMPLEX_FUNCTIONS: dict[str, str] = {
     "plugin/slack/handlers/values.py:register.concern_ack": "Slack adapter reshaping in progress",
     "plugin/slack/reports.py:SlackReports.digest": "Slack adapter reshaping in progress",
     "plugin/slack/settings.py:slack_config": "Slack adapter reshaping in progress",
-    "plugin/tagging/offline.py:OfflineTagger.__init__": "offline tagger split in progress",
-    "plugin/tagging/offline.py:_stem": "offline tagger split in progress",
-    "plugin/tagging/evaluate.py:compute_metrics": "evaluation tooling; not yet split",
-    "plugin/tagging/evaluate.py:llm_rates": "evaluation tooling; not yet split",
-    "plugin/tagging/evaluate.py:_parse_row": "evaluation tooling; not yet split",
     "plugin/services/summaries.py:team_summary": "read models for summaries in progress (issue 11, item 2)",
 }
 

@@ -103,28 +103,50 @@ class EvalReport:
         return out
 
 
-def _parse_row(raw: Any, where: str, known_ids: frozenset[str] | None) -> EvalRow:
-    if not isinstance(raw, dict):
-        raise DatasetError(f"{where}: a row must be a JSON object")
+def _parse_text(raw: dict[str, Any], where: str) -> str:
     text = raw.get("text")
     if not isinstance(text, str) or not text.strip():
         raise DatasetError(f"{where}: 'text' must be a non-empty string")
+    return text
+
+
+def _parse_criterion(raw: dict[str, Any], where: str, known_ids: frozenset[str] | None) -> str | None:
     criterion = raw.get("criterion")
-    if criterion is not None and (not isinstance(criterion, str) or not criterion):
+    if criterion is None:
+        return None
+    if not isinstance(criterion, str) or not criterion:
         raise DatasetError(f"{where}: 'criterion' must be a behaviour id or null, got {criterion!r}")
-    if criterion is not None and known_ids is not None and criterion not in known_ids:
+    if known_ids is not None and criterion not in known_ids:
         raise DatasetError(f"{where}: unknown criterion {criterion!r} (not in the rubric)")
+    return criterion
+
+
+def _parse_polarity(raw: dict[str, Any], where: str, criterion: str | None) -> str | None:
     polarity = raw.get("polarity")
     if polarity is not None and polarity not in POLARITIES:
         raise DatasetError(f"{where}: 'polarity' must be one of {', '.join(POLARITIES)} or null")
     if criterion is None and polarity is not None:
         raise DatasetError(f"{where}: an off-topic row (criterion null) cannot have a polarity")
+    return polarity
+
+
+def _parse_lang(raw: dict[str, Any], where: str, text: str) -> str:
     lang = raw.get("lang")
     if lang is None:
-        lang = detect_lang(text)
-    elif lang not in LANGS:
+        return detect_lang(text)
+    if lang not in LANGS:
         raise DatasetError(f"{where}: 'lang' must be one of {', '.join(LANGS)}, got {lang!r}")
-    return EvalRow(text=text, criterion=criterion, polarity=polarity, lang=lang)
+    return str(lang)
+
+
+def _parse_row(raw: Any, where: str, known_ids: frozenset[str] | None) -> EvalRow:
+    """One JSONL row checked field by field; the first bad field raises with its line."""
+    if not isinstance(raw, dict):
+        raise DatasetError(f"{where}: a row must be a JSON object")
+    text = _parse_text(raw, where)
+    criterion = _parse_criterion(raw, where, known_ids)
+    polarity = _parse_polarity(raw, where, criterion)
+    return EvalRow(text=text, criterion=criterion, polarity=polarity, lang=_parse_lang(raw, where, text))
 
 
 def load_dataset(path: str | Path, known_ids: Iterable[str] | None = None) -> list[EvalRow]:
@@ -181,21 +203,42 @@ def _macro_f1(results: Sequence[RowResult]) -> float | None:
     return sum(f1s) / len(f1s) if f1s else None
 
 
+def _top1_right(on_topic: Sequence[RowResult]) -> list[RowResult]:
+    """Rows whose first suggestion is their criterion."""
+    return [r for r in on_topic if r.predicted and r.predicted[0] == r.row.criterion]
+
+
+def _top3_rate(on_topic: Sequence[RowResult]) -> float | None:
+    return _rate(sum(1 for r in on_topic if r.row.criterion in r.predicted[:3]), len(on_topic))
+
+
+def _abstain_rates(results: Sequence[RowResult]) -> tuple[float | None, float | None]:
+    """(precision, recall) of abstaining, against the rows whose criterion is null."""
+    abstained = [r for r in results if not r.predicted]
+    off_topic = [r for r in results if r.row.criterion is None]
+    precision = _rate(sum(1 for r in abstained if r.row.criterion is None), len(abstained))
+    recall = _rate(sum(1 for r in off_topic if not r.predicted), len(off_topic))
+    return precision, recall
+
+
+def _polarity_rate(top1_right: Sequence[RowResult]) -> float | None:
+    labelled = [r for r in top1_right if r.row.polarity is not None]
+    return _rate(sum(1 for r in labelled if r.top_polarity == r.row.polarity), len(labelled))
+
+
 def compute_metrics(results: Sequence[RowResult]) -> dict[str, Any]:
     """The METRIC_KEYS figures for a set of row results."""
     on_topic = [r for r in results if r.row.criterion is not None]
-    off_topic = [r for r in results if r.row.criterion is None]
-    abstained = [r for r in results if not r.predicted]
-    top1_right = [r for r in on_topic if r.predicted and r.predicted[0] == r.row.criterion]
-    pol_rows = [r for r in top1_right if r.row.polarity is not None]
+    top1_right = _top1_right(on_topic)
+    abstain_precision, abstain_recall = _abstain_rates(results)
     return {
         "n": len(results),
         "top1": _rate(len(top1_right), len(on_topic)),
-        "top3": _rate(sum(1 for r in on_topic if r.row.criterion in r.predicted[:3]), len(on_topic)),
+        "top3": _top3_rate(on_topic),
         "macro_f1": _macro_f1(results),
-        "abstain_precision": _rate(sum(1 for r in abstained if r.row.criterion is None), len(abstained)),
-        "abstain_recall": _rate(sum(1 for r in off_topic if not r.predicted), len(off_topic)),
-        "polarity_accuracy": _rate(sum(1 for r in pol_rows if r.top_polarity == r.row.polarity), len(pol_rows)),
+        "abstain_precision": abstain_precision,
+        "abstain_recall": abstain_recall,
+        "polarity_accuracy": _polarity_rate(top1_right),
     }
 
 
@@ -250,32 +293,38 @@ def build_report(results: Sequence[RowResult], tagger: str = "") -> EvalReport:
     )
 
 
+def _share(metas: Sequence[dict[str, Any]], key: str) -> float | None:
+    """Share of true values of `key` among the metas that recorded it (None: none did)."""
+    seen = [m[key] for m in metas if m.get(key) is not None]
+    return _rate(sum(1 for v in seen if v), len(seen))
+
+
+def _total(metas: Sequence[dict[str, Any]], key: str) -> int:
+    return sum(int(m.get(key) or 0) for m in metas)
+
+
 def llm_rates(results: Sequence[RowResult]) -> dict[str, Any]:
     """What only an LLM tagger reports: how often its raw answers were valid, fallbacks, tokens.
 
     `valid_json_rate` is about the model's first answer, before any re-ask; `valid_ids_rate` and
     `matching_quotes_rate` about the first answer that held suggestions (None when it held none).
+    Tokens and requests count live calls only (a cached answer cost nothing).
     """
     metas = [r.meta for r in results if "valid_json" in r.meta]
     if not metas:
         return {}
-
-    def rate(key: str) -> float | None:
-        seen = [m[key] for m in metas if m.get(key) is not None]
-        return _rate(sum(1 for v in seen if v), len(seen))
-
     live = [m for m in metas if not m.get("cached")]
     return {
         "llm_calls": len(metas),
-        "valid_json_rate": rate("valid_json"),
-        "valid_ids_rate": rate("ids_valid"),
-        "matching_quotes_rate": rate("quotes_valid"),
-        "reask_rate": rate("reasked"),
+        "valid_json_rate": _share(metas, "valid_json"),
+        "valid_ids_rate": _share(metas, "ids_valid"),
+        "matching_quotes_rate": _share(metas, "quotes_valid"),
+        "reask_rate": _share(metas, "reasked"),
         "fallback_rate": _rate(sum(1 for m in metas if m.get("fallback_reason")), len(metas)),
         "cached_rate": _rate(sum(1 for m in metas if m.get("cached")), len(metas)),
-        "prompt_tokens": sum(int(m.get("prompt_tokens") or 0) for m in live),
-        "completion_tokens": sum(int(m.get("completion_tokens") or 0) for m in live),
-        "http_requests": sum(int(m.get("attempts") or 0) for m in live),
+        "prompt_tokens": _total(live, "prompt_tokens"),
+        "completion_tokens": _total(live, "completion_tokens"),
+        "http_requests": _total(live, "attempts"),
     }
 
 

@@ -1,8 +1,8 @@
 """Embedding-only tagger, kept for side-by-side measurement against the lexical and hybrid taggers.
 
 It lives apart from `offline_embed` (the index) because it reuses the lexical tagger for abstention,
-polarity cues and quotes, while the lexical tagger uses the index for its opt-in hybrid: one module
-importing both keeps the two free of an import circle.
+polarity cues and quotes, while the lexical tagger uses the index for its opt-in hybrid: imports run
+offline_embed_tagger -> offline -> offline_embed, never back.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Any
 
 from liumai.rubric.model import Rubric
 from liumai.tagging.base import MAX_SUGGESTIONS, Suggestion, Suggestions, TagContext, detect_lang
-from liumai.tagging.offline import OfflineTagger, polarity_score
+from liumai.tagging.offline import OfflineTagger
 from liumai.tagging.offline_embed import MODEL_NAME, EmbeddingIndex, zscores
+from liumai.tagging.offline_text import polarity_score
 
 
 class EmbeddingTagger:
