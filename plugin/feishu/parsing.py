@@ -1,4 +1,4 @@
-"""Parsing bot messages into commands.
+"""Parsing bot messages into commands (the shared command model, as Slack's `liumai.slack.parsing`).
 
 Feishu has no slash commands for bots: people type `/nominate @someone story` as an ordinary
 message, in a direct chat with the bot or in a group where they @-mention the bot. Mentions do not
@@ -20,6 +20,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from liumai.command_args import parse_report_words
 from liumai.commands import NOMINATE, VALUES, WITH_ARGS, subcommand
 
 PLACEHOLDER = re.compile(r"@_user_\d+|@_all")
@@ -86,30 +87,36 @@ def message_text(message_type: str, content: object) -> str:
         text = data.get("text", "")
         return _safe(text) if isinstance(text, str) else ""
     if message_type == "post":
-        # A received post is {"title": ..., "content": [[{tag, text | user_id}, ...], ...]};
-        # sent posts wrap it in a language key, so accept both.
-        body: object = data if "content" in data else next(iter(data.values()), {}) if data else {}
-        if not isinstance(body, dict):
-            return ""
-        paragraphs = body.get("content")
-        lines = []
-        for paragraph in paragraphs if isinstance(paragraphs, list) else []:
-            parts = []
-            for el in paragraph if isinstance(paragraph, list) else []:
-                if not isinstance(el, dict):
-                    continue
-                if el.get("tag") in ("text", "a"):
-                    value = el.get("text", "")
-                elif el.get("tag") == "at":
-                    value = el.get("user_id") or el.get("key") or ""
-                else:
-                    continue
-                parts.append(value if isinstance(value, str) else "")
-            lines.append("".join(parts))
-        title = body.get("title") if isinstance(body.get("title"), str) else ""
-        text = "\n".join([title, *lines]).strip() if title else "\n".join(lines).strip()
-        return _safe(text)
+        return _safe(_post_text(data))
     return ""
+
+
+def _post_text(data: dict) -> str:
+    """A received post is {"title": ..., "content": [[{tag, text | user_id}, ...], ...]}; sent posts
+    wrap it in a language key, so accept both."""
+    body: object = data if "content" in data else next(iter(data.values()), {}) if data else {}
+    if not isinstance(body, dict):
+        return ""
+    paragraphs = body.get("content")
+    lines = [_post_line(p) for p in (paragraphs if isinstance(paragraphs, list) else [])]
+    title = body.get("title") if isinstance(body.get("title"), str) else ""
+    return "\n".join([title, *lines]).strip() if title else "\n".join(lines).strip()
+
+
+def _post_line(paragraph: object) -> str:
+    """One paragraph of a post: its text and link runs, and mentions as their placeholders."""
+    parts = []
+    for el in paragraph if isinstance(paragraph, list) else []:
+        if not isinstance(el, dict):
+            continue
+        if el.get("tag") in ("text", "a"):
+            value = el.get("text", "")
+        elif el.get("tag") == "at":
+            value = el.get("user_id") or el.get("key") or ""
+        else:
+            continue
+        parts.append(value if isinstance(value, str) else "")
+    return "".join(parts)
 
 
 def mention_map(mentions: object) -> dict[str, Mention]:
@@ -145,43 +152,54 @@ def parse_message(
     bot_keys = {k for k, m in people.items() if bot_open_id and m.open_id == bot_open_id}
 
     tokens = text.split()
-    # Skip mentions (and stray punctuation) in front of the command word; without the bot's
-    # open_id, a leading mention is taken to be the bot (see the module docstring).
+    i, leading = _skip_leading(tokens)
+    if not bot_open_id:
+        bot_keys |= set(leading)
+    bot_mentioned = bool(bot_keys) or (not bot_open_id and bool(leading))
+    others = {k: m for k, m in people.items() if k not in bot_keys}
+    command = _command(text, tokens, i, others) if i < len(tokens) else None
+    return ParsedMessage(bot_mentioned, command, text, others)
+
+
+def _skip_leading(tokens: list[str]) -> tuple[int, list[str]]:
+    """Skip mentions (and stray punctuation) in front of the command word: the index of the word,
+    and the mentions skipped; without the bot's open_id, a leading mention is taken to be the bot
+    (see the module docstring)."""
     i = 0
     leading: list[str] = []
     while i < len(tokens) and (PLACEHOLDER.fullmatch(tokens[i]) or not tokens[i].strip(LEADING_PUNCT)):
         if PLACEHOLDER.fullmatch(tokens[i]):
             leading.append(tokens[i])
         i += 1
-    if not bot_open_id:
-        bot_keys |= set(leading)
-    bot_mentioned = bool(bot_keys) or (not bot_open_id and bool(leading))
-    others = {k: m for k, m in people.items() if k not in bot_keys}
+    return i, leading
 
-    if i >= len(tokens):
-        return ParsedMessage(bot_mentioned, None, text, others)
+
+def _command(text: str, tokens: list[str], i: int, others: dict[str, Mention]) -> Command | None:
+    """The command whose word is `tokens[i]`: `/nominate ...`, `/values [sub] ...`, help, or none."""
     word = tokens[i].lower().lstrip("/／")
     had_slash = tokens[i][:1] in "/／"
-    rest_tokens = tokens[i + 1 :]
-    # Keep the original spacing of the rest (stories may hold line breaks).
-    rest = _after_tokens(text, i + 1)
-
     if word in NOMINATE:
-        return ParsedMessage(bot_mentioned, _nominate(rest, others), text, others)
+        # Keep the original spacing of the rest (stories may hold line breaks).
+        return _nominate(_after_tokens(text, i + 1), others)
     if word in VALUES:
-        if not rest_tokens:
-            return ParsedMessage(bot_mentioned, Command("values"), text, others)
-        sub = subcommand(rest_tokens[0])
-        if sub == "concern":
-            return ParsedMessage(bot_mentioned, _concern(_after_tokens(text, i + 2), others), text, others)
-        if sub in ("me", "review"):
-            return ParsedMessage(bot_mentioned, Command(sub), text, others)
-        if sub in WITH_ARGS:
-            return ParsedMessage(bot_mentioned, _with_args(sub, _after_tokens(text, i + 2), others), text, others)
-        return ParsedMessage(bot_mentioned, Command("help"), text, others)
+        return _values(text, tokens[i + 1 :], i, others)
     if had_slash or subcommand(word) is not None:
-        return ParsedMessage(bot_mentioned, Command("help"), text, others)
-    return ParsedMessage(bot_mentioned, None, text, others)
+        return Command("help")
+    return None
+
+
+def _values(text: str, rest_tokens: list[str], i: int, others: dict[str, Mention]) -> Command:
+    """`/values` and its subcommand (the shared command model's words and aliases)."""
+    if not rest_tokens:
+        return Command("values")
+    sub = subcommand(rest_tokens[0])
+    if sub == "concern":
+        return _concern(_after_tokens(text, i + 2), others)
+    if sub in ("me", "review"):
+        return Command(sub)
+    if sub in WITH_ARGS:
+        return _with_args(sub, _after_tokens(text, i + 2), others)
+    return Command("help")
 
 
 def _after_tokens(text: str, n: int) -> str:
@@ -238,3 +256,27 @@ def _concern(rest: str, others: dict[str, Mention]) -> Command:
             break
     note = _render(_after_tokens(remaining, used), others).strip().lstrip(LEADING_PUNCT).strip()
     return Command("concern", (subject,) if subject else (), note, criterion, mitigated)
+
+
+@dataclass(frozen=True)
+class Args:
+    """The plain words of a command, sorted into what they can mean."""
+
+    quarter: str | None = None
+    week: str | None = None
+    preview: bool = False
+    subtree: bool = False
+    words: tuple[str, ...] = ()  # anything else, e.g. a team key
+
+    @classmethod
+    def of(cls, cmd: Command) -> Args:
+        # The shared grammar; a malformed quarter or week is passed on as written, and the
+        # service's own refusal ("not a quarter") explains it.
+        a = parse_report_words(cmd.args)
+        quarter, week = a.quarter, a.week
+        if a.bad and a.bad[0] == "args.quarter":
+            quarter = a.bad[1].upper().replace("-", "")
+        elif a.bad and a.bad[0] == "args.week":
+            y, w = re.split(r"-?[wW]", a.bad[1])
+            week = f"{y}-W{int(w):02d}"
+        return cls(quarter, week, a.preview, a.subtree, a.words)

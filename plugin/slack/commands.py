@@ -1,7 +1,11 @@
-"""`/values`: help, my recognition, the manager's review queue, private concerns, the report
+"""The two slash commands: `/nominate` (one line, or the form) and `/values` with its subcommands.
+
+`/values`: help, my recognition, the manager's review queue, private concerns, the report
 subcommands (`summary`, `team`, `digest`: see `liumai.slack.reports`) and the record subcommands
 (`evidence`, `export`, `erase`: see `liumai.slack.records`). Subcommands and their aliases are the
-shared command model's (`liumai.commands`), the same as Feishu's.
+shared command model's (`liumai.commands`, read in `liumai.slack.parsing`), the same as Feishu's.
+The buttons these answers carry are handled in `liumai.slack.actions`; the form `/nominate` opens,
+in `liumai.slack.nomination_flow`.
 
 Permissions are the services' (a person sees their own recognition, a manager decides the
 evidence of people below them, concerns are managers' and admins' only). The adapter adds one
@@ -18,47 +22,35 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from liumai.commands import subcommand
-from liumai.services import evidence as ev
-from liumai.services.deliveries import claim, release
+from liumai.services import nominations as noms
+from liumai.services.deliveries import profile
 from liumai.services.errors import ServiceError
-from liumai.services.notices import Notice
-from liumai.services.recognition import is_manager, my_recognition, review_queue
-from liumai.slack import blocks as B
-from liumai.slack import review_views
-from liumai.slack.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref
-from liumai.slack.handlers.home import publish_home
+from liumai.services.recognition import get_nomination, is_manager, my_recognition, review_queue
+from liumai.slack import nomination_views, review_views
+from liumai.slack import views as B
+from liumai.slack.base import Deps, acknowledge, guarded, ref, reply
+from liumai.slack.nomination_flow import HELP_WORDS, command_key, nominee_refusal, open_form, thanks_text
+from liumai.slack.parsing import parse_mention
 from liumai.slack.records import SlackRecords
 from liumai.slack.reports import SlackReports
 from liumai.slack.texts import tx
 
-
-def _evidence_done(deps: Deps, lang: str, v: ev.EvidenceView) -> str:
-    return tx(
-        "review.done" if v.changed else "review.already",
-        lang,
-        id=v.id,
-        subject=B.escape(v.subject_name),
-        criterion=v.criterion,
-        status=tx(f"status.{v.status}", lang),
-    )
+Subcommand = Callable[[str, str, str, dict, Respond, WebClient], None]
 
 
 def register(app: App, deps: Deps) -> None:
-    """Attach the /values listeners to `app`."""
+    """Attach `/nominate` and `/values` to `app`."""
+    register_values(app, deps)
+    register_nominate(app, deps)
+
+
+def register_values(app: App, deps: Deps) -> None:
+    """`/values`: one handler per subcommand of the shared command model; anything else gets help."""
     ctx, cfg, rubric = deps.ctx, deps.config, deps.rubric
     reports = SlackReports(deps)
     records = SlackRecords(deps)
-    records.register(app)
 
-    def reply(respond: Respond, text: str | None = None, blocks: list | None = None, replace: bool = False) -> None:
-        fallback = text or (blocks and _first_text(blocks)) or "Liumai"
-        respond(
-            text=fallback, blocks=blocks or [B.section(fallback)], response_type="ephemeral", replace_original=replace
-        )
-
-    @guarded(deps, "ack")
-    def values_ack(ack: Ack, body: dict) -> None:
-        ack()  # every /values answer comes from the lazy listener, through response_url
+    values_ack = acknowledge(deps)  # every /values answer comes from the lazy listener, through response_url
 
     def show_me(user: str, lang: str, rest: str, command: dict, respond: Respond, client: WebClient) -> None:
         me = my_recognition(ctx, ref(user))
@@ -90,7 +82,7 @@ def register(app: App, deps: Deps) -> None:
         reply(respond, help_text + "\n" + tx("values.help_rights", lang, cmd=cfg.values_command))
 
     # One entry per subcommand of the shared command model; anything else gets the help text.
-    subcommands: dict[str, Callable[[str, str, str, dict, Respond, WebClient], None]] = {
+    subcommands: dict[str, Subcommand] = {
         "me": show_me,
         "review": show_review,
         "concern": open_concern,
@@ -114,103 +106,99 @@ def register(app: App, deps: Deps) -> None:
 
     app.command(cfg.values_command)(ack=values_ack, lazy=[values_lazy])
 
-    # ------------------------------------------------------------ review decisions
-    def refresh(body: dict, client: WebClient, respond: Respond, user: str, lang: str, notice: str) -> None:
-        """Show the decision where it was made: the Home tab, or the /values review message."""
-        if (body.get("container") or {}).get("type") == "view" or (body.get("view") or {}).get("type") == "home":
-            publish_home(deps, client, user, notice=notice)
-            return
-        queue = review_queue(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
-        reply(respond, notice, review_views.review_blocks(rubric, lang, queue, notice=notice), replace=True)
 
-    def decide(
-        body: dict, client: WebClient, respond: Respond, evidence_id: int, decision: str, criterion: str | None
-    ) -> None:
-        user = body["user"]["id"]
+def register_nominate(app: App, deps: Deps) -> None:
+    """`/nominate @someone story` (suggestions as an ephemeral reply) or `/nominate [@someone]` (the form)."""
+    ctx, cfg, rubric = deps.ctx, deps.config, deps.rubric
+
+    @guarded(deps, "ack")
+    def nominate_ack(ack: Ack, body: dict, client: WebClient, command: dict) -> None:
+        text = (command.get("text") or "").strip()
+        user = command.get("user_id") or ""
+        lang = deps.lang_for(user)
+        if not text:
+            ack()  # the lazy listener opens the form
+            return
+        if text.lower() in HELP_WORDS:
+            ack(text=tx("nominate.help", lang, cmd=cfg.nominate_command))
+            return
+        nominee, story = parse_mention(text)
+        if nominee is None:
+            ack(text=tx("nominate.missing_mention", lang, cmd=cfg.nominate_command))
+        elif not story:
+            ack()  # `/nominate @ann`: the form opens with Ann chosen
+        else:
+            # Refuse before saying "thanks, finding behaviours": the service validates, stores nothing.
+            try:
+                noms.check_nomination(ctx, ref(user), ref(nominee), story)
+            except ServiceError as exc:
+                lang = deps.lang_for(user, client)  # someone not in the org chart: Slack knows their language
+                ack(text=nominee_refusal(deps, client, exc, lang, user, nominee, plain=False))
+                return
+            ack(text=tx("nominate.working", lang, user=nominee))
+
+    @guarded(deps)
+    def nominate_lazy(body: dict, client: WebClient, command: dict, respond: Respond) -> None:
+        text = (command.get("text") or "").strip()
+        user = command["user_id"]
+        if text.lower() in HELP_WORDS:
+            return
+        nominee, story = parse_mention(text)
+        if not text or (nominee and not story):
+            open_form(
+                deps,
+                client,
+                command["trigger_id"],
+                deps.lang_for(user, client),
+                user=nominee,
+                channel=command.get("channel_id"),
+            )
+            return
+        if nominee is None:
+            return
         lang = deps.lang_for(user, client)
         try:
-            if criterion:
-                v = ev.retag(ctx, evidence_id, ref(user), criterion)
-            else:
-                v = ev.decide(ctx, evidence_id, ref(user), decision)
-            notice = _evidence_done(deps, lang, v)
-        except ServiceError as exc:
-            notice = ":no_entry: " + error_text(exc, lang, user)
-        refresh(body, client, respond, user, lang, notice)
-
-    @guarded(deps, "ack")
-    def review_ack(ack: Ack, body: dict) -> None:
-        ack()
-
-    @guarded(deps)
-    def accept_lazy(body: dict, client: WebClient, action: dict, respond: Respond) -> None:
-        decide(body, client, respond, int(action["value"]), "accepted", None)
-
-    @guarded(deps)
-    def reject_lazy(body: dict, client: WebClient, action: dict, respond: Respond) -> None:
-        decide(body, client, respond, int(action["value"]), "rejected", None)
-
-    @guarded(deps)
-    def retag_lazy(body: dict, client: WebClient, action: dict, respond: Respond) -> None:
-        evidence_id = int(action["block_id"].removeprefix(B.REVIEW_BLOCK_PREFIX))
-        decide(body, client, respond, evidence_id, "accepted", action["selected_option"]["value"])
-
-    app.action(B.A_ACCEPT)(ack=review_ack, lazy=[accept_lazy])
-    app.action(B.A_REJECT)(ack=review_ack, lazy=[reject_lazy])
-    app.action(B.A_RETAG)(ack=review_ack, lazy=[retag_lazy])
-
-    # ------------------------------------------------------------ concern form
-    @guarded(deps, "ack")
-    def concern_ack(ack: Ack, body: dict, view: dict) -> None:
-        user = body["user"]["id"]
-        lang = deps.lang_for(user)
-        values = (view.get("state") or {}).get("values") or {}
-        subject = ((values.get(B.B_SUBJECT) or {}).get("user") or {}).get("selected_user")
-        criterion = (((values.get(B.B_CRITERION) or {}).get("criterion") or {}).get("selected_option") or {}).get(
-            "value"
-        )
-        note = ((values.get(B.B_NOTE) or {}).get("text") or {}).get("value") or ""
-        mitigated = bool(((values.get(B.B_MITIGATED) or {}).get("mitigated") or {}).get("selected_options"))
-        if not subject or not criterion:
-            missing = B.B_SUBJECT if not subject else B.B_CRITERION
-            ack(response_action="errors", errors={missing: tx("modal.choose_required", lang)})
-            return
-        recorded = tx(
-            "concern.recorded",
-            lang,
-            subject=f"<@{subject}>",
-            criterion=criterion,
-            mitigated=tx("concern.mitigated_suffix", lang) if mitigated else "",
-        )
-
-        def done(notices: tuple[Notice, ...]) -> dict:
-            # The service's notices (e.g. mitigation that cannot change the score) follow the confirmation.
-            text = recorded + "".join(f"\n\n:warning: {B.escape(n.message(lang))}" for n in notices)
-            return B.info_view(lang, tx("concern.title", lang), text)
-
-        key = f"concern:view:{view['id']}"
-        if not claim(ctx, PLATFORM, key):  # a double submission: recorded by the first one
-            notice = ev.mitigation_notice(ctx, criterion, mitigated)
-            ack(response_action="update", view=done((notice,) if notice else ()))
-            return
+            noms.check_nomination(ctx, ref(user), ref(nominee), story)
+        except ServiceError:
+            return  # the acknowledgement already gave the refusal
+        key = command_key(command.get("team_id"), user, nominee, story, ctx.now().date().isoformat())
         try:
-            v = ev.add_concern(ctx, ref(user), ref(subject), criterion, note, mitigated=mitigated)
+            res = noms.nominate(ctx, ref(user), ref(nominee), story, source="slack", idempotency_key=key, tag=False)
         except ServiceError as exc:
-            release(ctx, PLATFORM, key)
-            block = {"criterion.unknown": B.B_CRITERION, "concern.note_empty": B.B_NOTE}.get(exc.key, B.B_SUBJECT)
-            ack(response_action="errors", errors={block: B.cut(error_text(exc, lang, user, plain=True), 2000)})
+            respond(
+                text=nominee_refusal(deps, client, exc, lang, user, nominee, plain=False),
+                response_type="ephemeral",
+                replace_original=False,
+            )
             return
-        except BaseException:
-            release(ctx, PLATFORM, key)
-            raise
-        ack(response_action="update", view=done(v.notices))
+        # A retried or double-sent delivery asks too: tagging returns the stored suggestions once there
+        # are some, and concurrent taggers of one nomination are serialised by the service.
+        suggestions = noms.tag_nomination(ctx, res.nomination.id)
+        if res.created and suggestions:  # the common case: no further reads needed
+            person = profile(ctx, ref(nominee))
+            nominee_name, abstain = (person.display_name if person else nominee), None
+        else:
+            nv = get_nomination(ctx, res.nomination.id, ref(user))
+            if nv.criterion is not None:  # already confirmed earlier: say so, offer nothing to click
+                respond(
+                    text=tx("nominate.already", lang, id=nv.id) + " " + thanks_text(deps, lang, nv),
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+                return
+            if nv.status == "cancelled":
+                respond(text=tx("nominate.cancelled", lang), response_type="ephemeral", replace_original=False)
+                return
+            nominee_name, abstain, suggestions = nv.nominee_name, nv.abstain_reason, nv.suggestions
+        fallback, blocks = nomination_views.suggestion_message(
+            rubric,
+            lang,
+            nomination_id=res.nomination.id,
+            nominee=nominee_name,
+            suggestions=suggestions,
+            abstain_reason=abstain,
+            already=not res.created,
+        )
+        respond(text=fallback, blocks=blocks, response_type="ephemeral", replace_original=False)
 
-    app.view(B.CONCERN_VIEW)(concern_ack)
-
-
-def _first_text(blocks: list) -> str:
-    for b in blocks:
-        t = b.get("text")
-        if isinstance(t, dict) and t.get("text"):
-            return t["text"]
-    return "Liumai"
+    app.command(cfg.nominate_command)(ack=nominate_ack, lazy=[nominate_lazy])

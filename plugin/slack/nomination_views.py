@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from liumai.rubric.model import Rubric
-from liumai.slack.blocks import (
+from liumai.slack.texts import tx
+from liumai.slack.views import (
     A_CANCEL,
     A_OTHER,
     A_PICK,
@@ -34,7 +35,6 @@ from liumai.slack.blocks import (
     value_name,
     value_options,
 )
-from liumai.slack.texts import tx
 
 
 def nominate_modal(

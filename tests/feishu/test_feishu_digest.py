@@ -146,10 +146,10 @@ def test_digest_command_posts_last_weeks_digest_for_the_managers_team(teams):
     app = teams
     app.ctx.clock.now += timedelta(days=7)  # the Monday after WEEK: WEEK is "last week"
     reply = converse(app, "ou_mgr", "/values digest")
-    assert reply[0].text == f"已在 alpha 的群里发布 {WEEK} 的价值观周报。"
+    assert reply[0].text == f"已将 alpha 的 {WEEK} 价值观周报发布到团队的飞书群。"
     assert len(chat_cards(app, ALPHA_CHAT)) == 1
     reply = converse(app, "ou_hr", f"/values digest alpha {WEEK}")
-    assert reply[0].text == f"alpha's digest for {WEEK} was already posted (one per team and week in each group)."
+    assert reply[0].text == f"alpha's digest for {WEEK} was already posted (one per team and week in each Feishu group)."
     assert len(chat_cards(app, ALPHA_CHAT)) == 1 and runs(app) == [(WEEK, "posted")]
 
 
