@@ -22,10 +22,9 @@ from liumai.services.errors import ServiceError
 from liumai.services.org import set_team
 from liumai.storage.db import session_scope
 from liumai.storage.models import AuditLog, DigestRun, Evidence, Person
+from tests.authorization_matrix import MATRIX, ROLES, act, snapshot
 from tests.feishu.driver import card_values, converse
 from tests.feishu.helpers import card_action
-from tests.test_authorization import MATRIX, ROLES, act, snapshot
-from tests.test_authorization import world as world
 
 ANN = ("@_user_1", "ou_ann", "Ann")
 ALPHA_CHAT = "oc_alpha_values"
