@@ -134,7 +134,7 @@ def test_manager_team_roll_up_of_direct_reports(recognised):
 def test_team_by_key_for_an_admin_and_english(recognised):
     app = recognised
     reply = converse(app, "ou_hr", "/values team")
-    assert reply[0].text.startswith("You have no direct reports: name a team, e.g. /values team alpha.")
+    assert reply[0].text.startswith("Nobody reports to you directly: name a team, e.g. /values team alpha.")
     assert "beta" in reply[0].text
     replies = converse(app, "ou_hr", "/values team beta 2026Q4")
     assert replies[0].content["header"]["title"]["content"].startswith("Values summary · beta")
@@ -169,7 +169,7 @@ def test_when_uploads_fail_the_card_still_arrives_and_the_manager_is_told(recogn
     app.fake.fail_next("/im/v1/images", 500, {"code": 234010, "msg": "upload failed"})
     replies = converse(app, "ou_mgr", "/values summary @_user_1", [ANN])
     assert [c.body["msg_type"] for c in replies] == ["interactive", "text"]
-    assert "附件" in replies[1].text and "upload failed" in replies[1].text
+    assert "文件" in replies[1].text and "upload failed" in replies[1].text
 
 
 def test_a_summary_with_a_lot_of_evidence_still_fits_in_a_card(recognised):
