@@ -93,8 +93,7 @@ def test_the_platforms_agree_on_workflow_states():
     """The words that differed by platform before (Slack 已通过, Feishu 已接受, reports 已采纳)."""
     for state in ("accepted", "rejected", "pending"):
         zh = glossary()[state]["zh"]
-        assert t(f"slack.status.{state}", "zh") == zh
-        assert t(f"feishu_status.{state}", "zh") == zh
+        assert t(f"chat.status.{state}", "zh") == zh
         assert t(f"cli.status.{state}", "zh") == zh
     assert t("summary.accepted", "zh") == glossary()["accepted"]["zh"]
     assert t("summary.pending", "zh") == glossary()["pending"]["zh"]
@@ -115,7 +114,6 @@ def test_platform_modules_are_accessors_over_the_catalogue():
 
     assert slack_texts.TEXTS is section("slack")
     assert feishu_texts.TEXTS is section("feishu")
-    assert feishu_texts.STATUS is section("feishu_status")
     assert i18n.MESSAGES is section("service")
     assert cli_texts.TEXTS is section("cli")
     assert slack_texts.tx("status.accepted", "zh") == feishu_texts.status_name("accepted", "zh") == "已接受"

@@ -4,7 +4,7 @@ Feishu is used mostly in Chinese-speaking companies, so a person whose locale is
 is not in the org chart yet - reads Chinese; people whose stored locale is English read English.
 Service refusals are rendered by the services' own message keys (`ServiceError.message(lang)`),
 so the wording of a refusal is the same on Slack, Feishu and the CLI. The words live in the
-message catalogue (`liumai/messages/`, sections `feishu` and `feishu_status`, and `chat` for what
+message catalogue (`liumai/messages/`, section `feishu`, and `chat` for what
 Slack says too: one sentence on both platforms, where Feishu fills in plain code (no quotes), the
 `/values` command and its "Feishu group").
 """
@@ -23,8 +23,6 @@ DEFAULT_LANG = "zh"
 TEXTS: dict[str, dict[str, str]] = section("feishu")
 SHARED: dict[str, dict[str, str]] = section("chat")
 VALUES_COMMAND = "/values"  # Feishu bots have no slash commands to rename: people type the word
-
-STATUS: dict[str, dict[str, str]] = section("feishu_status")
 
 
 def lang_for(locale: str | None) -> str:
@@ -49,7 +47,9 @@ def _pick(entry: dict[str, str], lang: str) -> str:
 
 
 def status_name(status: str, lang: str) -> str:
-    return STATUS.get(status, {}).get(lang, status)
+    """A workflow state in the reader's words (the same as Slack's); an unknown one as it is."""
+    entry = SHARED.get(f"status.{status}")
+    return _pick(entry, lang) if entry else status
 
 
 def behaviour_label(rubric: Rubric, criterion: str, lang: str, *, short: int | None = None) -> str:

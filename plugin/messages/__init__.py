@@ -10,7 +10,7 @@ checks what gettext tooling would not: no key missing in one language, the same 
 in both, and every glossary term spelled the glossary's way (no forbidden synonym).
 
 Sections: `service` (refusals, `ServiceError.message`), `cli`, `slack`, `feishu`, `chat` (what
-both chat platforms say, one sentence each), `feishu_status`,
+both chat platforms say, one sentence each),
 `summary`, `digest`, `rule`. The platform modules (`liumai.slack.texts`, `liumai.feishu.texts`,
 `liumai.cli.texts`, `liumai.i18n`) are thin accessors over `section(...)`; the words live here.
 """

@@ -8,7 +8,7 @@ from typing import Any
 from liumai.rubric.model import Rubric
 from liumai.services.evidence import EvidenceView
 from liumai.services.recognition import MyRecognition, StoryView
-from liumai.slack.texts import TEXTS, tx
+from liumai.slack.texts import SHARED, tx
 from liumai.slack.views import (
     A_ACCEPT,
     A_HOME_NOMINATE,
@@ -81,7 +81,7 @@ def concern_modal(rubric: Rubric, lang: str, *, subject: str | None = None) -> d
 
 def _story_line(rubric: Rubric, lang: str, s: StoryView, received: bool) -> str:
     key = f"status.{s.status}"
-    status = tx(key, lang) if key in TEXTS else s.status
+    status = tx(key, lang) if key in SHARED else s.status
     meta = tx(
         "story.received" if received else "story.given",
         lang,
