@@ -85,12 +85,10 @@ def register_nomination_buttons(app: App, deps: Deps) -> None:
         nv = get_nomination(ctx, int(action["value"]), ref(user))
         client.views_open(
             trigger_id=body["trigger_id"],
-            view=nomination_views.confirm_view(
+            view=nomination_views.confirm_view_of(
                 rubric,
                 lang,
-                nomination_id=nv.id,
-                nominee=nv.nominee_name,
-                story=nv.story,
+                nv,
                 suggestions=[],
                 response_url=body.get("response_url"),
                 cancel_on_close=False,

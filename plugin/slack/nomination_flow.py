@@ -241,15 +241,7 @@ def register(app: App, deps: Deps) -> None:
             time.sleep(wait)
         client.views_update(
             view_id=view["id"],
-            view=nomination_views.confirm_view(
-                rubric,
-                lang,
-                nomination_id=nv.id,
-                nominee=nv.nominee_name,
-                story=nv.story,
-                suggestions=nv.suggestions,
-                abstain_reason=nv.abstain_reason,
-            ),
+            view=nomination_views.confirm_view_of(rubric, lang, nv),
         )
 
     app.view(B.NOMINATE_VIEW)(ack=form_ack, lazy=[form_lazy])
