@@ -127,8 +127,9 @@ def serve_liumai(port: int, api_url: str, db_url: str, llm_url: str, timeout_s: 
     from liumai.services import tag_worker
     from liumai.services.context import AppContext
     from liumai.slack import build_slack
-    from liumai.slack.app import TrackingExecutor, retry_handlers
+    from liumai.slack.app import retry_handlers
     from liumai.slack.asgi import bolt_routes
+    from liumai.slack.worker_pool import TrackingExecutor
     from liumai.storage.db import open_database
     from liumai.tagging.offline import OfflineTagger
     from liumai.web import create_app

@@ -99,8 +99,9 @@ def serve(kind: str, port: int, api_url: str, db_url: str) -> None:
         from slack_sdk import WebClient
         from starlette.applications import Starlette
 
-        from liumai.slack.app import TrackingExecutor, retry_handlers
+        from liumai.slack.app import retry_handlers
         from liumai.slack.asgi import bolt_routes
+        from liumai.slack.worker_pool import TrackingExecutor
         from tests.fakes.slack_api import BOT_TOKEN
 
         bare = App(

@@ -150,3 +150,20 @@ def org(ctx) -> AppContext:
 
     import_org(ctx, ORG_CSV)
     return ctx
+
+
+@pytest.fixture
+def world(org):
+    """The authorization matrix's world (tests/authorization_matrix.py): Ann has one piece of
+    evidence (from Bob, pending) and one unconfirmed nomination; Dee was deactivated."""
+    from liumai.services import nominations as nom
+    from liumai.services.org import import_org
+    from tests.authorization_matrix import STORY
+
+    # A deactivated colleague: in alpha, then missing from the next import.
+    import_org(org, ORG_CSV + "dee@example.com,Dee,alpha,mgr@example.com,U0DEE,ou_dee,false,en-US\n")
+    import_org(org, ORG_CSV)
+    r = nom.nominate(org, "bob@example.com", "ann@example.com", STORY)
+    e = nom.confirm(org, r.nomination.id, "bob@example.com", "teamwork.3")
+    r2 = nom.nominate(org, "bob@example.com", "ann@example.com", STORY + " Again.")
+    return org, e.id, r2.nomination.id

@@ -13,11 +13,24 @@
 `DigestPoster` (a team's `feishu_chat_id`). Building the adapter also installs log redaction for
 the Feishu secrets and lark-oapi's logger (`liumai.feishu.logs`).
 
-Where things are (the Slack adapter has the same parts): messages parsed into commands in
-`commands` (the `/values` words are the shared `liumai.commands`), routed in `bot`, nominating in
-`nomination_flow`, card callbacks in `card_actions`; report and record subcommands in `reports` and
-`records`; cards in `cards` and `report_cards`; the digest poster in `digest`; request security in
-`http` (and `ws` for the long connection); background work in `worker_pool`.
+Where things are. Both adapters use one vocabulary of module names, so a feature is found in the
+same place on Feishu and on Slack (`liumai.slack` has the same modules; docs/architecture.md,
+"Adapters", lists both side by side):
+
+- `dispatch`: where the platform's events go (`FeishuBot`: de-duplication, messages, the bot menu);
+- `commands`: the `/nominate` and `/values` entry handlers (messages are read into the shared
+  `liumai.commands` model in `parsing`);
+- `nomination_flow`: nominating after the command - the form card, tagging, the nominee's card;
+- `actions`: card callbacks (confirm, cancel, review decisions, the form, erase);
+- `reports` and `records`: the report subcommands (summary, team, digest) and the record ones
+  (evidence, export, erase);
+- `views` (primitives, sizes, toasts), `nomination_views`, `review_views` and `report_cards`: rendering;
+- `digest`: the weekly digest poster; `texts`: the words (the message catalogue);
+- `base`: what every handler shares (who is asking, replies, card answers);
+- `settings` (validated at start), `security` (request verification), `asgi` (the HTTP routes),
+  `logs` (redaction), `worker_pool` (work after the acknowledgement).
+Feishu-only: `ws` (the long connection), `client` (the Open API client) and `org_sync` (the
+directory sync).
 """
 
 from __future__ import annotations
@@ -29,16 +42,16 @@ from dataclasses import dataclass, field
 
 from starlette.routing import BaseRoute
 
-from liumai.config import ConfigError
-from liumai.feishu.bot import FeishuBot
-from liumai.feishu.client import FeishuApi, check_credentials
+from liumai.feishu.asgi import FeishuHttp
+from liumai.feishu.client import FeishuApi
 from liumai.feishu.digest import FeishuDigestPoster
-from liumai.feishu.http import REPLAY_WINDOW_S, FeishuHttp
+from liumai.feishu.dispatch import FeishuBot
 from liumai.feishu.logs import install_redaction
+from liumai.feishu.security import REPLAY_WINDOW_S
+from liumai.feishu.settings import check_credentials, feishu_mode
 from liumai.feishu.ws import LongConnection
 from liumai.services.context import AppContext
 
-MODES = ("auto", "http", "ws", "both")
 log = logging.getLogger(__name__)
 
 
@@ -73,28 +86,12 @@ class FeishuIntegration:
         self.bot.shutdown()
 
 
-def _mode(ctx: AppContext) -> tuple[bool, bool]:
-    s = ctx.settings
-    mode = str(getattr(s, "feishu_mode", None) or "auto").lower()
-    if mode not in MODES:
-        raise ConfigError(f"FEISHU_MODE: {mode!r} is not one of {', '.join(MODES)}")
-    webhook = bool(s.feishu_verification_token or s.feishu_encrypt_key)
-    if mode == "auto":
-        return webhook, not webhook
-    if mode in ("http", "both") and not webhook:
-        raise ConfigError(
-            "FEISHU_VERIFICATION_TOKEN: required for HTTP callbacks (FEISHU_MODE=" + mode + "), "
-            "with FEISHU_ENCRYPT_KEY recommended"
-        )
-    return mode in ("http", "both"), mode in ("ws", "both")
-
-
 def build_feishu(ctx: AppContext, *, replay_window_s: float = REPLAY_WINDOW_S, workers: int = 4) -> FeishuIntegration:
     """Validate the Feishu settings (ConfigError names the variable) and wire the adapter."""
     s = ctx.settings
     check_credentials(s)
     install_redaction(s)
-    use_http, use_ws = _mode(ctx)
+    use_http, use_ws = feishu_mode(s)
     api = FeishuApi(s)
     bot = FeishuBot(ctx, api, workers=workers)
     http = FeishuHttp(

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from liumai.config import ConfigError, Settings
+from liumai.feishu.settings import check_credentials
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +52,6 @@ def resolve_domain(value: str | None) -> str:
             f"FEISHU_DOMAIN: {exc} (use https://open.feishu.cn, https://open.larksuite.com, feishu or lark)"
         ) from None
     return domain
-
-
-def check_credentials(settings: Settings) -> None:
-    if not settings.feishu_app_id:
-        raise ConfigError("FEISHU_APP_ID: required for Feishu/Lark (the app's App ID, like cli_a1b2c3)")
-    if not settings.feishu_app_secret:
-        raise ConfigError("FEISHU_APP_SECRET: required when FEISHU_APP_ID is set")
 
 
 class FeishuApi:

@@ -1,240 +1,94 @@
-"""Parsing bot messages into commands.
+"""The commands a person sends the Feishu bot: `/nominate` and `/values` with its subcommands.
 
-Feishu has no slash commands for bots: people type `/nominate @someone story` as an ordinary
-message, in a direct chat with the bot or in a group where they @-mention the bot. Mentions do not
-arrive as names in the text but as placeholders (`@_user_1`, `@_user_2`, ...) with a `mentions`
-list that maps each placeholder to an open_id and a display name. The bot's own mention is one of
-them; it is recognised by the bot's open_id when known, otherwise as a mention standing before the
-command word (in a group the bot only receives messages that mention it, so such a leading mention
-is the bot).
-
-Pure functions, no I/O: the parser is tested without a server. Message content is whatever the
-platform (or someone forging it) sends, so every step tolerates malformed input - content that is
-not JSON or not an object, mentions that are not a list or whose keys match nothing, lone
-surrogates - and degrades to "no command" (which gets the help reply) rather than raising.
+A message is parsed into a `Command` (`liumai.feishu.parsing`, over the shared `liumai.commands`);
+`_command` looks its name up in one table, as Slack's `liumai.slack.commands` does: the nomination
+flow (`nomination_flow`), my recognition, the review queue, concerns, and the report and record
+subcommands (`reports`, `records`). The buttons on the cards these answers send are handled in
+`liumai.feishu.actions`. Everything here runs on the bot's worker pool, after the event was
+acknowledged, and replies by message.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
-from liumai.commands import NOMINATE, VALUES, WITH_ARGS, subcommand
+from liumai.feishu import review_views
+from liumai.feishu.actions import CardActions
+from liumai.feishu.base import NAME_MAX, Sender, ref
+from liumai.feishu.parsing import Command
+from liumai.feishu.texts import behaviour_label, clip, tr
+from liumai.feishu.views import REVIEW_PAGE
+from liumai.services.evidence import add_concern
+from liumai.services.recognition import is_manager, my_recognition, review_queue
 
-PLACEHOLDER = re.compile(r"@_user_\d+|@_all")
-# Feishu ids (open_id ou_..., chat oc_..., message om_..., event ids): a forged payload could carry
-# anything, and an id is looked up in the database, where e.g. a NUL character is an error.
-IDENT = re.compile(r"^[A-Za-z0-9_\-.:]{1,128}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-CRITERION = re.compile(r"^[a-z][a-z0-9_]*\.[1-9][0-9]*$")
-
-# Command words and `/values` subcommands with their Chinese aliases: the shared command model.
-MITIGATED = {"mitigated", "情有可原", "--mitigated"}
-LEADING_PUNCT = " \t\r\n:：,，;；-—"
+Handler = Callable[[Sender, Command, "str | None"], None]
 
 
-@dataclass(frozen=True)
-class Mention:
-    key: str  # "@_user_1"
-    open_id: str | None
-    name: str
+class Commands(CardActions):
+    """The command table; the card callbacks and the nomination flow are its bases."""
 
+    def _command(self, sender: Sender, cmd: Command, message_id: str, link: str | None, dedup: str | None) -> None:
+        if cmd.name == "nominate":
+            self._nominate(sender, cmd, message_id, link, dedup)
+            return
+        handler = self._subcommands().get(cmd.name)
+        if handler is None:
+            self._reply(sender, tr("help", sender.lang), dedup)
+            return
+        handler(sender, cmd, dedup)
 
-@dataclass(frozen=True)
-class Command:
-    """One parsed command. `name`: nominate | values | me | review | concern | help, or one of
-    `WITH_ARGS` (evidence | summary | team | digest | export | erase)."""
+    def _subcommands(self) -> dict[str, Handler]:
+        """`/values` and its subcommands (the shared command model's names) -> what answers them."""
+        r = self.reports
+        return {
+            "values": lambda s, c, d: self._send_recognition(s, detailed=False, dedup=d),
+            "me": lambda s, c, d: self._send_recognition(s, detailed=True, dedup=d),
+            "review": lambda s, c, d: self._send_review(s, d),
+            "concern": self._concern,
+            "summary": lambda s, c, d: r.summary(s.open_id, s.lang, c, d),
+            "team": lambda s, c, d: r.team(s.open_id, s.lang, c, d),
+            "evidence": lambda s, c, d: r.evidence(s.open_id, s.lang, c, d),
+            "digest": lambda s, c, d: r.digest(s.open_id, s.lang, c, d),
+            "export": lambda s, c, d: r.export(s.open_id, s.lang, c, d, s.email),
+            "erase": lambda s, c, d: r.erase_request(s.open_id, s.lang, c, d),
+        }
 
-    name: str
-    mentions: tuple[Mention, ...] = ()  # people mentioned after the command word, in order
-    text: str = ""  # the rest, with other people's placeholders rendered as @Name
-    criterion: str | None = None  # concern only
-    mitigated: bool = False  # concern only
-    args: tuple[str, ...] = ()  # WITH_ARGS: the words that are not mentions (quarter, team key, flags)
-
-
-@dataclass(frozen=True)
-class ParsedMessage:
-    bot_mentioned: bool
-    command: Command | None  # None: no command word (help in a direct chat, help when the bot is mentioned)
-    raw_text: str = ""
-    mentions: dict[str, Mention] = field(default_factory=dict)
-
-
-def _safe(text: str) -> str:
-    """Lone surrogates (JSON can carry `\\ud800`) cannot be encoded as UTF-8 anywhere later."""
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def ident(value: object) -> str:
-    """A well-formed Feishu id, or "" (treated like a missing one)."""
-    return value if isinstance(value, str) and IDENT.match(value) else ""
-
-
-def message_text(message_type: str, content: object) -> str:
-    """The plain text of a `text` or `post` message (placeholders kept); other types have none."""
-    if not isinstance(content, str):
-        return ""
-    try:
-        data = json.loads(content or "{}")
-    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
-        return ""
-    if not isinstance(data, dict):
-        return ""
-    if message_type == "text":
-        text = data.get("text", "")
-        return _safe(text) if isinstance(text, str) else ""
-    if message_type == "post":
-        # A received post is {"title": ..., "content": [[{tag, text | user_id}, ...], ...]};
-        # sent posts wrap it in a language key, so accept both.
-        body: object = data if "content" in data else next(iter(data.values()), {}) if data else {}
-        if not isinstance(body, dict):
-            return ""
-        paragraphs = body.get("content")
-        lines = []
-        for paragraph in paragraphs if isinstance(paragraphs, list) else []:
-            parts = []
-            for el in paragraph if isinstance(paragraph, list) else []:
-                if not isinstance(el, dict):
-                    continue
-                if el.get("tag") in ("text", "a"):
-                    value = el.get("text", "")
-                elif el.get("tag") == "at":
-                    value = el.get("user_id") or el.get("key") or ""
-                else:
-                    continue
-                parts.append(value if isinstance(value, str) else "")
-            lines.append("".join(parts))
-        title = body.get("title") if isinstance(body.get("title"), str) else ""
-        text = "\n".join([title, *lines]).strip() if title else "\n".join(lines).strip()
-        return _safe(text)
-    return ""
-
-
-def mention_map(mentions: object) -> dict[str, Mention]:
-    """Placeholder -> person; entries that are not shaped like Feishu's are skipped."""
-    out: dict[str, Mention] = {}
-    for m in mentions if isinstance(mentions, list) else []:
-        if not isinstance(m, dict):
-            continue
-        key = m.get("key")
-        if not key or not isinstance(key, str):
-            continue
-        ids = m.get("id") or {}
-        open_id = ids.get("open_id") if isinstance(ids, dict) else None
-        name = m.get("name")
-        out[key] = Mention(
-            key=key,
-            open_id=ident(open_id) or None,
-            name=_safe(name) if isinstance(name, str) and name else key,
+    def _send_recognition(self, sender: Sender, *, detailed: bool, dedup: str | None) -> None:
+        me = my_recognition(self.ctx, ref(sender.open_id))
+        pending = None
+        if is_manager(self.ctx, ref(sender.open_id)):
+            pending = len(review_queue(self.ctx, ref(sender.open_id), limit=100))
+        card = review_views.recognition_card(
+            self.ctx.rubric, me, sender.lang, pending_reviews=pending, detailed=detailed
         )
-    return out
+        self.api.send_card(sender.open_id, card, dedup=dedup)
 
+    def _send_review(self, sender: Sender, dedup: str | None) -> None:
+        if not is_manager(self.ctx, ref(sender.open_id)):
+            self._reply(sender, tr("review.not_manager", sender.lang), dedup)
+            return
+        items = review_queue(self.ctx, ref(sender.open_id), limit=REVIEW_PAGE + 1)
+        self.api.send_card(sender.open_id, review_views.review_card(self.ctx.rubric, items, sender.lang), dedup=dedup)
 
-def _render(text: str, mentions: dict[str, Mention]) -> str:
-    """Placeholders become @Name, so a story reads naturally wherever it is shown later."""
-    return PLACEHOLDER.sub(lambda m: "@" + mentions[m.group(0)].name if m.group(0) in mentions else "", text)
-
-
-def parse_message(
-    message_type: object, content: object, mentions: object, bot_open_id: str | None = None
-) -> ParsedMessage:
-    text = message_text(message_type if isinstance(message_type, str) else "", content).strip()
-    people = mention_map(mentions)
-    bot_keys = {k for k, m in people.items() if bot_open_id and m.open_id == bot_open_id}
-
-    tokens = text.split()
-    # Skip mentions (and stray punctuation) in front of the command word; without the bot's
-    # open_id, a leading mention is taken to be the bot (see the module docstring).
-    i = 0
-    leading: list[str] = []
-    while i < len(tokens) and (PLACEHOLDER.fullmatch(tokens[i]) or not tokens[i].strip(LEADING_PUNCT)):
-        if PLACEHOLDER.fullmatch(tokens[i]):
-            leading.append(tokens[i])
-        i += 1
-    if not bot_open_id:
-        bot_keys |= set(leading)
-    bot_mentioned = bool(bot_keys) or (not bot_open_id and bool(leading))
-    others = {k: m for k, m in people.items() if k not in bot_keys}
-
-    if i >= len(tokens):
-        return ParsedMessage(bot_mentioned, None, text, others)
-    word = tokens[i].lower().lstrip("/／")
-    had_slash = tokens[i][:1] in "/／"
-    rest_tokens = tokens[i + 1 :]
-    # Keep the original spacing of the rest (stories may hold line breaks).
-    rest = _after_tokens(text, i + 1)
-
-    if word in NOMINATE:
-        return ParsedMessage(bot_mentioned, _nominate(rest, others), text, others)
-    if word in VALUES:
-        if not rest_tokens:
-            return ParsedMessage(bot_mentioned, Command("values"), text, others)
-        sub = subcommand(rest_tokens[0])
-        if sub == "concern":
-            return ParsedMessage(bot_mentioned, _concern(_after_tokens(text, i + 2), others), text, others)
-        if sub in ("me", "review"):
-            return ParsedMessage(bot_mentioned, Command(sub), text, others)
-        if sub in WITH_ARGS:
-            return ParsedMessage(bot_mentioned, _with_args(sub, _after_tokens(text, i + 2), others), text, others)
-        return ParsedMessage(bot_mentioned, Command("help"), text, others)
-    if had_slash or subcommand(word) is not None:
-        return ParsedMessage(bot_mentioned, Command("help"), text, others)
-    return ParsedMessage(bot_mentioned, None, text, others)
-
-
-def _after_tokens(text: str, n: int) -> str:
-    """The text after its first `n` whitespace-separated tokens, original spacing kept."""
-    rest = text
-    for _ in range(n):
-        rest = rest.lstrip()
-        cut = re.search(r"\s", rest)
-        rest = rest[cut.start() :] if cut else ""
-    return rest.strip()
-
-
-def _first_person(rest: str, others: dict[str, Mention]) -> tuple[Mention | None, str]:
-    """The first mentioned person in `rest`, and `rest` without that mention."""
-    for match in PLACEHOLDER.finditer(rest):
-        m = others.get(match.group(0))
-        if m is not None:
-            remaining = rest[: match.start()] + rest[match.end() :]
-            return m, remaining
-    return None, rest
-
-
-def _with_args(name: str, rest: str, others: dict[str, Mention]) -> Command:
-    """People mentioned (known placeholders, in order) and the remaining words, in any order."""
-    people = tuple(others[m.group(0)] for m in PLACEHOLDER.finditer(rest) if m.group(0) in others)
-    # Words end up in queries (a team key): no control characters, which PostgreSQL may refuse.
-    words = (_CONTROL.sub("", w).strip(LEADING_PUNCT) for w in PLACEHOLDER.sub(" ", rest).split())
-    return Command(name, people, args=tuple(w for w in words if w))
-
-
-def _nominate(rest: str, others: dict[str, Mention]) -> Command:
-    nominee, story = _first_person(rest, others)
-    story = _render(story, others).strip().lstrip(LEADING_PUNCT).strip()
-    return Command("nominate", (nominee,) if nominee else (), story)
-
-
-def _concern(rest: str, others: dict[str, Mention]) -> Command:
-    subject, remaining = _first_person(rest, others)
-    tokens = remaining.split()
-    criterion = None
-    mitigated = False
-    used = 0
-    for tok in tokens[:3]:
-        low = tok.lower().strip(LEADING_PUNCT)
-        if criterion is None and CRITERION.match(low):
-            criterion = low
-            used += 1
-        elif low in MITIGATED:
-            mitigated = True
-            used += 1
-        elif not low:
-            used += 1
-        else:
-            break
-    note = _render(_after_tokens(remaining, used), others).strip().lstrip(LEADING_PUNCT).strip()
-    return Command("concern", (subject,) if subject else (), note, criterion, mitigated)
+    def _concern(self, sender: Sender, cmd: Command, dedup: str | None) -> None:
+        lang = sender.lang
+        subject = cmd.mentions[0] if cmd.mentions else None
+        if subject is None or not subject.open_id or not cmd.criterion:
+            self._reply(sender, tr("concern.usage", lang), dedup)
+            return
+        if self._sender(subject.open_id).person is None:
+            self._reply(sender, tr("unknown_person", lang, who=clip(subject.name, NAME_MAX)), dedup)
+            return
+        v = add_concern(
+            self.ctx, ref(sender.open_id), ref(subject.open_id), cmd.criterion, cmd.text, mitigated=cmd.mitigated
+        )
+        text = tr(
+            "concern.recorded",
+            lang,
+            name=v.subject_name,
+            behaviour=behaviour_label(self.ctx.rubric, v.criterion, lang, short=40),
+            mitigated=tr("concern.mitigated_suffix", lang) if v.mitigated else "",
+            id=v.id,
+        )
+        notes = "".join(f"\n⚠ {n.message(lang)}" for n in v.notices)  # e.g. mitigation without effect
+        self._reply(sender, text + notes, dedup)

@@ -27,12 +27,15 @@ MARK = "[redacted]"
 LARK_LOGGER = "Lark"
 ADAPTER_LOGGERS = (
     "liumai.feishu",
-    "liumai.feishu.bot",
+    "liumai.feishu.actions",
+    "liumai.feishu.asgi",
     "liumai.feishu.client",
     "liumai.feishu.digest",
-    "liumai.feishu.http",
+    "liumai.feishu.dispatch",
     "liumai.feishu.org_sync",
     "liumai.feishu.reports",
+    "liumai.feishu.security",
+    "liumai.feishu.worker_pool",
     "liumai.feishu.ws",
 )
 THIRD_PARTY_LOGGERS = (LARK_LOGGER, "websockets", "websockets.client", "websockets.protocol", "urllib3.connectionpool")

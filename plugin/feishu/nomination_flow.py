@@ -2,15 +2,16 @@
 
 A message is answered with the suggestions card; the form is answered within Feishu's 3 s with a
 "processing" card, and the suggestions patch it once tagging is done. Confirming (a card click,
-see `card_actions`) may tell the nominee (LIUMAI_NOTIFY_NOMINEE).
+see `actions`) may tell the nominee (LIUMAI_NOTIFY_NOMINEE).
 """
 
 from __future__ import annotations
 
-from liumai.feishu import cards
-from liumai.feishu.bot_base import NAME_MAX, PLATFORM, BotBase, CardAnswer, Sender, ref
-from liumai.feishu.commands import Command, ident
+from liumai.feishu import nomination_views
+from liumai.feishu.base import NAME_MAX, PLATFORM, BotBase, CardAnswer, Sender, ref
+from liumai.feishu.parsing import Command, ident
 from liumai.feishu.texts import clip, lang_for, tr
+from liumai.feishu.views import FORM_CANDIDATES, toast
 from liumai.services import deliveries
 from liumai.services.nominations import nominate, tag_nomination
 from liumai.services.people import nearest_colleagues
@@ -37,10 +38,10 @@ class NominationFlow(BotBase):
             source_link=link,
         )
         view = get_nomination(self.ctx, res.nomination.id, ref(sender.open_id))
-        card = cards.suggestions_card(self.ctx.rubric, view, lang)
+        card = nomination_views.suggestions_card(self.ctx.rubric, view, lang)
         self.api.send_card(sender.open_id, card, dedup=f"nomination:{view.id}:card")
 
-    def _candidates(self, sender: Sender, limit: int = cards.FORM_CANDIDATES) -> list[str]:
+    def _candidates(self, sender: Sender, limit: int = FORM_CANDIDATES) -> list[str]:
         """Whom the form's person picker offers: everyone on Feishu when that fits in a card,
         else the people nearest the sender in the org chart (team, manager, peers, reports)."""
         if sender.person is None:
@@ -56,10 +57,10 @@ class NominationFlow(BotBase):
         nominee = ident(nominee)
         story = str(form.get("story") or "")
         if not nominee or not story.strip():
-            return CardAnswer(toast=cards.toast("error", tr("form.missing", lang)))
+            return CardAnswer(toast=toast("error", tr("form.missing", lang)))
         target = self._sender(str(nominee))
         if target.person is None:
-            return CardAnswer(toast=cards.toast("error", tr("unknown_person", lang, who=nominee)))
+            return CardAnswer(toast=toast("error", tr("unknown_person", lang, who=nominee)))
         key = f"feishu:form:{message_id}:{sender.open_id}" if message_id else None
         # Stored now (fast); tagged after the answer, since an LLM may take longer than 3 s.
         res = nominate(
@@ -67,15 +68,15 @@ class NominationFlow(BotBase):
         )
         nomination_id = res.nomination.id
         return CardAnswer(
-            toast=cards.toast("success", tr("toast.received", lang)),
-            card=cards.processing_card(target.person.display_name, lang),
+            toast=toast("success", tr("toast.received", lang)),
+            card=nomination_views.processing_card(target.person.display_name, lang),
             after=self.defer(lambda: self._tag_and_show(nomination_id, sender, message_id)),
         )
 
     def _tag_and_show(self, nomination_id: int, sender: Sender, message_id: str | None) -> None:
         tag_nomination(self.ctx, nomination_id)
         view = get_nomination(self.ctx, nomination_id, ref(sender.open_id))
-        card = cards.suggestions_card(self.ctx.rubric, view, sender.lang)
+        card = nomination_views.suggestions_card(self.ctx.rubric, view, sender.lang)
         if message_id:
             self.api.patch_card(message_id, card)
         else:
@@ -91,5 +92,5 @@ class NominationFlow(BotBase):
             return
         lang = lang_for(nominee.locale)
         name = nominator.person.display_name if nominator.person else ""
-        card = cards.notify_card(self.ctx.rubric, name, view.criterion, view.story, lang)
+        card = nomination_views.notify_card(self.ctx.rubric, name, view.criterion, view.story, lang)
         self.api.send_card(nominee.feishu_open_id, card, dedup=f"notify:{evidence_id}")

@@ -35,7 +35,16 @@ from typing import Any
 
 from liumai.feishu.client import LARK, FeishuApi
 from liumai.services.context import AppContext
-from liumai.services.org import CHAT_RE, EMAIL_RE, TEAM_RE, ImportReport, OrgRow, apply_org, stored_people
+from liumai.services.org import (
+    CHAT_RE,
+    EMAIL_RE,
+    TEAM_RE,
+    ImportReport,
+    OrgRow,
+    StoredPerson,
+    apply_org,
+    stored_people,
+)
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +198,19 @@ def build_rows(
         else:
             active[u.open_id] = u
     managers = _managers(active, dept_map, report)
+    emails = _emails(active, by_open_id, report)
+    rows: list[OrgRow] = []
+    for line, u in enumerate(active.values(), start=1):
+        email = emails[u.open_id]
+        known = by_open_id.get(u.open_id) or by_email.get(email)
+        dept = next((dept_map[d] for d in u.departments if d in dept_map), None)
+        manager = managers.get(u.open_id)
+        rows.append(_row(line, u, email, emails[manager] if manager else None, dept, known, default_locale))
+    return rows
 
+
+def _emails(active: dict[str, User], by_open_id: dict[str, StoredPerson], report: SyncReport) -> dict[str, str]:
+    """Each user's e-mail: Feishu's, else the stored one, else a placeholder; never one shared by two."""
     emails: dict[str, str] = {}
     taken: set[str] = set()
     for u in active.values():
@@ -203,31 +224,34 @@ def build_rows(
             report.placeholder_emails.append(email)
         taken.add(email)
         emails[u.open_id] = email
+    return emails
 
-    rows: list[OrgRow] = []
-    for line, u in enumerate(active.values(), start=1):
-        email = emails[u.open_id]
-        known = by_open_id.get(u.open_id) or by_email.get(email)
-        dept = next((dept_map[d] for d in u.departments if d in dept_map), None)
-        team = team_key(dept.id) if dept else (known.team if known else None)
-        manager = managers.get(u.open_id)
-        rows.append(
-            OrgRow(
-                line=line,
-                email=email,
-                name=u.name,
-                team=team,
-                manager_email=emails[manager] if manager else None,
-                slack_user_id=known.slack_user_id if known else None,
-                feishu_open_id=u.open_id,
-                is_admin=known.is_admin if known else False,
-                locale=known.locale if known else default_locale,
-                team_name_zh=dept.name if dept else None,
-                team_name_en=(dept.name_en or dept.name) if dept else None,
-                team_feishu_chat=dept.chat_id if dept and dept.chat_id and CHAT_RE.match(dept.chat_id) else None,
-            )
-        )
-    return rows
+
+def _row(
+    line: int,
+    u: User,
+    email: str,
+    manager_email: str | None,
+    dept: Dept | None,
+    known: StoredPerson | None,
+    default_locale: str,
+) -> OrgRow:
+    """One user's row: Feishu's name, team and manager; admin flag, locale and Slack id kept from the stored person."""
+    chat = dept.chat_id if dept and dept.chat_id and CHAT_RE.match(dept.chat_id) else None
+    return OrgRow(
+        line=line,
+        email=email,
+        name=u.name,
+        team=team_key(dept.id) if dept else (known.team if known else None),
+        manager_email=manager_email,
+        slack_user_id=known.slack_user_id if known else None,
+        feishu_open_id=u.open_id,
+        is_admin=known.is_admin if known else False,
+        locale=known.locale if known else default_locale,
+        team_name_zh=dept.name if dept else None,
+        team_name_en=(dept.name_en or dept.name) if dept else None,
+        team_feishu_chat=chat,
+    )
 
 
 def sync_feishu(

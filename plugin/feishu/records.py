@@ -3,7 +3,7 @@
 - `/values evidence [@someone] [2026Q4]`: the evidence a person may see;
 - `/values export [@someone]`: a person's data as a JSON file - for an admin naming someone,
   everything; for the person themselves, the data-subject export (`services.subject_export`);
-- `/values erase @someone`: a confirmation card; its button erases (`card_actions` handles the click).
+- `/values erase @someone`: a confirmation card; its button erases (`actions` handles the click).
 
 Who may see or do what is decided by the services (`list_evidence`, `export_person`, `erase_target`,
 `erase_person`); only the cards and the wording are this module's.
@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 
-from liumai.feishu import cards
-from liumai.feishu.commands import Command
-from liumai.feishu.reports import NAME_MAX, Args, FeishuReports, ref
+from liumai.feishu import review_views
+from liumai.feishu.parsing import Args, Command
+from liumai.feishu.reports import NAME_MAX, FeishuReports, ref
 from liumai.feishu.texts import clip, tr
+from liumai.feishu.views import fit_card
 from liumai.reports.escape import file_slug
 from liumai.services.data_rights import erase_person, erase_target, export_person
 from liumai.services.errors import NotFound
@@ -38,7 +39,7 @@ class FeishuRecords(FeishuReports):
         else:
             subject = require_profile(self.ctx, ref(open_id))
         items = list_evidence(self.ctx, ref(open_id), person=subject.id, period=args.quarter)
-        card = cards.fit_card(cards.evidence_card(self.ctx.rubric, subject.display_name, items, lang), lang)
+        card = fit_card(review_views.evidence_card(self.ctx.rubric, subject.display_name, items, lang), lang)
         self.api.send_card(open_id, card, dedup=self._key(dedup, "evidence"))
 
     # ------------------------------------------------------------------ data rights
@@ -70,7 +71,7 @@ class FeishuRecords(FeishuReports):
         subject = erase_target(self.ctx, ref(open_id), ref(mention.open_id))
         if subject is None:
             raise NotFound("person.unknown", who=clip(mention.name, NAME_MAX))
-        card = cards.erase_confirm_card(subject.display_name, subject.email, subject.id, lang)
+        card = review_views.erase_confirm_card(subject.display_name, subject.email, subject.id, lang)
         self.api.send_card(open_id, card, dedup=self._key(dedup, "erase"))
 
     def erase(self, open_id: str, lang: str, person_id: int, actor: str) -> dict:

@@ -19,17 +19,15 @@ Everything here runs on the bot's worker pool, after the event was acknowledged.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from liumai.command_args import parse_report_words
-from liumai.feishu import cards
+from liumai.feishu import review_views
 from liumai.feishu.client import FeishuApi, FeishuApiError
-from liumai.feishu.commands import Command, Mention
 from liumai.feishu.digest import FeishuDigestPoster, digest_card
+from liumai.feishu.parsing import Args, Command, Mention
 from liumai.feishu.report_cards import summary_feishu_card
 from liumai.feishu.texts import clip, tr
+from liumai.feishu.views import fit_card
 from liumai.periods import week_of
 from liumai.reports.escape import file_slug
 from liumai.reports.summary_render import person_chart, summary_csv, summary_html, team_chart
@@ -47,30 +45,6 @@ NAME_MAX = 80
 
 def ref(open_id: str) -> str:
     return f"feishu:{open_id}"
-
-
-@dataclass(frozen=True)
-class Args:
-    """The plain words of a command, sorted into what they can mean."""
-
-    quarter: str | None = None
-    week: str | None = None
-    preview: bool = False
-    subtree: bool = False
-    words: tuple[str, ...] = ()  # anything else, e.g. a team key
-
-    @classmethod
-    def of(cls, cmd: Command) -> Args:
-        # The shared grammar; a malformed quarter or week is passed on as written, and the
-        # service's own refusal ("not a quarter") explains it.
-        a = parse_report_words(cmd.args)
-        quarter, week = a.quarter, a.week
-        if a.bad and a.bad[0] == "args.quarter":
-            quarter = a.bad[1].upper().replace("-", "")
-        elif a.bad and a.bad[0] == "args.week":
-            y, w = re.split(r"-?[wW]", a.bad[1])
-            week = f"{y}-W{int(w):02d}"
-        return cls(quarter, week, a.preview, a.subtree, a.words)
 
 
 class FeishuReports:
@@ -129,7 +103,7 @@ class FeishuReports:
 
     def _send_person(self, open_id: str, lang: str, s: PersonSummary, dedup: str | None) -> None:
         rubric = self.ctx.rubric
-        card = cards.fit_card(summary_feishu_card(s, rubric, lang, concerns=True), lang)
+        card = fit_card(summary_feishu_card(s, rubric, lang, concerns=True), lang)
         self.api.send_card(open_id, card, dedup=self._key(dedup, "card"))
         base = f"liumai-summary-{file_slug(s.email, 'person')}-{s.quarter}"
         files = [
@@ -162,7 +136,7 @@ class FeishuReports:
 
     def _send_team(self, open_id: str, lang: str, s: TeamSummary, dedup: str | None) -> None:
         rubric = self.ctx.rubric
-        card = cards.fit_card(cards.team_card(s, rubric, lang), lang)
+        card = fit_card(review_views.team_card(s, rubric, lang), lang)
         self.api.send_card(open_id, card, dedup=self._key(dedup, "card"))
         base = f"liumai-team-{file_slug(s.title.split(' / ')[-1], 'team')}-{s.quarter}"
         files = [
@@ -182,8 +156,9 @@ class FeishuReports:
         args = Args.of(cmd)
         key = self._digest_team(open_id, args)
         if key is None:
-            first = next(iter(team_keys(self.ctx)), None)
-            self.reply(open_id, tr("digest.name_team", lang, example=first or "team-key"), dedup)
+            teams = team_keys(self.ctx)
+            example = teams[0] if teams else "team-key"
+            self.reply(open_id, tr("digest.name_team", lang, example=example, teams=", ".join(teams)), dedup)
             return
         # A preview shows this week so far; posting defaults to last week - the digest the Monday
         # schedule posts - so a manager can never use up the current week's one post by accident.
@@ -201,5 +176,6 @@ class FeishuReports:
         if status is None:
             text = tr("digest.failed", lang, error=outcome.error or outcome.status)
         else:
-            text = tr(f"digest.{status}", lang, team=outcome.team, week=week)
+            where = tr("digest.team_place", lang)
+            text = tr(f"digest.{status}", lang, team=outcome.team, week=week, where=where, option="--feishu-chat oc_…")
         self.reply(open_id, text, dedup)

@@ -4,7 +4,9 @@ Feishu is used mostly in Chinese-speaking companies, so a person whose locale is
 is not in the org chart yet - reads Chinese; people whose stored locale is English read English.
 Service refusals are rendered by the services' own message keys (`ServiceError.message(lang)`),
 so the wording of a refusal is the same on Slack, Feishu and the CLI. The words live in the
-message catalogue (`liumai/messages/`, sections `feishu` and `feishu_status`).
+message catalogue (`liumai/messages/`, section `feishu`, and `chat` for what
+Slack says too: one sentence on both platforms, where Feishu fills in plain code (no quotes), the
+`/values` command and its "Feishu group").
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from liumai.rubric.model import Rubric
 DEFAULT_LANG = "zh"
 
 TEXTS: dict[str, dict[str, str]] = section("feishu")
-
-STATUS: dict[str, dict[str, str]] = section("feishu_status")
+SHARED: dict[str, dict[str, str]] = section("chat")
+VALUES_COMMAND = "/values"  # Feishu bots have no slash commands to rename: people type the word
 
 
 def lang_for(locale: str | None) -> str:
@@ -31,12 +33,23 @@ def lang_for(locale: str | None) -> str:
 
 
 def tr(key: str, lang: str, **params: object) -> str:
-    entry = TEXTS[key]
-    return entry.get(lang, entry[DEFAULT_LANG]).format(**params)
+    """The text for `key` in `lang`: Feishu's own section first, then the sentences shared with Slack."""
+    entry = TEXTS.get(key)
+    if entry is None:
+        entry = SHARED[key]
+        defaults = {"q": "", "cmd": VALUES_COMMAND, "place": _pick(SHARED["place.feishu"], lang)}
+        params = {**defaults, "hint": _pick(SHARED["try_later"], lang), **params}
+    return _pick(entry, lang).format(**params)
+
+
+def _pick(entry: dict[str, str], lang: str) -> str:
+    return entry.get(lang, entry[DEFAULT_LANG])
 
 
 def status_name(status: str, lang: str) -> str:
-    return STATUS.get(status, {}).get(lang, status)
+    """A workflow state in the reader's words (the same as Slack's); an unknown one as it is."""
+    entry = SHARED.get(f"status.{status}")
+    return _pick(entry, lang) if entry else status
 
 
 def behaviour_label(rubric: Rubric, criterion: str, lang: str, *, short: int | None = None) -> str:
@@ -49,9 +62,7 @@ def behaviour_label(rubric: Rubric, criterion: str, lang: str, *, short: int | N
     statement = b.statement.get(lang)
     if short is not None and len(statement) > short:
         statement = statement[: short - 1].rstrip() + "…"
-    level = f"第{b.level}级" if lang == "zh" else f"L{b.level}"
-    sep = "：" if lang == "zh" else ": "
-    return f"{criterion} {value} · {level}{sep}{statement}"
+    return tr("behaviour", lang, criterion=criterion, value=value, level=b.level, statement=statement)
 
 
 _MARKUP = re.compile(r"\*\*|~~|__|\]\(")

@@ -17,7 +17,7 @@ import logging
 import threading
 from typing import Any
 
-from liumai.feishu.bot import MENU_EVENT, MESSAGE_EVENT, FeishuBot
+from liumai.feishu.dispatch import MENU_EVENT, MESSAGE_EVENT, FeishuBot
 
 log = logging.getLogger(__name__)
 

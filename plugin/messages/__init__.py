@@ -9,10 +9,11 @@ stable key (`section.key`), the two locale files have the same keys, and tests/t
 checks what gettext tooling would not: no key missing in one language, the same `{placeholders}`
 in both, and every glossary term spelled the glossary's way (no forbidden synonym).
 
-Sections: `service` (refusals, `ServiceError.message`), `cli`, `slack`, `feishu`, `feishu_status`,
-`summary`, `digest`, `rule`, `explain`, `demo` (`liumai demo`), `rubric_file` (a rubric file's
-problems, rendered at the edge since `liumai.rubric` imports nothing of the project), `config`
-(settings that cannot be used). The platform modules (`liumai.slack.texts`, `liumai.feishu.texts`,
+Sections: `service` (refusals, `ServiceError.message`), `cli`, `slack`, `feishu`, `chat` (what
+both chat platforms say, one sentence each), `summary`, `digest`, `rule`,
+`explain`, `demo` (`liumai demo`), `rubric_file` (a rubric file's problems, rendered at the edge
+since `liumai.rubric` imports nothing of the project), `config` (settings that cannot be used).
+The platform modules (`liumai.slack.texts`, `liumai.feishu.texts`,
 `liumai.cli.texts`, `liumai.i18n`) are thin accessors over `section(...)`; the words live here.
 """
 

@@ -12,11 +12,24 @@ the Bolt app and returns a `SlackIntegration` that `liumai serve` mounts:
 `digest_poster()` gives `liumai digest --post` and the scheduler in `serve` the Slack
 `DigestPoster` (a team's `slack_channel_id`; see `liumai.slack.digest`).
 
-Where things are (the Feishu adapter has the same parts): commands and their actions in
-`handlers/` (`nominate`, `values`, `home`), the `/values` words in the shared `liumai.commands`;
-report and record subcommands in `reports` and `records`; views in `blocks` (primitives, ids),
-`nominate_views`, `review_views` and `report_blocks`; the digest poster in `digest`; request
-security in `security` and `asgi`.
+Where things are. Both adapters use one vocabulary of module names, so a feature is found in the
+same place on Slack and on Feishu (`liumai.feishu` has the same modules; docs/architecture.md,
+"Adapters", lists both side by side):
+
+- `dispatch`: where the platform's requests go (de-duplication, then one module per entry point);
+- `commands`: the `/nominate` and `/values` entry handlers (the `/values` words are the shared
+  `liumai.commands`, read in `parsing`);
+- `nomination_flow`: nominating after the command - the form, its steps, the nominee's DM;
+- `actions`: buttons, selects and form callbacks (reply buttons, review decisions, concern form, erase);
+- `reports` and `records`: the report subcommands (summary, team, digest) and the record ones
+  (evidence, export, erase);
+- `views` (primitives, ids, limits), `nomination_views`, `review_views` and `report_blocks`: rendering;
+- `digest`: the weekly digest poster; `texts`: the words (the message catalogue);
+- `base`: what every handler shares (the reader's language, refusals and apologies);
+- `settings` (validated at start), `security` (request verification), `asgi` (the HTTP routes),
+  `logs` (redaction), `worker_pool` (work after the acknowledgement).
+Slack-only: `app` (the Bolt app), `body` (signed but malformed bodies), `home` (the App Home tab)
+and `manifest`.
 """
 
 from __future__ import annotations
@@ -33,12 +46,13 @@ from starlette.routing import BaseRoute
 
 from liumai.services.context import AppContext
 from liumai.services.deliveries import prune
-from liumai.slack.app import TrackingExecutor, check_app_token, create_bolt_app, secret_engine, web_client
+from liumai.slack.app import check_app_token, create_bolt_app, secret_engine, web_client
 from liumai.slack.asgi import bolt_routes
-from liumai.slack.common import PLATFORM, Deps
+from liumai.slack.base import PLATFORM, Deps
 from liumai.slack.digest import SlackDigestPoster
 from liumai.slack.security import RequestGuard
 from liumai.slack.settings import SlackConfig, slack_config
+from liumai.slack.worker_pool import TrackingExecutor
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode import SocketModeHandler

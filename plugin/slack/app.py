@@ -5,8 +5,8 @@ Choices made here, once, for every way the app runs:
   returns the HTTP response itself; only lazy listeners run afterwards, on their own pool. An
   acknowledgement therefore never queues behind slow work (tagging), and Socket Mode and HTTP
   behave the same.
-- Lazy listeners run on a `TrackingExecutor`, so shutdown (and tests) can wait until in-flight
-  work is done instead of guessing with sleeps.
+- Lazy listeners run on a `TrackingExecutor` (`liumai.slack.worker_pool`), so shutdown (and tests)
+  can wait until in-flight work is done instead of guessing with sleeps.
 - One `WebClient` (base URL from `SLACK_API_URL`) with slack-sdk's retry handlers: connection
   errors and HTTP 429 (honouring Retry-After). Bolt copies its base URL and retry handlers into
   every per-request client, and OAuth uses it for `oauth.v2.access`.
@@ -19,11 +19,8 @@ Choices made here, once, for every way the app runs:
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
@@ -38,58 +35,21 @@ from sqlalchemy import Engine
 
 from liumai.config import ConfigError
 from liumai.services.context import AppContext
+from liumai.slack.base import Deps
 from liumai.slack.body import bolt_error_handler
-from liumai.slack.common import Deps
-from liumai.slack.handlers import register_all
+from liumai.slack.dispatch import register_all
 from liumai.slack.logs import slack_logger
 from liumai.slack.manifest import BOT_SCOPES
 from liumai.slack.settings import DEFAULT_API_URL, SlackConfig
+from liumai.slack.texts import tx
+from liumai.slack.worker_pool import TrackingExecutor
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 OAUTH_STATE_TTL_S = 600
-LAZY_WORKERS = 8
 # Shown by Bolt when a workspace that never installed the app sends a request (OAuth mode); the
 # reader's language is unknown at that point, so both.
-NOT_INSTALLED = (
-    ":warning: Liumai is not installed in this workspace yet: ask an admin to install it. / "
-    "六脉尚未安装到这个工作区，请联系管理员安装。"
-)
-
-
-class TrackingExecutor(ThreadPoolExecutor):
-    """The lazy listeners' pool: knows how many tasks are unfinished, so shutdown and tests can
-    wait until background work is done instead of sleeping."""
-
-    def __init__(self, max_workers: int = LAZY_WORKERS, name: str = "slack-lazy") -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix=name)
-        self._pending = 0
-        self._idle = threading.Condition()
-
-    def submit(self, fn, /, *args: Any, **kwargs: Any) -> Future:
-        with self._idle:
-            self._pending += 1
-        try:
-            future = super().submit(fn, *args, **kwargs)
-        except BaseException:
-            self._done(None)
-            raise
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, _future: Future | None) -> None:
-        with self._idle:
-            self._pending -= 1
-            self._idle.notify_all()
-
-    @property
-    def pending(self) -> int:
-        return self._pending
-
-    def wait_idle(self, timeout: float) -> bool:
-        """True when every submitted task has finished within `timeout` seconds."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+NOT_INSTALLED = f":warning: {tx('not_installed', 'en')} / {tx('not_installed', 'zh')}"
 
 
 def retry_handlers() -> list:

@@ -36,8 +36,8 @@ from liumai.reports.digest_render import tr as dtr
 from liumai.services.context import AppContext
 from liumai.services.digest import Digest, TeamChannels
 from liumai.services.org import team_locales
-from liumai.slack.blocks import escape
 from liumai.slack.report_blocks import digest_slack_blocks
+from liumai.slack.views import escape
 
 PLATFORM = "slack"
 EVENT_TYPE = "liumai_digest"

@@ -1,11 +1,12 @@
-"""`/values evidence`, `/values export` and `/values erase` on Slack, as on Feishu (`feishu/reports.py`).
+"""`/values evidence`, `/values export` and `/values erase` on Slack, as on Feishu (`feishu/records.py`).
 
 - `/values evidence [@someone] [2026Q4]`: the evidence the asker may see about themselves or one of
   their people, as an ephemeral message;
 - `/values export [@someone]`: a person's data as a JSON file in the asker's DM (files.upload) - for
   an admin naming someone, everything; for the person themselves, the data-subject export;
 - `/values erase @someone`: admins only; an ephemeral confirmation with an "Erase permanently"
-  button, which erases (re-authorised by the service on the click) and replaces the message.
+  button (`liumai.slack.actions`), which erases (re-authorised by the service on the click) and
+  replaces the message.
 
 Who may see or do what is decided by the services (`list_evidence`, `export_person` choosing the
 scope from the viewer, `erase_target` and `erase_person`), so the refusals read the same as on
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
@@ -26,9 +27,9 @@ from liumai.rubric.model import Rubric
 from liumai.services.data_rights import erase_person, erase_target, export_person
 from liumai.services.deliveries import profile
 from liumai.services.evidence import EvidenceView, list_evidence
-from liumai.slack import blocks as B
-from liumai.slack.common import Deps, guarded, ref
-from liumai.slack.reports import parse_args
+from liumai.slack import views as B
+from liumai.slack.base import Deps, ref
+from liumai.slack.parsing import parse_args
 from liumai.slack.texts import tx
 
 A_ERASE = "liumai_erase"
@@ -96,7 +97,7 @@ class SlackRecords:
     def cmd(self) -> str:
         return self.deps.config.values_command
 
-    def _actor(self, user: str) -> str:
+    def actor(self, user: str) -> str:
         """How the audit log names the asker: their e-mail, else their Slack reference."""
         person = profile(self.ctx, ref(user))
         return person.email if person else ref(user)
@@ -123,7 +124,7 @@ class SlackRecords:
             reply(tx("export.usage", lang, cmd=self.cmd))
             return
         target = ref(args.mentions[0]) if args.mentions else ref(user)
-        data = export_person(self.ctx, target, self._actor(user), viewer=ref(user))
+        data = export_person(self.ctx, target, self.actor(user), viewer=ref(user))
         person = data.get("person") or {}
         display = str(person.get("display_name") or "")
         name = f"liumai-export-{file_slug(str(person.get('email') or 'person'), 'person')}.json"
@@ -170,33 +171,14 @@ class SlackRecords:
             replace_original=False,
         )
 
-    def register(self, app: App) -> None:
-        """The confirmation message's two buttons."""
-        deps = self.deps
-
-        @guarded(deps, "ack")
-        def erase_ack(ack: Ack, body: dict) -> None:
-            ack()
-
-        @guarded(deps)
-        def erase_lazy(body: dict, client: WebClient, action: dict, respond: Respond) -> None:
-            user = body["user"]["id"]
-            lang = deps.lang_for(user, client)
-            report = erase_person(self.ctx, int(action["value"]), self._actor(user), viewer=ref(user))
-            text = tx(
-                "erase.done",
-                lang,
-                nominations=report.nominations_deleted,
-                evidence=report.evidence_deleted,
-                concerns=report.concerns_deleted,
-                label=report.label,
-            )
-            respond(text=text, blocks=[B.section(text)], replace_original=True)
-
-        @guarded(deps)
-        def erase_cancel_lazy(body: dict, client: WebClient, respond: Respond) -> None:
-            text = tx("erase.cancelled", deps.lang_for(body["user"]["id"], client))
-            respond(text=text, blocks=[B.section(text)], replace_original=True)
-
-        app.action(A_ERASE)(ack=erase_ack, lazy=[erase_lazy])
-        app.action(A_ERASE_CANCEL)(ack=erase_ack, lazy=[erase_cancel_lazy])
+    def erase(self, user: str, lang: str, person_id: int) -> str:
+        """The confirmation's button: erase (re-authorised by the service) and say what went."""
+        report = erase_person(self.ctx, person_id, self.actor(user), viewer=ref(user))
+        return tx(
+            "erase.done",
+            lang,
+            nominations=report.nominations_deleted,
+            evidence=report.evidence_deleted,
+            concerns=report.concerns_deleted,
+            label=report.label,
+        )

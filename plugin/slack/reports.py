@@ -33,7 +33,6 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from liumai.command_args import parse_report_words
 from liumai.periods import week_of
 from liumai.reports.escape import file_slug
 from liumai.reports.summary_render import person_chart, summary_csv, summary_html, team_chart
@@ -42,35 +41,15 @@ from liumai.services.org import TEAM_RE, find_team, managed_team, team_keys
 from liumai.services.people import has_direct_reports
 from liumai.services.recognition import is_manager
 from liumai.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
-from liumai.slack import blocks as B
-from liumai.slack.common import Deps, ref
+from liumai.slack import views as B
+from liumai.slack.base import Deps, ref
 from liumai.slack.digest import SlackDigestPoster
+from liumai.slack.parsing import Args, parse_args
 from liumai.slack.report_blocks import digest_slack_blocks, summary_slack_pages, team_slack_pages
 from liumai.slack.texts import tx
 
 MAX_PAGES = 3  # + the files line: four of the five messages a response_url takes
-MENTION_RE = re.compile(r"<@([UW][A-Z0-9]{1,20})(?:\|[^<>]{0,100})?>")
 Pages = list[list[dict]]
-
-
-@dataclass(frozen=True)
-class Args:
-    """The words after a subcommand, sorted into what they can mean; `bad` explains a malformed one."""
-
-    mentions: tuple[str, ...] = ()
-    quarter: str | None = None
-    week: str | None = None
-    preview: bool = False
-    subtree: bool = False
-    words: tuple[str, ...] = ()
-    bad: tuple[str, str] | None = None  # (text key, the offending word)
-
-
-def parse_args(text: str, *, fiscal_start: int = 1, tz=None) -> Args:
-    """Mentions anywhere (`<@U123|name>`), then the shared grammar: quarter, week, flags, words."""
-    mentions = tuple(MENTION_RE.findall(text or ""))
-    a = parse_report_words(MENTION_RE.sub(" ", text or "").split(), fiscal_start=fiscal_start, tz=tz)
-    return Args(mentions, a.quarter, a.week, a.preview, a.subtree, a.words, a.bad)
 
 
 def fit_pages(pages: Pages, lang: str, limit: int = MAX_PAGES) -> Pages:
@@ -281,28 +260,38 @@ class SlackReports:
         # schedule posts - so a manager can never use up the current week's one post by accident.
         week = args.week or (week_of(self.ctx.now(), self.ctx.settings.tz) if args.preview else previous_week(self.ctx))
         if args.preview:
-            authorize_digest_preview(self.ctx, key, ref(user))
-            d = build_digest(self.ctx, key, week)
-            blocks = digest_slack_blocks(d, self.ctx.rubric, lang)
-            note = B.context(tx("digest.preview", lang, cmd=self.cmd, team=key))
-            blocks = [*blocks[: B.MAX_MESSAGE_BLOCKS - 1], note]
-            respond(
-                text=B.escape(f"{d.team_key} · {d.week}"),
-                blocks=blocks,
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
+            self._digest_preview(user, lang, key, week, respond)
+        else:
+            reply(self._digest_post(user, lang, key, week, client))
+
+    def _digest_preview(self, user: str, lang: str, key: str, week: str, respond: Respond) -> None:
+        """This week so far, privately, with a note that nothing was posted."""
+        authorize_digest_preview(self.ctx, key, ref(user))
+        d = build_digest(self.ctx, key, week)
+        blocks = digest_slack_blocks(d, self.ctx.rubric, lang)
+        note = B.context(tx("digest.preview", lang, cmd=self.cmd, team=key))
+        blocks = [*blocks[: B.MAX_MESSAGE_BLOCKS - 1], note]
+        respond(
+            text=B.escape(f"{d.team_key} · {d.week}"),
+            blocks=blocks,
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+    def _digest_post(self, user: str, lang: str, key: str, week: str, client: WebClient) -> str:
+        """Post the week's digest (once per team, week and channel); the reply says what happened."""
         poster = SlackDigestPoster(self.ctx, lambda: client, logger=self.deps.logger)
         outcome = post_digest(self.ctx, key, week, [poster], owner=f"slack:{user}", viewer=ref(user))
-        if outcome.status in ("posted", "already_posted", "in_progress", "no_target"):
-            channel = ""
-            if outcome.status == "posted":
-                team = find_team(self.ctx, key)
-                channel = (team.slack_channel_id if team else None) or ""
-            reply(tx(f"digest.{outcome.status}", lang, team=key, week=week, channel=channel))
-        else:
-            reply(tx("digest.failed", lang, error=B.escape(slack_error(outcome.error or outcome.status))))
+        if outcome.status not in ("posted", "already_posted", "in_progress", "no_target"):
+            return tx("digest.failed", lang, error=B.escape(slack_error(outcome.error or outcome.status)))
+        channel = ""
+        if outcome.status == "posted":
+            team = find_team(self.ctx, key)
+            channel = (team.slack_channel_id if team else None) or ""
+        text = tx(
+            f"digest.{outcome.status}", lang, team=key, week=week, where=f"<#{channel}>", option="--slack-channel C…"
+        )
+        return f":white_check_mark: {text}" if outcome.status == "posted" else text
 
 
 def slack_error(text: str) -> str:

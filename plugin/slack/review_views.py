@@ -8,7 +8,8 @@ from typing import Any
 from liumai.rubric.model import Rubric
 from liumai.services.evidence import EvidenceView
 from liumai.services.recognition import MyRecognition, StoryView
-from liumai.slack.blocks import (
+from liumai.slack.texts import SHARED, tx
+from liumai.slack.views import (
     A_ACCEPT,
     A_HOME_NOMINATE,
     A_HOME_SUMMARY,
@@ -39,7 +40,6 @@ from liumai.slack.blocks import (
     statement,
     value_name,
 )
-from liumai.slack.texts import TEXTS, tx
 
 
 def concern_modal(rubric: Rubric, lang: str, *, subject: str | None = None) -> dict:
@@ -70,7 +70,7 @@ def concern_modal(rubric: Rubric, lang: str, *, subject: str | None = None) -> d
             "element": {
                 "type": "checkboxes",
                 "action_id": "mitigated",
-                "options": [{"text": plain(tx("concern.mitigated", lang), 75), "value": "mitigated"}],
+                "options": [{"text": plain(tx("concern.mitigated_option", lang), 75), "value": "mitigated"}],
             },
         },
     ]
@@ -81,7 +81,7 @@ def concern_modal(rubric: Rubric, lang: str, *, subject: str | None = None) -> d
 
 def _story_line(rubric: Rubric, lang: str, s: StoryView, received: bool) -> str:
     key = f"status.{s.status}"
-    status = tx(key, lang) if key in TEXTS else s.status
+    status = tx(key, lang) if key in SHARED else s.status
     meta = tx(
         "story.received" if received else "story.given",
         lang,
@@ -109,7 +109,7 @@ def my_recognition_blocks(rubric: Rubric, lang: str, me: MyRecognition, *, nomin
         blocks.append(section(tx("me.total", lang, total=me.total)))
         blocks.append(by_value_fields(rubric, lang, me.by_value))
     else:
-        blocks.append(section(tx("me.none", lang)))
+        blocks.append(section(tx("me.none_this_quarter", lang)))
     if me.received:
         blocks.append({"type": "divider"})
         blocks.append(section(f"*{tx('me.received', lang)}*"))

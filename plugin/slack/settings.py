@@ -73,50 +73,12 @@ def slack_config(settings: Settings, env: Mapping[str, str] | None = None) -> Sl
     client_id = _clean(settings.slack_client_id)
     client_secret = _clean(settings.slack_client_secret)
     oauth = bool(client_id or client_secret)
-
-    if client_secret and not client_id:
-        raise ConfigError("SLACK_CLIENT_ID: required when SLACK_CLIENT_SECRET is set (OAuth install)")
-    if client_id and not client_secret:
-        raise ConfigError("SLACK_CLIENT_SECRET: required when SLACK_CLIENT_ID is set (OAuth install)")
-    if oauth and bot_token:
-        raise ConfigError(
-            "SLACK_BOT_TOKEN: set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
-            "SLACK_CLIENT_SECRET (OAuth install into many workspaces), not both"
-        )
-    if not oauth and not bot_token:
-        raise ConfigError(
-            "SLACK_BOT_TOKEN: required (the xoxb- bot token from OAuth & Permissions), "
-            "or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth install"
-        )
-    if bot_token and not bot_token.startswith("xoxb-"):
-        raise ConfigError("SLACK_BOT_TOKEN: must be a bot token starting with xoxb- (not a user or app token)")
-    if app_token and not app_token.startswith("xapp-"):
-        raise ConfigError("SLACK_APP_TOKEN: must be an app-level token starting with xapp- (Socket Mode)")
-    if client_id and not _CLIENT_ID_RE.match(client_id):
-        raise ConfigError("SLACK_CLIENT_ID: must look like 1234567890.1234567890 (Basic Information > App Credentials)")
+    _check_install(bot_token, client_id, client_secret)
+    _check_tokens(bot_token, app_token, client_id)
     mode: Literal["socket", "http"] = "socket" if app_token else "http"
-    if mode == "http" and not secret:
-        raise ConfigError(
-            "SLACK_SIGNING_SECRET: required in HTTP mode (Basic Information > App Credentials), "
-            "or set SLACK_APP_TOKEN for Socket Mode"
-        )
-    if secret and not _SECRET_RE.match(secret):
-        raise ConfigError(
-            "SLACK_SIGNING_SECRET: does not look like a signing secret (hex characters from "
-            "Basic Information > App Credentials)"
-        )
-    api_url = _clean(settings.slack_api_url) or DEFAULT_API_URL
-    if not re.match(r"^https?://[^/\s]+", api_url):
-        raise ConfigError("SLACK_API_URL: must be an http(s) URL such as https://slack.com/api/")
-    if not api_url.endswith("/"):
-        api_url += "/"  # slack-sdk joins method names onto the base URL
-    nominate = _clean(env.get("SLACK_NOMINATE_COMMAND")) or "/nominate"
-    values = _clean(env.get("SLACK_VALUES_COMMAND")) or "/values"
-    for var, cmd in (("SLACK_NOMINATE_COMMAND", nominate), ("SLACK_VALUES_COMMAND", values)):
-        if not _COMMAND_RE.match(cmd):
-            raise ConfigError(f"{var}: must be a slash command such as /nominate (lower case, up to 32 characters)")
-    if nominate == values:
-        raise ConfigError("SLACK_VALUES_COMMAND: must differ from SLACK_NOMINATE_COMMAND")
+    _check_signing_secret(secret, mode)
+    api_url = _api_url(settings.slack_api_url)
+    nominate, values = _commands(env)
     return SlackConfig(
         mode=mode,
         oauth=oauth,
@@ -130,3 +92,66 @@ def slack_config(settings: Settings, env: Mapping[str, str] | None = None) -> Sl
         values_command=values,
         notify_nominee=settings.notify_nominee,
     )
+
+
+def _check_install(bot_token: str | None, client_id: str | None, client_secret: str | None) -> None:
+    """One workspace (a bot token) or many (OAuth install: client id and secret), never both or neither."""
+    if client_secret and not client_id:
+        raise ConfigError("SLACK_CLIENT_ID: required when SLACK_CLIENT_SECRET is set (OAuth install)")
+    if client_id and not client_secret:
+        raise ConfigError("SLACK_CLIENT_SECRET: required when SLACK_CLIENT_ID is set (OAuth install)")
+    oauth = bool(client_id or client_secret)
+    if oauth and bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN: set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET (OAuth install into many workspaces), not both"
+        )
+    if not oauth and not bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN: required (the xoxb- bot token from OAuth & Permissions), "
+            "or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth install"
+        )
+
+
+def _check_tokens(bot_token: str | None, app_token: str | None, client_id: str | None) -> None:
+    """Each credential has the shape of its kind (a user token pasted as the bot token fails here)."""
+    if bot_token and not bot_token.startswith("xoxb-"):
+        raise ConfigError("SLACK_BOT_TOKEN: must be a bot token starting with xoxb- (not a user or app token)")
+    if app_token and not app_token.startswith("xapp-"):
+        raise ConfigError("SLACK_APP_TOKEN: must be an app-level token starting with xapp- (Socket Mode)")
+    if client_id and not _CLIENT_ID_RE.match(client_id):
+        raise ConfigError("SLACK_CLIENT_ID: must look like 1234567890.1234567890 (Basic Information > App Credentials)")
+
+
+def _check_signing_secret(secret: str | None, mode: str) -> None:
+    """HTTP mode cannot verify requests without the signing secret; a set one must look like one."""
+    if mode == "http" and not secret:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET: required in HTTP mode (Basic Information > App Credentials), "
+            "or set SLACK_APP_TOKEN for Socket Mode"
+        )
+    if secret and not _SECRET_RE.match(secret):
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET: does not look like a signing secret (hex characters from "
+            "Basic Information > App Credentials)"
+        )
+
+
+def _api_url(value: str | None) -> str:
+    """The Web API base URL, ending in a slash (slack-sdk joins method names onto it)."""
+    api_url = _clean(value) or DEFAULT_API_URL
+    if not re.match(r"^https?://[^/\s]+", api_url):
+        raise ConfigError("SLACK_API_URL: must be an http(s) URL such as https://slack.com/api/")
+    return api_url if api_url.endswith("/") else api_url + "/"
+
+
+def _commands(env: Mapping[str, str | None]) -> tuple[str, str]:
+    """The two slash command names: well-formed and different from each other."""
+    nominate = _clean(env.get("SLACK_NOMINATE_COMMAND")) or "/nominate"
+    values = _clean(env.get("SLACK_VALUES_COMMAND")) or "/values"
+    for var, cmd in (("SLACK_NOMINATE_COMMAND", nominate), ("SLACK_VALUES_COMMAND", values)):
+        if not _COMMAND_RE.match(cmd):
+            raise ConfigError(f"{var}: must be a slash command such as /nominate (lower case, up to 32 characters)")
+    if nominate == values:
+        raise ConfigError("SLACK_VALUES_COMMAND: must differ from SLACK_NOMINATE_COMMAND")
+    return nominate, values

@@ -22,10 +22,9 @@ from liumai.services.errors import ServiceError
 from liumai.services.org import set_team
 from liumai.storage.db import session_scope
 from liumai.storage.models import AuditLog, DigestRun, Evidence, Person
+from tests.authorization_matrix import MATRIX, ROLES, act, snapshot
 from tests.feishu.driver import card_values, converse
 from tests.feishu.helpers import card_action
-from tests.test_authorization import MATRIX, ROLES, act, snapshot
-from tests.test_authorization import world as world
 
 ANN = ("@_user_1", "ou_ann", "Ann")
 ALPHA_CHAT = "oc_alpha_values"
@@ -179,7 +178,9 @@ def check_allowed(f: Fixture, action: str, role: str, out: Outcome, before: dict
         with session_scope(app.ctx.engine) as s:
             assert s.get(Evidence, f.evidence_id).status == "accepted"
     elif action == "add_concern":
-        assert "#" in first.text and after["Concern"] == before["Concern"] + 1
+        assert ("recorded privately" in first.text or "私下记录" in first.text) and after["Concern"] == before[
+            "Concern"
+        ] + 1
     elif action in ("see_summary", "see_team_summary"):
         assert [c.body["msg_type"] for c in out.replies] == ["interactive", "image", "file", "file"]
         assert "Ann" in first.text
@@ -255,7 +256,7 @@ def test_erase_can_be_cancelled(fworld):
 
 def test_export_of_oneself_without_a_mention(fworld):
     replies = converse(fworld.app, "ou_bob", "/values export")
-    assert replies[0].text.startswith("Bob, here is your personal data in Liumai")
+    assert replies[0].text.startswith("Bob, your personal data in Liumai is in your DM")
     data = json.loads(fworld.app.fake.upload(replies[1].content["file_key"]).data)
     assert data["person"]["email"] == "bob@example.com" and data["scope"] == "subject"
     assert fworld.app.fake.upload(replies[1].content["file_key"]).name == "liumai-export-bob.json"

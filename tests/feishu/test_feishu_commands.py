@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from liumai.feishu.commands import message_text, parse_message
+from liumai.feishu.parsing import message_text, parse_message
 
 BOT = "ou_bot"
 

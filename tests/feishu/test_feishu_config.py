@@ -75,11 +75,11 @@ def test_serve_mounts_feishu_and_healthz_lists_it(ctx):
 def test_feishu_mode_overrides_the_choice_when_the_settings_define_it():
     from types import SimpleNamespace
 
-    from liumai.feishu import _mode
+    from liumai.feishu.settings import feishu_mode
 
     def mode(m: str | None, token: str | None = None):
         s = SimpleNamespace(feishu_mode=m, feishu_verification_token=token, feishu_encrypt_key=None)
-        return _mode(SimpleNamespace(settings=s))  # type: ignore[arg-type]
+        return feishu_mode(s)  # type: ignore[arg-type]
 
     assert mode("both", "t") == (True, True)
     assert mode("ws", "t") == (False, True)

@@ -146,10 +146,12 @@ def test_digest_command_posts_last_weeks_digest_for_the_managers_team(teams):
     app = teams
     app.ctx.clock.now += timedelta(days=7)  # the Monday after WEEK: WEEK is "last week"
     reply = converse(app, "ou_mgr", "/values digest")
-    assert reply[0].text == f"已在 alpha 的群里发布 {WEEK} 的价值观周报。"
+    assert reply[0].text == f"已将 alpha 的 {WEEK} 价值观周报发布到团队的飞书群。"
     assert len(chat_cards(app, ALPHA_CHAT)) == 1
     reply = converse(app, "ou_hr", f"/values digest alpha {WEEK}")
-    assert reply[0].text == f"alpha's digest for {WEEK} was already posted (one per team and week in each group)."
+    assert (
+        reply[0].text == f"alpha's digest for {WEEK} was already posted (one per team and week in each Feishu group)."
+    )
     assert len(chat_cards(app, ALPHA_CHAT)) == 1 and runs(app) == [(WEEK, "posted")]
 
 
@@ -158,7 +160,7 @@ def test_digest_preview_goes_only_to_the_requester(teams):
     replies = converse(app, "ou_mgr", "/values digest alpha preview")
     [card] = replies
     assert card.receive_id == "ou_mgr" and card.content["header"]["title"]["content"].startswith("价值观周报")
-    assert "预览：尚未发布" in card.text
+    assert "仅为预览，尚未发布" in card.text
     replies = converse(app, "ou_hr", "/values digest beta 预览 2026-W46")
     assert "Preview only" in replies[0].text and "2026-W46" in replies[0].text
     assert app.fake.sent(ALPHA_CHAT) == [] and app.fake.sent(BETA_CHAT) == [] and runs(app) == []
@@ -174,6 +176,6 @@ def test_digest_command_is_refused_to_others_and_explains_a_missing_group(teams)
     assert reply[0].text.startswith("Only Alpha's managers")
     assert app.fake.sent(ALPHA_CHAT) == [] and runs(app) == []
     reply = converse(app, "ou_hr", "/values digest lead")
-    assert reply[0].text.startswith("Team lead has no Feishu group.")
+    assert reply[0].text.startswith("Team lead has no Feishu group for its digest.")
     reply = converse(app, "ou_hr", "/values digest")  # HR's own team, "people", has no group either
     assert "has no Feishu group" in reply[0].text

@@ -145,7 +145,7 @@ def repost_everywhere(both, *, cli: bool = True) -> None:
 
 
 def test_values_digest_in_feishu_then_in_slack_posts_in_both(both):
-    assert via_feishu_command(both) == f"已在 alpha 的群里发布 {WEEK} 的价值观周报。"
+    assert via_feishu_command(both) == f"已将 alpha 的 {WEEK} 价值观周报发布到团队的飞书群。"
     assert counts(both) == (0, 1)
     told = via_slack_command(both)
     assert f"<#{CHANNEL}>" in told and "already" not in told

@@ -17,7 +17,7 @@ def test_scenario_nominate_confirm_review_concern_me(app):
     assert d.confirm("ann@example.com", n, "teamwork.3") == "Confirmed: teamwork.3"
     [e] = d.review("mgr@example.com")
     assert d.decide("mgr@example.com", e, "accepted") == f"已接受 #{e}"
-    assert "#" in d.concern(
+    assert "私下记录关注事项" in d.concern(
         "mgr@example.com", "bob@example.com", "dedication.2", "missed two deadlines", mitigated=True
     )
     assert d.review("mgr@example.com") == []

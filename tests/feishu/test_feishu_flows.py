@@ -177,7 +177,7 @@ def test_concern_by_a_manager_is_private_and_accepted(app):
     mentions = [("@_user_1", "ou_wang", "王芳")]
     app.client.post(message_event("ou_mgr", "/values concern @_user_1 integrity.2 情有可原 周报数据不准确", mentions))
     reply = app.fake.wait_message("ou_mgr")
-    assert "已为 王芳 记录关注事项" in reply.text and "情有可原" in reply.text
+    assert "已为 王芳 私下记录关注事项" in reply.text and "情有可原" in reply.text
     [e] = evidence(app.ctx)
     assert (e.polarity, e.status, e.mitigated, e.criterion) == ("non_conforming", "accepted", True, "integrity.2")
     app.idle()

@@ -169,7 +169,7 @@ def test_legacy_card_callback_needs_its_sha1_signature(app):
 def test_old_event_ids_are_pruned(app, monkeypatch):
     from datetime import timedelta
 
-    import liumai.feishu.bot as bot_module
+    import liumai.feishu.dispatch as bot_module
 
     monkeypatch.setattr(bot_module, "PRUNE_EVERY", 1)
     with session_scope(app.ctx.engine) as s:

@@ -20,6 +20,7 @@ from liumai.storage.db import session_scope
 from liumai.storage.models import Nomination, ProcessedEvent
 from tests.feishu.conftest import App
 from tests.feishu.helpers import VERIFICATION_TOKEN, encrypt, message_event, sign
+from tests.malformed import NOT_A_JSON_OBJECT, Everything, everything_logged
 
 TOKEN = json.dumps(VERIFICATION_TOKEN)
 EVENT = '{"schema": "2.0", "header": {"event_id": %s, "token": ' + TOKEN + ', "event_type": "im.message.receive_v1"}}'
@@ -28,12 +29,7 @@ CARD = (
     '{"operator": {"open_id": "ou_mgr"}, "action": {"value": {"a": "reject", "e": %s}}}}'
 )
 MALFORMED = {
-    "garbage": "{not json",
-    "array": "[1, 2]",
-    "null": "null",
-    "string": '"x"',
-    "deep-array": "[" * 10_000 + "]" * 10_000,
-    "deep-in-object": '{"a": ' + "[" * 10_000 + "]" * 10_000 + "}",
+    **NOT_A_JSON_OBJECT,
     "nan-challenge": '{"type": "url_verification", "token": ' + TOKEN + ', "challenge": NaN}',
     "lone-surrogate-event-id": EVENT % '"\\ud800"',
     "nan-event-id": EVENT % "NaN",
@@ -47,31 +43,10 @@ def db_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'liumai.db'}"
 
 
-class Everything(logging.Handler):
-    NAMES = ("", "uvicorn", "uvicorn.error")
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture
 def logs() -> Iterator[Everything]:
-    handler = Everything()
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.INFO)
-    for name in Everything.NAMES:
-        logging.getLogger(name).addHandler(handler)
-    try:
+    with everything_logged() as handler:
         yield handler
-    finally:
-        root.setLevel(level)
-        for name in Everything.NAMES:
-            logging.getLogger(name).removeHandler(handler)
 
 
 @pytest.fixture(params=["encrypted", "token-only"])
@@ -99,9 +74,8 @@ def test_a_signed_malformed_callback_is_a_400_with_one_line(mode_app: App, logs:
     r = send(app, plain, path)
     app.idle()
     assert r.status_code == 400, (r.status_code, r.text[:200])
-    tracebacks = [x.getMessage() for x in logs.records if x.exc_info or "Traceback" in x.getMessage()]
-    assert tracebacks == []
-    [line] = [x for x in logs.records if "feishu request refused" in x.getMessage()]
+    assert logs.tracebacks() == []
+    [line] = logs.containing("feishu request refused")
     assert line.levelno == logging.WARNING and "status=400" in line.getMessage()
     assert app.fake.sent() == [] and count(app, Nomination) == 0 and count(app, ProcessedEvent) == 0
     # and the app carries on

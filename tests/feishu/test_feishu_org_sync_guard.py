@@ -10,8 +10,8 @@ from liumai.storage.db import session_scope
 from liumai.storage.models import Person
 from tests.cli_subprocess import as_json, liumai, snapshot
 from tests.fakes.feishu_api import APP_ID, APP_SECRET
+from tests.feishu.directory import directory
 from tests.feishu.helpers import ENCRYPT_KEY, VERIFICATION_TOKEN
-from tests.feishu.test_feishu_org_sync import directory
 
 
 def test_a_sync_that_would_deactivate_most_people_is_refused(org, db_url, fake_feishu):

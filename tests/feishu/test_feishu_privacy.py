@@ -12,7 +12,7 @@ from sqlmodel import select
 from liumai.storage.db import session_scope
 from liumai.storage.models import Concern
 from tests.feishu.driver import FeishuDriver, converse
-from tests.test_privacy import (
+from tests.privacy_seed import (
     NOTE_BOSS,
     NOTE_MGR,
     STORY_ACCEPTED,

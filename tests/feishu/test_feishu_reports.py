@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from liumai.feishu import cards
+from liumai.feishu import views as cards
 from liumai.services import evidence as ev
 from liumai.services import nominations as nom
 from tests.fakes.feishu_api import Call, _strings
@@ -97,7 +97,7 @@ def test_summary_usage_unknown_people_and_a_bad_quarter(recognised):
     app = recognised
     assert converse(app, "ou_mgr", "/values summary")[0].text.startswith("用法：/values summary")
     reply = converse(app, "ou_hr", "/values summary @_user_1", [("@_user_1", "ou_ghost", "Ghost")])
-    assert reply[0].text == "I don't know Ghost: ask an admin to add them to the org chart."
+    assert reply[0].text == "Ghost isn't in Liumai's org chart yet. Ask an admin to add them."
     reply = converse(app, "ou_stranger", "/values summary @_user_1", [ANN])
     assert "组织架构" in reply[0].text
     reply = converse(app, "ou_mgr", "/values summary @_user_1 2026Q9", [ANN])
@@ -134,7 +134,7 @@ def test_manager_team_roll_up_of_direct_reports(recognised):
 def test_team_by_key_for_an_admin_and_english(recognised):
     app = recognised
     reply = converse(app, "ou_hr", "/values team")
-    assert reply[0].text.startswith("You have no direct reports: name a team, e.g. /values team alpha.")
+    assert reply[0].text.startswith("Nobody reports to you directly: name a team, e.g. /values team alpha.")
     assert "beta" in reply[0].text
     replies = converse(app, "ou_hr", "/values team beta 2026Q4")
     assert replies[0].content["header"]["title"]["content"].startswith("Values summary · beta")
@@ -153,7 +153,7 @@ def test_team_of_a_manager_named_and_the_whole_subtree(recognised):
 def test_team_roll_ups_are_refused_to_everyone_else(recognised):
     app = recognised
     assert converse(app, "ou_bob", "/values team")[0].text == (
-        "Only managers (for their direct reports) and admins can see team summaries."
+        "Only managers (for the people below them) and admins can see quarterly summaries. Nothing was shown."
     )
     reply = converse(app, "ou_mgr2", "/values team alpha")
     assert reply[0].text.startswith("Only ") and "managers (or an admin) can do that." in reply[0].text
@@ -169,7 +169,7 @@ def test_when_uploads_fail_the_card_still_arrives_and_the_manager_is_told(recogn
     app.fake.fail_next("/im/v1/images", 500, {"code": 234010, "msg": "upload failed"})
     replies = converse(app, "ou_mgr", "/values summary @_user_1", [ANN])
     assert [c.body["msg_type"] for c in replies] == ["interactive", "text"]
-    assert "附件" in replies[1].text and "upload failed" in replies[1].text
+    assert "文件" in replies[1].text and "upload failed" in replies[1].text
 
 
 def test_a_summary_with_a_lot_of_evidence_still_fits_in_a_card(recognised):
@@ -187,9 +187,9 @@ def test_a_summary_with_a_lot_of_evidence_still_fits_in_a_card(recognised):
 
 
 def test_fit_card_leaves_small_cards_alone_and_keeps_json_valid():
-    small = cards._card("t", [cards._plain("x")])
+    small = cards.make_card("t", [cards.plain("x")])
     assert cards.fit_card(small, "en") is small
-    big = cards._card("t", [cards._plain("y" * 50_000), cards._plain("z" * 20_000)])
+    big = cards.make_card("t", [cards.plain("y" * 50_000), cards.plain("z" * 20_000)])
     fitted = cards.fit_card(big, "en")
     assert cards.card_bytes(fitted) <= cards.CARD_MAX_BYTES
     assert "HTML report" in _strings(fitted)

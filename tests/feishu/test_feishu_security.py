@@ -194,7 +194,7 @@ def test_secrets_never_appear_in_any_log(probe, capfd):
     [e] = d.review("mgr@example.com")
     d.decide("mgr@example.com", e, "accepted")
     assert len(converse(app, "ou_mgr", "/values summary @_user_1", [("@_user_1", "ou_bob", "Bob")])) == 4
-    assert "已在 alpha" in converse(app, "ou_mgr", "/values digest")[0].text
+    assert "已将 alpha" in converse(app, "ou_mgr", "/values digest")[0].text
     assert converse(app, "ou_hr", "/values export @_user_1", [("@_user_1", "ou_bob", "Bob")])
     # ... and the failures that log the most: refused requests, a platform error, a crashed command.
     app.client.post(message_event("ou_ann", "/values me"), signature="0" * 64)

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from liumai.slack import blocks as B
+from liumai.slack import views as B
 from liumai.storage.db import session_scope
 from liumai.storage.models import Person
 from tests.slack import payloads as P

@@ -16,11 +16,10 @@ import json
 import pytest
 
 from liumai.services.org import set_team
-from liumai.slack import blocks as B
+from liumai.slack import views as B
+from tests.authorization_matrix import MATRIX, ROLES, STORY, snapshot
 from tests.slack import payloads as P
 from tests.slack.harness import ack_text
-from tests.test_authorization import MATRIX, ROLES, STORY, snapshot
-from tests.test_authorization import world as world
 
 SLACK_IDS = {
     "self": "U0ANN",

@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 from liumai.services import evidence as ev
 from liumai.services.org import set_team
 from liumai.services.text import clean_text
-from liumai.slack import blocks as B
-from liumai.slack import nominate_views, review_views
+from liumai.slack import nomination_views, review_views
+from liumai.slack import views as B
 from tests.slack import payloads as P
 from tests.slack.harness import SlackHarness, ack_text, nominations
 
@@ -188,7 +188,7 @@ users = st.sampled_from((None, "U0BOB", "U0ANN", "U0NEW", "U0HELPERBOT", "USLACK
 )
 def test_nomination_form_submissions(hostile, failures, nominee, story, hint, private, user):
     slack = hostile
-    form = nominate_views.nominate_modal(slack.ctx.rubric, "en")
+    form = nomination_views.nominate_modal(slack.ctx.rubric, "en")
     values = {
         B.B_NOMINEE: {"user": P.users_value(nominee)},
         B.B_STORY: {"text": P.text_value(story)},

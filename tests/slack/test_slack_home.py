@@ -7,7 +7,7 @@ import json
 import pytest
 
 from liumai.services import nominations as nom
-from liumai.slack import blocks as B
+from liumai.slack import views as B
 from tests.slack import payloads as P
 from tests.slack.harness import STORIES, evidence_rows
 

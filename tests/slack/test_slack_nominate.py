@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from liumai.i18n import t
-from liumai.slack import blocks as B
+from liumai.slack import views as B
 from tests.slack import payloads as P
 from tests.slack.harness import STORIES, SlackHarness, ack_text, evidence_rows, nominations
 

@@ -9,12 +9,12 @@ import json
 import pytest
 from sqlmodel import select
 
-from liumai.slack import blocks as B
+from liumai.slack import views as B
 from liumai.storage.db import session_scope
 from liumai.storage.models import Concern
+from tests.privacy_seed import STORY_ACCEPTED, assert_no_concern_of_ann, assert_no_concern_of_hr, seed
 from tests.slack import payloads as P
 from tests.slack.driver import SlackDriver
-from tests.test_privacy import STORY_ACCEPTED, assert_no_concern_of_ann, assert_no_concern_of_hr, seed
 
 
 def _home(slack, user: str) -> str:

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import select
 
 from liumai.services import nominations as nom
-from liumai.slack import blocks as B
+from liumai.slack import views as B
 from liumai.storage.db import session_scope
 from liumai.storage.models import AuditLog, Evidence, Nomination
 from tests.race_workers import PauseFirstWrite

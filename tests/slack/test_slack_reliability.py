@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from liumai.slack import blocks as B
+from liumai.slack import views as B
 from tests.fakes.slack_api import BOT_TOKEN
 from tests.slack import payloads as P
 from tests.slack.harness import SECRET, STORIES, nominations
@@ -67,7 +67,7 @@ def test_a_crash_is_answered_with_a_reference_that_is_in_the_log(slack, monkeypa
     def boom(*_a, **_k):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("liumai.slack.handlers.values.my_recognition", boom)
+    monkeypatch.setattr("liumai.slack.commands.my_recognition", boom)
     caplog.set_level(logging.INFO)
     slack.command("me", user=user, command="/values")
     slack.settle()

@@ -17,10 +17,11 @@ import pytest
 from liumai.services import evidence as ev
 from liumai.services import nominations as nom
 from liumai.services.summaries import person_summary
-from liumai.slack import blocks as B
 from liumai.slack import review_views
+from liumai.slack import views as B
+from liumai.slack.parsing import parse_args
 from liumai.slack.report_blocks import summary_slack_pages
-from liumai.slack.reports import MAX_PAGES, fit_pages, parse_args
+from liumai.slack.reports import MAX_PAGES, fit_pages
 from tests.slack import payloads as P
 from tests.slack.harness import STORIES
 
@@ -172,7 +173,7 @@ def test_files_that_cannot_be_sent_are_explained(bob):
     slack.fake.fail_once("files.getUploadURLExternal", "missing_scope")
     slack.command("summary <@U0BOB|bob>", user="U0HR", command="/values")
     answers = _answers(slack)
-    assert "could not be sent: `missing_scope`" in answers[-1]["text"] and "files:write" in answers[-1]["text"]
+    assert "were not: `missing_scope`" in answers[-1]["text"] and "files:write" in answers[-1]["text"]
     assert "Bob · 2026Q4" in json.dumps(answers[0]["blocks"], ensure_ascii=False)  # the summary itself arrived
 
 

@@ -13,8 +13,8 @@ from liumai.cli.slack_cmd import slack_app
 from liumai.rubric import default_rubric
 from liumai.services.evidence import EvidenceView
 from liumai.services.recognition import MyRecognition, StoryView
-from liumai.slack import blocks as B
-from liumai.slack import nominate_views, review_views
+from liumai.slack import nomination_views, review_views
+from liumai.slack import views as B
 from liumai.slack.manifest import BOT_SCOPES, base_manifest, render
 from liumai.slack.texts import TEXTS
 from liumai.tagging.base import Suggestion
@@ -196,10 +196,10 @@ SUGGESTIONS = [
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_surface_stays_within_block_kit_limits(lang):
     link = "https://liumai-test.slack.com/archives/C0PROJ/p1763285400123456"
-    check_view(nominate_views.nominate_modal(RUBRIC, lang, user="U0BOB", story=LONG, link=link, channel="C0PROJ"))
-    check_view(nominate_views.progress_view(lang, 1, "Somebody " * 50))
+    check_view(nomination_views.nominate_modal(RUBRIC, lang, user="U0BOB", story=LONG, link=link, channel="C0PROJ"))
+    check_view(nomination_views.progress_view(lang, 1, "Somebody " * 50))
     for sugg in (SUGGESTIONS, []):
-        view = nominate_views.confirm_view(
+        view = nomination_views.confirm_view(
             RUBRIC,
             lang,
             nomination_id=12345,
@@ -216,13 +216,13 @@ def test_every_surface_stays_within_block_kit_limits(lang):
     home = review_views.home_view(RUBRIC, lang, me=_me(), queue=queue, unrecognised=["Name " * 20] * 200, notice=LONG)
     check_view(home)
     check_view(review_views.home_view(RUBRIC, lang, me=None, not_in_org=True))
-    _, msg = nominate_views.suggestion_message(
+    _, msg = nomination_views.suggestion_message(
         RUBRIC, lang, nomination_id=1, nominee="N" * 300, suggestions=SUGGESTIONS, abstain_reason=None, already=True
     )
     check_blocks(msg, 50)
     check_blocks(review_views.review_blocks(RUBRIC, lang, queue, notice=LONG), 50)
     check_blocks(review_views.my_recognition_blocks(RUBRIC, lang, _me(), nominate_cmd="/nominate"), 50)
-    _, dm = nominate_views.nominee_dm(
+    _, dm = nomination_views.nominee_dm(
         RUBRIC, lang, nominator="U0ANN", criterion="teamwork.3", story=LONG, command="/values"
     )
     check_blocks(dm, 50)

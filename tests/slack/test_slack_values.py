@@ -8,7 +8,7 @@ import pytest
 
 from liumai.services import evidence as ev
 from liumai.services import nominations as nom
-from liumai.slack import blocks as B
+from liumai.slack import views as B
 from tests.slack import payloads as P
 from tests.slack.harness import STORIES, evidence_rows
 

@@ -1,4 +1,4 @@
-"""HTTP callback mode: `/feishu/events` and `/feishu/card` on the shared ASGI app.
+"""Verifying Feishu's HTTP callbacks (`liumai.feishu.asgi` serves the routes).
 
 Every request is checked before anything is done with it, in the order Feishu's documentation
 implies:
@@ -28,7 +28,7 @@ Forging a new body needs only the token, which is why `build_feishu` warns at st
 encrypt key should be set.
 
 Every refusal is logged at WARNING as `feishu request refused: reason=<code> ...` with a running
-count per reason (`FeishuHttp.refused`), so forged, stale and replayed traffic shows up in the logs
+count per reason (`liumai.feishu.asgi.FeishuHttp.refused`), so forged, stale and replayed traffic shows up in the logs
 and can be alerted on. Reason codes: not_json, not_object, not_encrypted, no_encrypt_key,
 undecryptable, bad_token, bad_signature, no_legacy_token, missing_timestamp, bad_timestamp,
 stale_timestamp, replayed_request. Nothing secret - body, signature, token - is ever part of the line.
@@ -41,17 +41,8 @@ import hmac
 import json
 import logging
 import threading
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Mapping
-from typing import Any
-
-from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
-
-from liumai.feishu.bot import CARD_EVENT, FeishuBot
+from collections import OrderedDict
+from collections.abc import Mapping
 
 log = logging.getLogger(__name__)
 
@@ -117,42 +108,70 @@ def open_envelope(
     legacy_card: bool = False,
 ) -> dict:
     """The verified, decrypted payload of one callback request, or `Rejected`."""
-    outer = _loads(body or b"{}", "body")
-    if "encrypt" in outer:
-        if not encrypt_key:
-            raise Rejected(400, "encrypted body but FEISHU_ENCRYPT_KEY is not set", "no_encrypt_key")
-        payload = _decrypt(str(outer["encrypt"]), encrypt_key)
-    elif encrypt_key and not legacy_card:
-        # With an encrypt key configured Feishu encrypts events; plaintext is not from Feishu.
-        raise Rejected(400, "expected an encrypted body", "not_encrypted")
-    else:
-        payload = outer
-
+    payload = _decrypted(body, encrypt_key=encrypt_key, legacy_card=legacy_card)
     if payload.get("type") == "url_verification":
         if verification_token and not _same(payload.get("token"), verification_token):
             raise Rejected(401, "invalid verification token", "bad_token")
         return payload
-
     schema2 = payload.get("schema") == "2.0"
     ts = headers.get("x-lark-request-timestamp")
     nonce = headers.get("x-lark-request-nonce") or ""
-    signature = headers.get("x-lark-signature")
-    signed = False
-    if schema2 or not legacy_card:
-        if encrypt_key:
-            expected = hashlib.sha256((f"{ts or ''}{nonce}{encrypt_key}").encode() + body).hexdigest()
-            if not _same(signature, expected):
-                raise Rejected(401, "bad signature", "bad_signature")
-            signed = True
+    signed = _check_signature(
+        body,
+        ts,
+        nonce,
+        headers.get("x-lark-signature"),
+        encrypt_key=encrypt_key,
+        verification_token=verification_token,
+        legacy=legacy_card and not schema2,
+    )
+    _check_window(ts, nonce, signed=signed, now_s=now_s, window_s=window_s)
+    if not signed and schema2:
+        _check_create_time(payload, now_s, window_s)
+    _check_token(payload, verification_token, schema2=schema2, legacy_card=legacy_card)
+    return payload
+
+
+def _decrypted(body: bytes, *, encrypt_key: str | None, legacy_card: bool) -> dict:
+    """The body's JSON, decrypted when it is `{"encrypt": ...}`; plaintext where encryption is due is refused."""
+    outer = _loads(body or b"{}", "body")
+    if "encrypt" in outer:
+        if not encrypt_key:
+            raise Rejected(400, "encrypted body but FEISHU_ENCRYPT_KEY is not set", "no_encrypt_key")
+        return _decrypt(str(outer["encrypt"]), encrypt_key)
+    if encrypt_key and not legacy_card:
+        # With an encrypt key configured Feishu encrypts events; plaintext is not from Feishu.
+        raise Rejected(400, "expected an encrypted body", "not_encrypted")
+    return outer
+
+
+def _check_signature(
+    body: bytes,
+    ts: str | None,
+    nonce: str,
+    signature: str | None,
+    *,
+    encrypt_key: str | None,
+    verification_token: str | None,
+    legacy: bool,
+) -> bool:
+    """Whether the request is signed (and the signature right, else `Rejected`); False: token-only mode."""
+    if not legacy:
+        if not encrypt_key:
+            return False
+        expected = hashlib.sha256((f"{ts or ''}{nonce}{encrypt_key}").encode() + body).hexdigest()
     else:
         # Legacy card callbacks are signed with the verification token, and carry no other proof.
         if not verification_token:
             raise Rejected(401, "legacy card callbacks need FEISHU_VERIFICATION_TOKEN", "no_legacy_token")
         expected = hashlib.sha1((f"{ts or ''}{nonce}{verification_token}").encode() + body).hexdigest()
-        if not _same(signature, expected):
-            raise Rejected(401, "bad signature", "bad_signature")
-        signed = True
+    if not _same(signature, expected):
+        raise Rejected(401, "bad signature", "bad_signature")
+    return True
 
+
+def _check_window(ts: str | None, nonce: str, *, signed: bool, now_s: float, window_s: float) -> None:
+    """The request timestamp is an integer within the replay window of the app's clock."""
     if not signed and (not ts or not nonce):
         # Token-only mode: nothing is signed, so the replay window is all there is; no exemptions.
         raise Rejected(401, "missing X-Lark-Request-Timestamp or X-Lark-Request-Nonce", "missing_timestamp")
@@ -162,9 +181,10 @@ def open_envelope(
         raise Rejected(401, "bad timestamp", "bad_timestamp") from None
     if abs(now_s - sent) > window_s:
         raise Rejected(401, "stale request (outside the replay window)", "stale_timestamp")
-    if not signed and schema2:
-        _check_create_time(payload, now_s, window_s)
 
+
+def _check_token(payload: dict, verification_token: str | None, *, schema2: bool, legacy_card: bool) -> None:
+    """The verification token inside the payload (schema 2.0: `header.token`), when one is configured."""
     if schema2:
         header = payload.get("header")
         token = header.get("token") if isinstance(header, dict) else None
@@ -172,7 +192,6 @@ def open_envelope(
             raise Rejected(401, "invalid verification token", "bad_token")
     elif not legacy_card and verification_token and not _same(payload.get("token"), verification_token):
         raise Rejected(401, "invalid verification token", "bad_token")
-    return payload
 
 
 def _check_create_time(payload: dict, now_s: float, window_s: float) -> None:
@@ -231,90 +250,3 @@ class ReplayGuard:
     def _expire(self, now_s: float) -> None:
         while self._seen and (len(self._seen) > self.max_entries or next(iter(self._seen.values())) < now_s):
             self._seen.popitem(last=False)
-
-
-class FeishuHttp:
-    """The two routes; both accept `card.action.trigger`, since the console may point either at us."""
-
-    def __init__(
-        self,
-        bot: FeishuBot,
-        *,
-        encrypt_key: str | None,
-        verification_token: str | None,
-        now_s: Callable[[], float],
-        window_s: float = REPLAY_WINDOW_S,
-    ) -> None:
-        self.bot = bot
-        self.encrypt_key = encrypt_key or None
-        self.verification_token = verification_token or None
-        self.now_s = now_s
-        self.window_s = window_s
-        self.replays = ReplayGuard(window_s)
-        self.refused: Counter[str] = Counter()  # reason code -> requests refused since start
-        self._count_lock = threading.Lock()
-
-    def _refuse(self, request: Request, exc: Rejected) -> JSONResponse:
-        with self._count_lock:
-            self.refused[exc.code] += 1
-            n = self.refused[exc.code]
-        client = request.client.host if request.client else "-"
-        log.warning(
-            "feishu request refused: reason=%s status=%d path=%s client=%s count=%d",
-            exc.code,
-            exc.status,
-            request.url.path,
-            client,
-            n,
-        )
-        return JSONResponse({"msg": exc.reason}, status_code=exc.status)
-
-    def routes(self) -> list[BaseRoute]:
-        return [
-            Route("/feishu/events", self.events, methods=["POST"]),
-            Route("/feishu/card", self.card, methods=["POST"]),
-        ]
-
-    async def events(self, request: Request) -> JSONResponse:
-        return await self._handle(request, legacy_card=False)
-
-    async def card(self, request: Request) -> JSONResponse:
-        return await self._handle(request, legacy_card=True)
-
-    async def _handle(self, request: Request, *, legacy_card: bool) -> JSONResponse:
-        body = await request.body()
-        now = self.now_s()
-        try:
-            payload = open_envelope(
-                body,
-                request.headers,
-                encrypt_key=self.encrypt_key,
-                verification_token=self.verification_token,
-                now_s=now,
-                window_s=self.window_s,
-                legacy_card=legacy_card,
-            )
-            signed = headers_signed(payload, encrypt_key=self.encrypt_key, legacy_card=legacy_card)
-            replay_key = ReplayGuard.key(body, request.headers, signed=signed)
-            if replay_key and self.replays.seen(replay_key, now):
-                raise Rejected(401, "request already received (replay)", "replayed_request")
-        except Rejected as exc:
-            return self._refuse(request, exc)
-        if payload.get("type") == "url_verification":
-            return JSONResponse({"challenge": payload.get("challenge", "")})
-        response = await self._dispatch(payload, legacy_card=legacy_card)
-        if replay_key:
-            self.replays.remember(replay_key, now)  # only once answered: a failed request may be retried
-        return response
-
-    async def _dispatch(self, payload: dict, *, legacy_card: bool) -> JSONResponse:
-        header = payload.get("header")
-        event_type = header.get("event_type") if isinstance(header, dict) else None
-        is_legacy_card = legacy_card and payload.get("schema") != "2.0" and "action" in payload
-        if event_type == CARD_EVENT or is_legacy_card:
-            answer = await run_in_threadpool(self.bot.handle_card_action, payload)
-            body_out: dict[str, Any] = answer.legacy_body() if is_legacy_card else answer.callback_body()
-            task = BackgroundTask(answer.after) if answer.after else None
-            return JSONResponse(body_out, background=task)
-        result = await run_in_threadpool(self.bot.handle_event, payload)
-        return JSONResponse({"msg": "success" if result == "ok" else result})

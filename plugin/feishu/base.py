@@ -1,8 +1,8 @@
 """What every part of the Feishu bot shares: who is asking (`Sender`), replies, card answers.
 
 `BotBase` holds the context, the API client and the worker pool; the nomination flow
-(`nomination_flow`), the card callbacks (`card_actions`) and the routing of events (`bot`) build
-on it, one module each, so a feature is found in the same place as on Slack.
+(`nomination_flow`), the card callbacks (`actions`), the commands (`commands`) and the routing of
+events (`dispatch`) build on it, one module each, so a feature is found in the same place as on Slack.
 """
 
 from __future__ import annotations

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import logging
 
-from liumai.feishu import cards
-from liumai.feishu.bot_base import CardAnswer, Sender, obj_field, ref
-from liumai.feishu.commands import ident
+from liumai.feishu import nomination_views, review_views
+from liumai.feishu.base import CardAnswer, Sender, obj_field, ref
 from liumai.feishu.nomination_flow import NominationFlow
+from liumai.feishu.parsing import ident
 from liumai.feishu.texts import tr
+from liumai.feishu.views import REVIEW_PAGE, toast
 from liumai.services.errors import ServiceError
 from liumai.services.evidence import decide, retag
 from liumai.services.nominations import cancel, confirm
@@ -43,19 +44,19 @@ class CardActions(NominationFlow):
         sender = self._sender(open_id)
         lang = sender.lang
         if sender.person is None:
-            return CardAnswer(toast=cards.toast("error", tr("unknown_sender", lang)))
+            return CardAnswer(toast=toast("error", tr("unknown_sender", lang)))
         if sender.inactive:
-            return CardAnswer(toast=cards.toast("error", tr("inactive_sender", lang)))
+            return CardAnswer(toast=toast("error", tr("inactive_sender", lang)))
         try:
             return self._card_action(sender, value if isinstance(value, dict) else {}, action, message_id)
         except ServiceError as exc:
-            return CardAnswer(toast=cards.toast("error", exc.message(lang)))
+            return CardAnswer(toast=toast("error", exc.message(lang)))
         except (KeyError, TypeError, ValueError):
             log.warning("malformed card action %r", value)
-            return CardAnswer(toast=cards.toast("error", tr("unknown_action", lang)))
+            return CardAnswer(toast=toast("error", tr("unknown_action", lang)))
         except Exception:
             log.exception("card action failed")
-            return CardAnswer(toast=cards.toast("error", tr("error", lang)))
+            return CardAnswer(toast=toast("error", tr("error", lang)))
 
     def _card_action(self, sender: Sender, value: dict, action: dict, message_id: str | None) -> CardAnswer:
         lang, actor, rubric = sender.lang, ref(sender.open_id), self.ctx.rubric
@@ -64,13 +65,13 @@ class CardActions(NominationFlow):
         if kind == "confirm":
             criterion = value.get("c") or option
             if not criterion:
-                return CardAnswer(toast=cards.toast("error", tr("unknown_action", lang)))
+                return CardAnswer(toast=toast("error", tr("unknown_action", lang)))
             nomination_id = int(value["n"])
             evidence = confirm(self.ctx, nomination_id, actor, str(criterion))
             view = get_nomination(self.ctx, nomination_id, actor)
             return CardAnswer(
-                toast=cards.toast("success", tr("toast.confirmed", lang, criterion=evidence.criterion)),
-                card=cards.confirmed_card(rubric, view.nominee_name, evidence.criterion, view.story, lang),
+                toast=toast("success", tr("toast.confirmed", lang, criterion=evidence.criterion)),
+                card=nomination_views.confirmed_card(rubric, view.nominee_name, evidence.criterion, view.story, lang),
                 after=self.defer(lambda: self._notify_nominee(nomination_id, evidence.id, sender)),
             )
         if kind == "cancel":
@@ -78,14 +79,14 @@ class CardActions(NominationFlow):
             cancel(self.ctx, nomination_id, actor)
             view = get_nomination(self.ctx, nomination_id, actor)
             return CardAnswer(
-                toast=cards.toast("success", tr("toast.cancelled", lang)),
-                card=cards.cancelled_card(view.nominee_name, lang),
+                toast=toast("success", tr("toast.cancelled", lang)),
+                card=nomination_views.cancelled_card(view.nominee_name, lang),
             )
         if kind in ("accept", "reject", "retag"):
             evidence_id = int(value["e"])
             if kind == "retag":
                 if not option:
-                    return CardAnswer(toast=cards.toast("error", tr("unknown_action", lang)))
+                    return CardAnswer(toast=toast("error", tr("unknown_action", lang)))
                 v = retag(self.ctx, evidence_id, actor, str(option))
                 key = "toast.retagged" if v.changed else "toast.already_retagged"
                 notice = tr(key, lang, id=v.id, criterion=v.criterion)
@@ -93,18 +94,18 @@ class CardActions(NominationFlow):
                 v = decide(self.ctx, evidence_id, actor, "accepted" if kind == "accept" else "rejected")
                 key = f"toast.{kind}ed" if v.changed else f"toast.already_{kind}ed"
                 notice = tr(key, lang, id=v.id)
-            items = review_queue(self.ctx, actor, limit=cards.REVIEW_PAGE + 1)
+            items = review_queue(self.ctx, actor, limit=REVIEW_PAGE + 1)
             return CardAnswer(
-                toast=cards.toast("success", notice),
-                card=cards.review_card(rubric, items, lang, notice="✓ " + notice),
+                toast=toast("success", notice),
+                card=review_views.review_card(rubric, items, lang, notice="✓ " + notice),
             )
         if kind == "nominate_form":
             return self._form_submitted(sender, obj_field(action.get("form_value")), message_id)
         if kind == "erase":
             report = self.reports.erase(sender.open_id, lang, int(value["p"]), sender.email)
             return CardAnswer(
-                toast=cards.toast("success", tr("toast.erased", lang)), card=cards.erased_card(report, lang)
+                toast=toast("success", tr("toast.erased", lang)), card=review_views.erased_card(report, lang)
             )
         if kind == "erase_cancel":
-            return CardAnswer(card=cards.erase_cancelled_card(lang))
-        return CardAnswer(toast=cards.toast("error", tr("unknown_action", lang)))
+            return CardAnswer(card=review_views.erase_cancelled_card(lang))
+        return CardAnswer(toast=toast("error", tr("unknown_action", lang)))

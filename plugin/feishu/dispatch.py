@@ -1,4 +1,6 @@
-"""The Feishu bot: turns verified, decrypted platform payloads into service calls and replies.
+"""Where Feishu's events go: the bot (`FeishuBot`) turns verified, decrypted platform payloads into
+service calls and replies - messages to the commands (`commands`), the bot menu to the same
+answers, card callbacks to `actions` - after de-duplicating them by event id.
 
 Both connection modes feed the same two entry points - `handle_event` for pushed events and
 `handle_card_action` for card callbacks - so HTTP callbacks and the long connection behave alike.
@@ -24,23 +26,14 @@ import hashlib
 import logging
 from collections.abc import Callable
 
-from liumai.feishu import cards
-from liumai.feishu.bot_base import (
-    NAME_MAX,
-    PLATFORM,
-    Sender,
-    obj_field,
-    ref,
-    str_field,
-)
-from liumai.feishu.card_actions import CardActions
+from liumai.feishu import nomination_views
+from liumai.feishu.base import PLATFORM, Sender, obj_field, str_field
 from liumai.feishu.client import FeishuApiError
-from liumai.feishu.commands import Command, ident, parse_message
-from liumai.feishu.texts import behaviour_label, clip, tr
+from liumai.feishu.commands import Commands
+from liumai.feishu.parsing import Command, ParsedMessage, ident, parse_message
+from liumai.feishu.texts import clip, tr
 from liumai.services import deliveries
 from liumai.services.errors import ServiceError
-from liumai.services.evidence import add_concern
-from liumai.services.recognition import is_manager, my_recognition, review_queue
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +44,8 @@ KEEP_EVENT_DAYS = 7  # Feishu re-pushes an unacknowledged event for hours, not d
 PRUNE_EVERY = 500
 
 
-class FeishuBot(CardActions):
-    """Routes events to commands; card callbacks, the nomination flow and the pool are its bases."""
+class FeishuBot(Commands):
+    """Routes events to commands; the commands, card callbacks, nomination flow and pool are its bases."""
 
     # ------------------------------------------------------------------ events
     def _first_delivery(self, event_id: str) -> bool:
@@ -102,13 +95,10 @@ class FeishuBot(CardActions):
         open_id = ident(obj_field(sender_info.get("sender_id")).get("open_id"))
         message = obj_field(event.get("message"))
         chat_type = str_field(message.get("chat_type")) or "p2p"
-        bot_id = self.api.bot_open_id() if chat_type == "group" else None
         message_type = str_field(message.get("message_type")) or "text"
-        parsed = parse_message(message_type, message.get("content") or "", message.get("mentions"), bot_id)
-        if chat_type != "p2p" and not parsed.bot_mentioned:
-            return  # a group message not addressed to the bot
-        if not open_id:
-            return
+        parsed = self._parse(message, chat_type, message_type)
+        if (chat_type != "p2p" and not parsed.bot_mentioned) or not open_id:
+            return  # a group message not addressed to the bot, or nobody to answer
         sender = self._sender(open_id)
         dedup = f"{event_id}:reply" if event_id else None
         if self._refuse_sender(sender, dedup):
@@ -122,6 +112,11 @@ class FeishuBot(CardActions):
         message_id = ident(message.get("message_id")) or event_id
         self._answer(sender, dedup, lambda: self._command(sender, command, message_id, link, dedup))
 
+    def _parse(self, message: dict, chat_type: str, message_type: str) -> ParsedMessage:
+        """The message as a command; in a group the bot's own open_id tells its mention apart."""
+        bot_id = self.api.bot_open_id() if chat_type == "group" else None
+        return parse_message(message_type, message.get("content") or "", message.get("mentions"), bot_id)
+
     def _answer(self, sender: Sender, dedup: str | None, work: Callable[[], None]) -> None:
         """Run a command; whatever goes wrong, the person hears about it (and the log has the cause)."""
         try:
@@ -134,69 +129,6 @@ class FeishuBot(CardActions):
         except Exception:
             log.exception("feishu command failed")
             self._reply(sender, tr("error", sender.lang), f"{dedup}:error" if dedup else None)
-
-    def _command(self, sender: Sender, cmd: Command, message_id: str, link: str | None, dedup: str | None) -> None:
-        lang, r = sender.lang, self.reports
-        if cmd.name == "nominate":
-            self._nominate(sender, cmd, message_id, link, dedup)
-        elif cmd.name in ("values", "me"):
-            self._send_recognition(sender, detailed=cmd.name == "me", dedup=dedup)
-        elif cmd.name == "review":
-            self._send_review(sender, dedup)
-        elif cmd.name == "concern":
-            self._concern(sender, cmd, dedup)
-        elif cmd.name == "summary":
-            r.summary(sender.open_id, lang, cmd, dedup)
-        elif cmd.name == "team":
-            r.team(sender.open_id, lang, cmd, dedup)
-        elif cmd.name == "evidence":
-            r.evidence(sender.open_id, lang, cmd, dedup)
-        elif cmd.name == "digest":
-            r.digest(sender.open_id, lang, cmd, dedup)
-        elif cmd.name == "export":
-            r.export(sender.open_id, lang, cmd, dedup, sender.email)
-        elif cmd.name == "erase":
-            r.erase_request(sender.open_id, lang, cmd, dedup)
-        else:
-            self._reply(sender, tr("help", lang), dedup)
-
-    def _send_recognition(self, sender: Sender, *, detailed: bool, dedup: str | None) -> None:
-        me = my_recognition(self.ctx, ref(sender.open_id))
-        pending = None
-        if is_manager(self.ctx, ref(sender.open_id)):
-            pending = len(review_queue(self.ctx, ref(sender.open_id), limit=100))
-        card = cards.recognition_card(self.ctx.rubric, me, sender.lang, pending_reviews=pending, detailed=detailed)
-        self.api.send_card(sender.open_id, card, dedup=dedup)
-
-    def _send_review(self, sender: Sender, dedup: str | None) -> None:
-        if not is_manager(self.ctx, ref(sender.open_id)):
-            self._reply(sender, tr("review.not_manager", sender.lang), dedup)
-            return
-        items = review_queue(self.ctx, ref(sender.open_id), limit=cards.REVIEW_PAGE + 1)
-        self.api.send_card(sender.open_id, cards.review_card(self.ctx.rubric, items, sender.lang), dedup=dedup)
-
-    def _concern(self, sender: Sender, cmd: Command, dedup: str | None) -> None:
-        lang = sender.lang
-        subject = cmd.mentions[0] if cmd.mentions else None
-        if subject is None or not subject.open_id or not cmd.criterion:
-            self._reply(sender, tr("concern.usage", lang), dedup)
-            return
-        if self._sender(subject.open_id).person is None:
-            self._reply(sender, tr("unknown_person", lang, who=clip(subject.name, NAME_MAX)), dedup)
-            return
-        v = add_concern(
-            self.ctx, ref(sender.open_id), ref(subject.open_id), cmd.criterion, cmd.text, mitigated=cmd.mitigated
-        )
-        text = tr(
-            "concern.recorded",
-            lang,
-            name=v.subject_name,
-            behaviour=behaviour_label(self.ctx.rubric, v.criterion, lang, short=40),
-            mitigated=tr("concern.mitigated", lang) if v.mitigated else "",
-            id=v.id,
-        )
-        notes = "".join(f"\n⚠ {n.message(lang)}" for n in v.notices)  # e.g. mitigation without effect
-        self._reply(sender, text + notes, dedup)
 
     def _on_menu(self, event: dict, event_id: str) -> None:
         open_id = ident(obj_field(obj_field(event.get("operator")).get("operator_id")).get("open_id"))
@@ -216,7 +148,7 @@ class FeishuBot(CardActions):
             elif key == "help":
                 self._reply(sender, tr("help", sender.lang), dedup)
             else:  # "nominate" and any key the admin configured for the menu's main entry
-                form = cards.nomination_form_card(sender.lang, self._candidates(sender))
+                form = nomination_views.nomination_form_card(sender.lang, self._candidates(sender))
                 self.api.send_card(open_id, form, dedup=dedup)
 
         self._answer(sender, dedup, work)

@@ -7,14 +7,14 @@ and again after a decision made from the tab, so the tab always shows the curren
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from liumai.services.errors import NotFound
 from liumai.services.recognition import is_manager, my_recognition, review_queue, unrecognised
-from liumai.slack import blocks as B
 from liumai.slack import review_views
-from liumai.slack.common import Deps, guarded, ref
+from liumai.slack import views as B
+from liumai.slack.base import Deps, acknowledge, guarded, ref
 from liumai.slack.reports import SlackReports
 
 
@@ -49,9 +49,7 @@ def publish_home(deps: Deps, client: WebClient, user: str, *, notice: str | None
 def register(app: App, deps: Deps) -> None:
     """Attach the App Home listener to `app`."""
 
-    @guarded(deps, "ack")
-    def home_ack(ack: Ack, body: dict) -> None:
-        ack()
+    home_ack = acknowledge(deps)
 
     @guarded(deps)
     def home_lazy(body: dict, client: WebClient, event: dict) -> None:
@@ -65,9 +63,7 @@ def register(app: App, deps: Deps) -> None:
     # the only place a summary (which holds concerns) may be posted; the tab then says so.
     reports = SlackReports(deps)
 
-    @guarded(deps, "ack")
-    def summary_ack(ack: Ack, body: dict) -> None:
-        ack()
+    summary_ack = acknowledge(deps)
 
     @guarded(deps)
     def summary_lazy(body: dict, client: WebClient) -> None:

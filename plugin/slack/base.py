@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 import threading
 import time
 import uuid
@@ -22,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
@@ -31,12 +31,11 @@ from liumai.rubric.model import Rubric
 from liumai.services.context import AppContext
 from liumai.services.deliveries import profile
 from liumai.services.errors import NotFound, ServiceError
-from liumai.slack import blocks as B
+from liumai.slack import views as B
 from liumai.slack.settings import SlackConfig
 from liumai.slack.texts import tx
 
 PLATFORM = "slack"  # the platform name services key de-duplication claims by
-MENTION_RE = re.compile(r"^\s*<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(.*)$", re.DOTALL)
 LANG_TTL_S = 60.0
 
 
@@ -48,7 +47,7 @@ class Deps:
     config: SlackConfig
     logger: logging.Logger
     retry_handlers: list = field(default_factory=list)
-    settle_s: float = 0.5  # see nominate.py: lets Slack apply a response_action before views.update
+    settle_s: float = 0.5  # see nomination_flow.py: lets Slack apply a response_action before views.update
     _langs: dict[str, tuple[float, str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -95,14 +94,6 @@ def user_id_of(body: dict) -> str | None:
     if isinstance(user, dict):
         return user.get("id")
     return body.get("user_id") or (body.get("event") or {}).get("user")
-
-
-def parse_mention(text: str) -> tuple[str | None, str]:
-    """`<@U123|name> story` or `<@U123> story` -> ("U123", "story"); no leading mention -> (None, text)."""
-    m = MENTION_RE.match(text or "")
-    if not m:
-        return None, (text or "").strip()
-    return m.group(1), m.group(2).strip()
 
 
 def error_text(exc: ServiceError, lang: str, own_user: str | None = None, *, plain: bool = False) -> str:
@@ -193,6 +184,16 @@ def guarded(deps: Deps, phase: str = "lazy") -> Callable[[Callable[..., Any]], C
     return wrap
 
 
+def acknowledge(deps: Deps) -> Callable[..., Any]:
+    """A listener that only acknowledges (at once), for entry points whose work is all lazy."""
+
+    @guarded(deps, "ack")
+    def ack_now(ack: Ack, body: dict) -> None:
+        ack()
+
+    return ack_now
+
+
 def slack_call(deps: Deps, what: str, fn: Callable[[], Any]) -> Any:
     """Call the Web API where a failure is not worth an apology (e.g. a DM); log and carry on."""
     try:
@@ -200,3 +201,18 @@ def slack_call(deps: Deps, what: str, fn: Callable[[], Any]) -> Any:
     except SlackApiError as exc:
         deps.logger.warning("slack %s failed: %s", what, exc.response.get("error") if exc.response else exc)
     return None
+
+
+def reply(respond: Respond, text: str | None = None, blocks: list | None = None, replace: bool = False) -> None:
+    """An ephemeral answer through the response_url (only the asker sees it, in any channel)."""
+    fallback = text or (blocks and first_text(blocks)) or "Liumai"
+    respond(text=fallback, blocks=blocks or [B.section(fallback)], response_type="ephemeral", replace_original=replace)
+
+
+def first_text(blocks: list) -> str:
+    """The first section's text: the notification fallback of a message of blocks."""
+    for b in blocks:
+        t = b.get("text")
+        if isinstance(t, dict) and t.get("text"):
+            return t["text"]
+    return "Liumai"

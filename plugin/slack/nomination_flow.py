@@ -1,4 +1,6 @@
-"""Nominating in Slack: `/nominate` (form or one line), the message shortcut, confirm and cancel.
+"""Nominating in Slack: the form (from `/nominate`, the message shortcut or the App Home), its two
+steps, closing it, and the helpers the one-line `/nominate` (`commands`) and the reply buttons
+(`actions`) share: the idempotency keys, the nominee refusal, the thanks and the nominee's DM.
 
 Every listener acknowledges at once; anything slower than a database write (tagging, Web API
 calls) runs in a Bolt lazy listener. Only modal submissions call a service before acknowledging,
@@ -17,12 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 import time
 import unicodedata
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -30,9 +31,9 @@ from liumai.services import nominations as noms
 from liumai.services.deliveries import claim, profile
 from liumai.services.errors import NotFound, ServiceError
 from liumai.services.recognition import NominationView, get_nomination
-from liumai.slack import blocks as B
-from liumai.slack import nominate_views
-from liumai.slack.common import PLATFORM, Deps, error_text, guarded, parse_mention, ref, slack_call
+from liumai.slack import nomination_views
+from liumai.slack import views as B
+from liumai.slack.base import PLATFORM, Deps, acknowledge, error_text, guarded, ref, slack_call
 from liumai.slack.texts import tx
 
 HELP_WORDS = {"help", "?", "帮助", "-h", "--help"}
@@ -83,7 +84,7 @@ def notify_nominee(deps: Deps, client: WebClient, nomination_id: int, nominator:
     if not nominee or not claim(deps.ctx, PLATFORM, f"notify:nomination:{nomination_id}"):
         return
     lang = deps.lang_for(nominee, client)
-    text, blocks = nominate_views.nominee_dm(
+    text, blocks = nomination_views.nominee_dm(
         deps.rubric,
         lang,
         nominator=nominator,
@@ -107,120 +108,28 @@ def thanks_text(deps: Deps, lang: str, nv: NominationView, *, plain: bool = Fals
     )
 
 
-def _state(view: dict) -> dict:
+def state(view: dict) -> dict:
     return (view.get("state") or {}).get("values") or {}
 
 
-def _selected(values: dict, block: str, action: str) -> str | None:
+def selected(values: dict, block: str, action: str) -> str | None:
     el = (values.get(block) or {}).get(action) or {}
     if "selected_user" in el:
         return el.get("selected_user")
     return (el.get("selected_option") or {}).get("value")
 
 
+def open_form(deps: Deps, client: WebClient, trigger_id: str, lang: str, **prefill: Any) -> None:
+    """Step 1 of the form, prefilled with whatever the entry point knows (nominee, story, link)."""
+    client.views_open(trigger_id=trigger_id, view=nomination_views.nominate_modal(deps.rubric, lang, **prefill))
+
+
 def register(app: App, deps: Deps) -> None:
-    """Attach the nominate listeners to `app`."""
-    ctx, cfg, rubric = deps.ctx, deps.config, deps.rubric
-
-    def open_form(client: WebClient, trigger_id: str, lang: str, **prefill: Any) -> None:
-        client.views_open(trigger_id=trigger_id, view=nominate_views.nominate_modal(rubric, lang, **prefill))
-
-    # ------------------------------------------------------------ /nominate
-    @guarded(deps, "ack")
-    def nominate_ack(ack: Ack, body: dict, client: WebClient, command: dict) -> None:
-        text = (command.get("text") or "").strip()
-        user = command.get("user_id") or ""
-        lang = deps.lang_for(user)
-        if not text:
-            ack()  # the lazy listener opens the form
-            return
-        if text.lower() in HELP_WORDS:
-            ack(text=tx("nominate.help", lang, cmd=cfg.nominate_command))
-            return
-        nominee, story = parse_mention(text)
-        if nominee is None:
-            ack(text=tx("nominate.missing_mention", lang, cmd=cfg.nominate_command))
-        elif not story:
-            ack()  # `/nominate @ann`: the form opens with Ann chosen
-        else:
-            # Refuse before saying "thanks, finding behaviours": the service validates, stores nothing.
-            try:
-                noms.check_nomination(ctx, ref(user), ref(nominee), story)
-            except ServiceError as exc:
-                lang = deps.lang_for(user, client)  # someone not in the org chart: Slack knows their language
-                ack(text=nominee_refusal(deps, client, exc, lang, user, nominee, plain=False))
-                return
-            ack(text=tx("nominate.working", lang, user=nominee))
-
-    @guarded(deps)
-    def nominate_lazy(body: dict, client: WebClient, command: dict, respond: Respond) -> None:
-        text = (command.get("text") or "").strip()
-        user = command["user_id"]
-        if text.lower() in HELP_WORDS:
-            return
-        nominee, story = parse_mention(text)
-        if not text or (nominee and not story):
-            open_form(
-                client,
-                command["trigger_id"],
-                deps.lang_for(user, client),
-                user=nominee,
-                channel=command.get("channel_id"),
-            )
-            return
-        if nominee is None:
-            return
-        lang = deps.lang_for(user, client)
-        try:
-            noms.check_nomination(ctx, ref(user), ref(nominee), story)
-        except ServiceError:
-            return  # the acknowledgement already gave the refusal
-        key = command_key(command.get("team_id"), user, nominee, story, ctx.now().date().isoformat())
-        try:
-            res = noms.nominate(ctx, ref(user), ref(nominee), story, source="slack", idempotency_key=key, tag=False)
-        except ServiceError as exc:
-            respond(
-                text=nominee_refusal(deps, client, exc, lang, user, nominee, plain=False),
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
-        # A retried or double-sent delivery asks too: tagging returns the stored suggestions once there
-        # are some, and concurrent taggers of one nomination are serialised by the service.
-        suggestions = noms.tag_nomination(ctx, res.nomination.id)
-        if res.created and suggestions:  # the common case: no further reads needed
-            person = profile(ctx, ref(nominee))
-            nominee_name, abstain = (person.display_name if person else nominee), None
-        else:
-            nv = get_nomination(ctx, res.nomination.id, ref(user))
-            if nv.criterion is not None:  # already confirmed earlier: say so, offer nothing to click
-                respond(
-                    text=tx("nominate.already", lang, id=nv.id) + " " + thanks_text(deps, lang, nv),
-                    response_type="ephemeral",
-                    replace_original=False,
-                )
-                return
-            if nv.status == "cancelled":
-                respond(text=tx("nominate.cancelled", lang), response_type="ephemeral", replace_original=False)
-                return
-            nominee_name, abstain, suggestions = nv.nominee_name, nv.abstain_reason, nv.suggestions
-        fallback, blocks = nominate_views.suggestion_message(
-            rubric,
-            lang,
-            nomination_id=res.nomination.id,
-            nominee=nominee_name,
-            suggestions=suggestions,
-            abstain_reason=abstain,
-            already=not res.created,
-        )
-        respond(text=fallback, blocks=blocks, response_type="ephemeral", replace_original=False)
-
-    app.command(cfg.nominate_command)(ack=nominate_ack, lazy=[nominate_lazy])
+    """Attach the form's listeners (and its two other entry points) to `app`."""
+    ctx, rubric = deps.ctx, deps.rubric
 
     # ------------------------------------------------------------ message shortcut
-    @guarded(deps, "ack")
-    def shortcut_ack(ack: Ack, body: dict) -> None:
-        ack()
+    shortcut_ack = acknowledge(deps)
 
     @guarded(deps)
     def shortcut_lazy(body: dict, client: WebClient) -> None:
@@ -239,6 +148,7 @@ def register(app: App, deps: Deps) -> None:
                 link = f"https://{domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
         author = message.get("user") if not message.get("bot_id") else None
         open_form(
+            deps,
             client,
             body["trigger_id"],
             deps.lang_for(user, client),
@@ -251,26 +161,24 @@ def register(app: App, deps: Deps) -> None:
     app.shortcut(B.MESSAGE_SHORTCUT)(ack=shortcut_ack, lazy=[shortcut_lazy])
 
     # ------------------------------------------------------------ App Home button
-    @guarded(deps, "ack")
-    def home_nominate_ack(ack: Ack, body: dict) -> None:
-        ack()
+    home_nominate_ack = acknowledge(deps)
 
     @guarded(deps)
     def home_nominate_lazy(body: dict, client: WebClient) -> None:
-        open_form(client, body["trigger_id"], deps.lang_for(body["user"]["id"], client))
+        open_form(deps, client, body["trigger_id"], deps.lang_for(body["user"]["id"], client))
 
     app.action(B.A_HOME_NOMINATE)(ack=home_nominate_ack, lazy=[home_nominate_lazy])
 
     # ------------------------------------------------------------ form, step 1
     def _submitted(body: dict, view: dict) -> dict[str, Any]:
-        values = _state(view)
+        values = state(view)
         meta = B.read_metadata(view)
         private = (values.get(B.B_PRIVATE) or {}).get("private") or {}
         return {
             "user": body["user"]["id"],
-            "nominee": _selected(values, B.B_NOMINEE, "user"),
+            "nominee": selected(values, B.B_NOMINEE, "user"),
             "story": ((values.get(B.B_STORY) or {}).get("text") or {}).get("value") or "",
-            "hint": _selected(values, B.B_VALUE, "value"),
+            "hint": selected(values, B.B_VALUE, "value"),
             "private": bool(private.get("selected_options")),
             "link": meta.get("link"),
         }
@@ -308,7 +216,7 @@ def register(app: App, deps: Deps) -> None:
         if nv.criterion is not None:  # a re-submission after confirming: show the thanks again
             view_out = B.info_view(lang, tx("modal.thanks_title", lang), thanks_text(deps, lang, nv))
         else:
-            view_out = nominate_views.progress_view(lang, nv.id, nv.nominee_name)
+            view_out = nomination_views.progress_view(lang, nv.id, nv.nominee_name)
         ack(response_action="update", view=view_out)
 
     @guarded(deps)
@@ -333,23 +241,15 @@ def register(app: App, deps: Deps) -> None:
             time.sleep(wait)
         client.views_update(
             view_id=view["id"],
-            view=nominate_views.confirm_view(
-                rubric,
-                lang,
-                nomination_id=nv.id,
-                nominee=nv.nominee_name,
-                story=nv.story,
-                suggestions=nv.suggestions,
-                abstain_reason=nv.abstain_reason,
-            ),
+            view=nomination_views.confirm_view_of(rubric, lang, nv),
         )
 
     app.view(B.NOMINATE_VIEW)(ack=form_ack, lazy=[form_lazy])
 
     # ------------------------------------------------------------ form, step 2 (and "choose another")
     def _choice(view: dict) -> str | None:
-        values = _state(view)
-        return _selected(values, B.B_OTHER, "other") or _selected(values, B.B_CHOICE, "choice")
+        values = state(view)
+        return selected(values, B.B_OTHER, "other") or selected(values, B.B_CHOICE, "choice")
 
     @guarded(deps, "ack")
     def confirm_ack(ack: Ack, body: dict, view: dict) -> None:
@@ -387,9 +287,7 @@ def register(app: App, deps: Deps) -> None:
     app.view(B.CONFIRM_VIEW)(ack=confirm_ack, lazy=[confirm_lazy])
 
     # Closing the form after the nomination was stored cancels it (nothing is half-done).
-    @guarded(deps, "ack")
-    def closed_ack(ack: Ack, body: dict) -> None:
-        ack()
+    closed_ack = acknowledge(deps)
 
     @guarded(deps)
     def closed_lazy(body: dict, view: dict) -> None:
@@ -402,49 +300,3 @@ def register(app: App, deps: Deps) -> None:
 
     app.view_closed(B.PROGRESS_VIEW)(ack=closed_ack, lazy=[closed_lazy])
     app.view_closed(B.CONFIRM_VIEW)(ack=closed_ack, lazy=[closed_lazy])
-
-    # ------------------------------------------------------------ one-line reply buttons
-    @guarded(deps, "ack")
-    def button_ack(ack: Ack, body: dict) -> None:
-        ack()
-
-    @guarded(deps)
-    def pick_lazy(body: dict, client: WebClient, action: dict, respond: Respond) -> None:
-        user = body["user"]["id"]
-        nomination_id, criterion = action["value"].split("|", 1)
-        noms.confirm(ctx, int(nomination_id), ref(user), criterion)
-        nv = get_nomination(ctx, int(nomination_id), ref(user))
-        text = thanks_text(deps, deps.lang_for(user, client), nv)
-        respond(text=text, blocks=[B.section(text)], replace_original=True)
-        notify_nominee(deps, client, nv.id, user)
-
-    @guarded(deps)
-    def other_lazy(body: dict, client: WebClient, action: dict) -> None:
-        user = body["user"]["id"]
-        lang = deps.lang_for(user, client)
-        nv = get_nomination(ctx, int(action["value"]), ref(user))
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=nominate_views.confirm_view(
-                rubric,
-                lang,
-                nomination_id=nv.id,
-                nominee=nv.nominee_name,
-                story=nv.story,
-                suggestions=[],
-                response_url=body.get("response_url"),
-                cancel_on_close=False,
-                empty_note=False,
-            ),
-        )
-
-    @guarded(deps)
-    def cancel_lazy(body: dict, client: WebClient, action: dict, respond: Respond) -> None:
-        user = body["user"]["id"]
-        noms.cancel(ctx, int(action["value"]), ref(user))
-        text = tx("nominate.cancelled", deps.lang_for(user, client))
-        respond(text=text, blocks=[B.section(text)], replace_original=True)
-
-    app.action(re.compile(rf"^{B.A_PICK}_\d+$"))(ack=button_ack, lazy=[pick_lazy])
-    app.action(B.A_OTHER)(ack=button_ack, lazy=[other_lazy])
-    app.action(B.A_CANCEL)(ack=button_ack, lazy=[cancel_lazy])

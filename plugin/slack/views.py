@@ -5,7 +5,7 @@ surface against the limits without a Slack connection (plain_text option texts <
 section texts <= 3000, header texts <= 150, modal titles and button labels <= 24 / 75, <= 50
 blocks in a message, <= 100 in a modal or the Home tab, private_metadata <= 3000 chars).
 Action and callback ids live here too, so handlers and views cannot drift apart. The views built
-from these are in `nominate_views` (nominating) and `review_views` (review, concerns, me, Home).
+from these are in `nomination_views` (nominating) and `review_views` (review, concerns, me, Home).
 """
 
 from __future__ import annotations

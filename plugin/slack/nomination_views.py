@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from liumai.rubric.model import Rubric
-from liumai.slack.blocks import (
+from liumai.services.recognition import NominationView
+from liumai.slack.texts import tx
+from liumai.slack.views import (
     A_CANCEL,
     A_OTHER,
     A_PICK,
@@ -34,7 +36,6 @@ from liumai.slack.blocks import (
     value_name,
     value_options,
 )
-from liumai.slack.texts import tx
 
 
 def nominate_modal(
@@ -200,6 +201,12 @@ def confirm_view(
         notify_on_close=cancel_on_close,
         private_metadata=metadata(n=nomination_id, ru=response_url, cc=1 if cancel_on_close else None),
     )
+
+
+def confirm_view_of(rubric: Rubric, lang: str, nv: NominationView, **options: Any) -> dict:
+    """Step 2 for a stored nomination: its suggestions (unless `options` replace them) and story."""
+    fields: dict[str, Any] = {"suggestions": nv.suggestions, "abstain_reason": nv.abstain_reason, **options}
+    return confirm_view(rubric, lang, nomination_id=nv.id, nominee=nv.nominee_name, story=nv.story, **fields)
 
 
 def suggestion_message(

@@ -1,12 +1,14 @@
-"""Bolt listeners, grouped by flow; `register_all` attaches them and the de-duplication middleware."""
+"""Where Slack's requests go: `register_all` puts the event de-duplication in front and attaches
+every listener, one module per kind of entry point - the slash commands (`commands`), the form of
+the nomination (`nomination_flow`), buttons and form callbacks (`actions`) and the App Home (`home`)."""
 
 from __future__ import annotations
 
 from slack_bolt import App, BoltResponse
 
 from liumai.services.deliveries import claim
-from liumai.slack.common import PLATFORM, Deps
-from liumai.slack.handlers import home, nominate, values
+from liumai.slack import actions, commands, home, nomination_flow
+from liumai.slack.base import PLATFORM, Deps
 
 
 def register_all(app: App, deps: Deps) -> None:
@@ -29,8 +31,9 @@ def register_all(app: App, deps: Deps) -> None:
             """Acknowledge (so Slack does not retry) and leave a trace for the operator."""
             logger.warning("slack: %s received; the bot token no longer works", event.get("type"))
 
-    nominate.register(app, deps)
-    values.register(app, deps)
+    commands.register(app, deps)
+    nomination_flow.register(app, deps)
+    actions.register(app, deps)
     home.register(app, deps)
 
 
