@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -47,7 +47,16 @@ class Person(SQLModel, table=True):
 
 
 class Nomination(SQLModel, table=True):
-    __table_args__ = (Index("ix_nomination_nominee_created", "nominee_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_nomination_nominee_created", "nominee_id", "created_at"),
+        # the few private nominations of a period, for digests (a partial index: private rows only)
+        Index(
+            "ix_nomination_private_created",
+            "created_at",
+            postgresql_where=text("private"),
+            sqlite_where=text("private"),
+        ),
+    )
     id: int = Field(default=None, primary_key=True)
     nominator_id: int = Field(foreign_key="person.id", index=True)
     nominee_id: int = Field(foreign_key="person.id")
@@ -108,7 +117,7 @@ class Evidence(SQLModel, table=True):
     nomination_id: int | None = Field(default=None, foreign_key="nomination.id", unique=True)
     concern_id: int | None = Field(default=None, foreign_key="concern.id", unique=True)
     period: str = Field(max_length=8)  # quarter of the underlying event, e.g. 2026Q4
-    occurred_at: datetime
+    occurred_at: datetime = Field(index=True)  # a digest's week, a quarter's range
     rubric_version: str = Field(max_length=100)
     decided_by_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     decided_at: datetime | None = None

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
-from sqlalchemy import exists, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -33,6 +32,7 @@ from liumai.services.digest_model import PostOutcome as PostOutcome
 from liumai.services.digest_model import Spacer as Spacer
 from liumai.services.digest_model import TeamChannels as TeamChannels
 from liumai.services.digest_model import destination as destination
+from liumai.services.digest_queries import newcomers, quarter_values_by_team
 from liumai.services.errors import InvalidInput, PermissionDenied
 from liumai.services.org import TEAM_RE
 from liumai.services.people import can_manage, get_person
@@ -126,21 +126,16 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
                 Evidence.period.in_(week_quarters),  # type: ignore[attr-defined]
                 Nomination.created_at >= start,
                 Nomination.created_at < end,
+                # the same week on the evidence side (its occurred_at is its nomination's
+                # created_at), so the planner can start from either index
+                col(Evidence.occurred_at) >= start,
+                col(Evidence.occurred_at) < end,
             )
             .order_by(Nomination.created_at, Nomination.id)
         ).all()
-        # Values recognised this quarter so far, per team; a private nomination does not show here either.
-        quarter_rows = session.exec(
-            select(Person.team_id, Evidence.criterion)
-            .distinct()
-            .join(Nomination, col(Evidence.nomination_id) == col(Nomination.id))
-            .join(Person, col(Evidence.subject_id) == col(Person.id))
-            .where(
-                *common, Evidence.period == str(quarter), Evidence.occurred_at >= q_start, Evidence.occurred_at < end
-            )
-        ).all()
+        quarter_values = quarter_values_by_team(session, team_ids, str(quarter), q_start, end)
         subjects = {r[1] for r in week_rows}
-        newcomers = _newcomers(session, subjects, start, end)
+        first_timers = newcomers(session, subjects, start, end)
         # Names of just the people in this week's stories (never the whole directory).
         wanted = subjects | {r[5] for r in week_rows}
         names = (
@@ -151,11 +146,9 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
     by_team: dict[int, list[tuple]] = {t: [] for t in team_ids}
     for r in week_rows:
         by_team[r[8]].append(r)
-    quarter_values: dict[int, set[str]] = {t: set() for t in team_ids}
-    for team_id, criterion in quarter_rows:
-        if team_id in quarter_values:  # always: the query selects these teams
-            quarter_values[team_id].add(criterion.split(".", 1)[0])
-    return [_assemble(ctx, t, week, str(quarter), by_team[t.id], quarter_values[t.id], newcomers, names) for t in teams]
+    return [
+        _assemble(ctx, t, week, str(quarter), by_team[t.id], quarter_values[t.id], first_timers, names) for t in teams
+    ]
 
 
 def _assemble(
@@ -208,27 +201,6 @@ def _highlights(week_stories: list[tuple[tuple, DigestStory]]) -> list[DigestSto
         if s not in highlights:
             highlights.append(s)
     return highlights
-
-
-def _newcomers(session, subjects: set[int], start: datetime, end: datetime) -> set[int]:
-    """The people among `subjects` whose first recognition ever falls in [start, end): some in the
-    week and none before it. Two EXISTS probes per person on (subject_id, occurred_at), each
-    stopping at its first row, so the cost follows the week's nominees, not their history."""
-    if not subjects:
-        return set()
-
-    def recognised(*when: Any) -> Any:
-        return exists().where(
-            col(Evidence.subject_id) == col(Person.id),
-            col(Evidence.polarity) == CONFORMING,
-            col(Evidence.status) != "rejected",
-            *when,
-        )
-
-    earlier = recognised(col(Evidence.occurred_at) < start)
-    in_week = recognised(col(Evidence.occurred_at) >= start, col(Evidence.occurred_at) < end)
-    query = select(Person.id).where(col(Person.id).in_(subjects), ~earlier, in_week)
-    return set(session.exec(query).all())
 
 
 def _first_recognitions(week_stories: list[tuple[tuple, DigestStory]], newcomers: set[int]) -> list[DigestStory]:

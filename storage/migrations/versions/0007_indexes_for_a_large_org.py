@@ -4,7 +4,8 @@ Measured with bench/scale.py (10,000 people, 1,000,000 evidence items) and EXPLA
 PostgreSQL: without these, a week's digests read the stored history (no index on
 `nomination.created_at`; "first recognition ever" took a minimum over each person's whole
 history), and one person's export or erasure scanned `audit_log`, `evidence` and `concern` whole
-for the rows they did or decided.
+for the rows they did or decided. A partial index holds just the private nominations, which a
+digest must leave out.
 
 Revision ID: 0007
 Revises: 0006
@@ -13,6 +14,7 @@ Create Date: 2026-11-29 22:10:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
@@ -24,6 +26,7 @@ depends_on: str | Sequence[str] | None = None
 INDEXES = (
     ("ix_nomination_created_at", "nomination", ["created_at"]),
     ("ix_evidence_subject_occurred", "evidence", ["subject_id", "occurred_at"]),
+    ("ix_evidence_occurred_at", "evidence", ["occurred_at"]),
     ("ix_evidence_nominator_id", "evidence", ["nominator_id"]),
     ("ix_evidence_decided_by_id", "evidence", ["decided_by_id"]),
     ("ix_concern_manager_id", "concern", ["manager_id"]),
@@ -32,11 +35,18 @@ INDEXES = (
 )
 
 
+PRIVATE = sa.text("private")
+
+
 def upgrade() -> None:
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns, unique=False)
+    op.create_index(
+        "ix_nomination_private_created", "nomination", ["created_at"], postgresql_where=PRIVATE, sqlite_where=PRIVATE
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_nomination_private_created", table_name="nomination")
     for name, table, _ in reversed(INDEXES):
         op.drop_index(name, table_name=table)
