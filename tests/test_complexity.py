@@ -42,7 +42,6 @@ COMPLEX_FUNCTIONS: dict[str, str] = {
     "plugin/tagging/evaluate.py:llm_rates": "evaluation tooling; not yet split",
     "plugin/tagging/evaluate.py:_parse_row": "evaluation tooling; not yet split",
     "plugin/services/digest.py:_assemble": "digest.py is changed by a concurrent fix; split after it lands",
-    "plugin/services/summaries.py:team_summary": "read models for summaries in progress (issue 11, item 2)",
     "plugin/services/identities.py:collect": "erasure of identities; not yet split",
     "plugin/services/identities.py:scrub_audit": "erasure of identities; not yet split",
     "plugin/services/data_rights.py:export_person": "data-subject export; not yet split",

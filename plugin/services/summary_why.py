@@ -100,40 +100,49 @@ def _by_level(lines: Iterable[WhyLine], status: str, polarity: str) -> dict[str,
     return out
 
 
+def _defaults(met: list[LevelTrace], concerns: dict[str, list[int | str]]) -> tuple[int, ...]:
+    return tuple(t.level for t in met if t.rule is EvidenceRule.DEFAULT_PASS and not concerns.get(t.criterion))
+
+
+def _concern_levels(above: list[LevelTrace], concerns: dict[str, list[int | str]]) -> tuple[ConcernLevel, ...]:
+    return tuple(
+        ConcernLevel(t.level, t.criterion, tuple(concerns[t.criterion]))
+        for t in above
+        if t.rule is not EvidenceRule.EVIDENCE_REQUIRED and concerns.get(t.criterion)
+    )
+
+
+def _waiting(above: list[LevelTrace], accepted: dict[str, list[int | str]]) -> tuple[Waiting, ...]:
+    return tuple(
+        Waiting(t.level, t.criterion, tuple(accepted[t.criterion])) for t in above if accepted.get(t.criterion)
+    )
+
+
 def _value_why(vs: ValueScore, pending_score: float, lines: Sequence[WhyLine], previous: float | None) -> ValueWhy:
     accepted = _by_level(lines, "accepted", Polarity.CONFORMING.value)
     pending = _by_level(lines, "pending", Polarity.CONFORMING.value)
     concerns = _by_level(lines, "accepted", Polarity.NON_CONFORMING.value)
     stop_trace = vs.stop
     stop, more = _stop(stop_trace)
-    stop_level = vs.stopped_at
     met = [t for t in vs.levels if t.outcome is Outcome.MET]
-    above = [t for t in vs.levels if stop_level is not None and t.level > stop_level]
+    above = [t for t in vs.levels if vs.stopped_at is not None and t.level > vs.stopped_at]
     return ValueWhy(
         key=vs.key,
         score=vs.score,
         max_score=vs.max_score,
         stop=stop,
-        stop_level=stop_level,
+        stop_level=vs.stopped_at,
         stop_criterion=stop_trace.criterion if stop_trace else None,
         more_nominators=more,
         blocking_ids=tuple(stop_trace.blocking_ids) if stop_trace else (),
-        default_levels=tuple(
-            t.level for t in met if t.rule is EvidenceRule.DEFAULT_PASS and not concerns.get(t.criterion)
-        ),
-        concern_levels=tuple(
-            ConcernLevel(t.level, t.criterion, tuple(concerns[t.criterion]))
-            for t in above
-            if t.rule is not EvidenceRule.EVIDENCE_REQUIRED and concerns.get(t.criterion)
-        ),
+        default_levels=_defaults(met, concerns),
+        concern_levels=_concern_levels(above, concerns),
         counted_ids=tuple(i for t in met for i in accepted.get(t.criterion, ())),
-        waiting=tuple(
-            Waiting(t.level, t.criterion, tuple(accepted[t.criterion])) for t in above if accepted.get(t.criterion)
-        ),
+        waiting=_waiting(above, accepted),
         pending_ids=tuple(i for t in vs.levels for i in pending.get(t.criterion, ())),
         score_with_pending=pending_score,
         previous=previous,
-        has_evidence=any(e.criterion.split(".", 1)[0] == vs.key and e.status in ("accepted", "pending") for e in lines),
+        has_evidence=any(e.status in ("accepted", "pending") for e in lines),
     )
 
 
