@@ -24,6 +24,7 @@ matplotlib.use("Agg")
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.projections.polar import PolarAxes
+from matplotlib.ticker import MaxNLocator
 
 _LOCK = threading.Lock()  # matplotlib's font cache and text layout are not thread-safe
 SYSTEM_CJK = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
@@ -60,16 +61,16 @@ def radar_png(
     angles = [2 * math.pi * i / n for i in range(n)]
     with _LOCK:
         family = cjk_font()
-        fig = Figure(figsize=(5.4, 5.4), dpi=120)
+        fig = Figure(figsize=(5.8, 5.8), dpi=120)
         ax = cast(PolarAxes, fig.add_subplot(projection="polar"))
         ax.set_theta_offset(math.pi / 2)
         ax.set_theta_direction(-1)
         ax.set_ylim(0, maximum)
         ax.set_yticks([1, 2, 3, 4, 5][: int(maximum)])
-        ax.set_yticklabels([str(i) for i in range(1, int(maximum) + 1)], fontsize=10, color="#777")
+        ax.set_yticklabels([str(i) for i in range(1, int(maximum) + 1)], fontsize=11, color="#777")
         ax.set_xticks(angles)
         font: dict[str, Any] = {"family": [family, "DejaVu Sans"]} if family else {}
-        ax.set_xticklabels(labels, fontsize=14, **font)
+        ax.set_xticklabels(labels, fontsize=17, **font)
         ax.tick_params(axis="x", pad=12)
         closed = [*angles, angles[0]]
         if compare is not None:
@@ -89,7 +90,7 @@ def radar_png(
             ax.legend(
                 loc="lower right",
                 bbox_to_anchor=(1.2, -0.16),
-                prop=_prop(family, 11),
+                prop=_prop(family, 13),
             )
         return _png(fig)
 
@@ -128,6 +129,7 @@ def distribution_png(labels: list[str], scores: list[list[float]], *, title: str
         ax.set_yticklabels(labels, fontsize=13, **font)
         ax.set_xlabel(people, fontsize=11, **font)
         ax.tick_params(axis="x", labelsize=10)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(ncols=6, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, prop=_prop(family, 11))
         if title:

@@ -28,7 +28,7 @@ h1{font-size:1.6rem}h2{font-size:1.3rem;border-bottom:1px solid #ddd;padding-bot
 h3{font-size:1.1rem;margin:1.4rem 0 .4rem}
 table{border-collapse:collapse;margin:.6rem 0}td,th{border:1px solid #ddd;padding:.3rem .6rem;text-align:right}
 td:first-child,th:first-child{text-align:left}.person{display:flex;gap:1.8rem;align-items:flex-start;flex-wrap:wrap}
-.chart img{width:360px;min-width:320px}.wide img{width:760px;max-width:100%}.values{flex:1;min-width:420px}
+.chart img{width:380px;min-width:320px}.wide img{width:760px;max-width:100%}.values{flex:1;min-width:420px}
 .value{margin:.2rem 0 1rem}.why{font-weight:600;margin:.1rem 0}
 ul{margin:.1rem 0 .3rem 1.2rem;padding:0}.details{color:#555}.ev{color:#333;font-size:.94rem}
 .concern{color:#8a4b00}.note{background:#fff7e0;border-left:4px solid #f0ad4e;padding:.4rem .8rem}
