@@ -189,4 +189,5 @@ def why_dict(w: ValueWhy) -> dict:
         "waiting": [{"level": x.level, "criterion": x.criterion, "ids": list(x.ids)} for x in w.waiting],
         "pending_ids": list(w.pending_ids),
         "previous": w.previous,
+        "has_evidence": w.has_evidence,
     }
