@@ -68,6 +68,9 @@ def _shot(browser: str, tmp_path: Path, html: str, name: str, *, fonts: Path | N
         f"--user-data-dir={tmp_path / ('profile-' + name)}",
         "--hide-scrollbars",
         "--force-device-scale-factor=1",
+        # Virtual time runs until the page has loaded everything, the embedded web font included:
+        # without it the screenshot can be taken while the font is still loading (text invisible).
+        "--virtual-time-budget=10000",
         "--window-size=1200,2400",
         f"--screenshot={shot}",
         page.as_uri(),
@@ -126,8 +129,14 @@ def test_chinese_renders_without_any_system_cjk_font(org, browser, tmp_path):
     assert "价值观季度小结" in html and "@font-face" in style
 
     def halves(doc: str, name: str):
-        img = _pixels(_shot(browser, tmp_path, doc, name, fonts=fonts))[:200, :800]
-        ink = img.mean(axis=2) < 0.5
+        # A web font is applied once decoded; until then the text is invisible (the font's block
+        # period), and headless Chromium may take its screenshot in that window. A blank page is that
+        # window, not a verdict: take it again (a page that never draws stays blank and fails below).
+        for attempt in range(4):
+            img = _pixels(_shot(browser, tmp_path, doc, f"{name}-{attempt}", fonts=fonts))[:200, :800]
+            ink = img.mean(axis=2) < 0.5
+            if ink.any():
+                break
         return ink[:, :400], ink[:, 400:800]
 
     a, b = halves(glyphs, "glyphs")
