@@ -39,7 +39,8 @@ def data(org):
 
     accepted("bob@example.com", "ann@example.com", "customer_first.3", "Ann took the angry caller's case end to end.")
     accepted("wang@example.com", "ann@example.com", "teamwork.3", EVIL)
-    accepted("bob@example.com", "ann@example.com", "teamwork.3", "Last quarter's help", at=datetime(2026, 8, 3, tzinfo=UTC))
+    q3 = datetime(2026, 8, 3, tzinfo=UTC)
+    accepted("bob@example.com", "ann@example.com", "teamwork.3", "Last quarter's help", at=q3)
     ev.add_concern(org, "mgr@example.com", "ann@example.com", "teamwork.4", "+SUM(A1) missed a handover")
     return org
 
@@ -59,7 +60,10 @@ def test_history_and_change_come_from_the_earlier_quarters(data):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_xlsx_reads_back_with_sheets_frozen_headers_and_neutralised_cells(data, lang):
     wb = load_workbook(io.BytesIO(summary_xlsx([team_summary(data, team="alpha")], data.rubric, lang)))
-    names = {"en": ["People", "Values", "Evidence", "Concerns", "Trend"], "zh": ["成员", "价值观", "事例", "关注事项", "趋势"]}
+    names = {
+        "en": ["People", "Values", "Evidence", "Concerns", "Trend"],
+        "zh": ["成员", "价值观", "事例", "关注事项", "趋势"],
+    }
     assert wb.sheetnames == names[lang]
     assert all(ws.freeze_panes == "A2" for ws in wb.worksheets)
     people, values, evidence, concerns, trend = wb.worksheets

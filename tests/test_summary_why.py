@@ -70,7 +70,8 @@ def _summary(rows: list[E], previous: dict[str, float] | None = None) -> PersonS
     evidence = [x for x in lines if not x.is_concern]
     concerns = [x for x in lines if x.is_concern]
     acc = result.accepted
-    history: tuple[QuarterScore, ...] = (QuarterScore("2026Q4", {k: v.score for k, v in acc.values.items()}, acc.total),)
+    now = QuarterScore("2026Q4", {k: v.score for k, v in acc.values.items()}, acc.total)
+    history: tuple[QuarterScore, ...] = (now,)
     if previous is not None:
         history = (QuarterScore("2026Q3", previous, sum(previous.values())), *history)
     return PersonSummary(
@@ -103,7 +104,8 @@ CLIMBS = [
     (
         [E(11, "customer_first.3")],
         "zh",
-        f"客户第一 1/5：第2级需要一个已接受的事例，体现“{CF2_ZH}”（customer_first.2）；第3级的事例 #11 在第2级达到后计入",
+        f"客户第一 1/5：第2级需要一个已接受的事例，体现“{CF2_ZH}”（customer_first.2）；"
+        "第3级的事例 #11 在第2级达到后计入",
     ),
     (
         [E(12, "customer_first.5")],
@@ -183,9 +185,7 @@ def test_default_levels_collapse_into_one_line_unless_a_concern_touches_them():
         "Level 1 met by default (no concern)",
         f"Level 4 “{CF4_EN}” (customer_first.4): concern #8",
     ]
-    assert why.detail_lines(p.why["customer_first"], R, "en", concerns=False) == [
-        "Level 1 met by default (no concern)"
-    ]
+    assert why.detail_lines(p.why["customer_first"], R, "en", concerns=False) == ["Level 1 met by default (no concern)"]
 
 
 @pytest.mark.parametrize(
