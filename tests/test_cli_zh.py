@@ -41,7 +41,7 @@ ALLOWED = [
     r"\b(?:Boss Chen|HR Admin|Manager Li|Manager Two|Ann|Bob|Cat|Alpha|Beta|alpha|beta|lead|people)\b",  # org data
     r"\b(?:email|name|team|manager_email|slack_user_id|feishu_open_id|is_admin|locale)\b",  # CSV columns
     r"\b(?:team_name_zh|team_name_en|team_slack_channel|team_feishu_chat)\b",
-    r"\b(?:offline|llm|md|html|csv|json)\b",  # option values
+    r"\b(?:offline|llm|md|html|csv|json|xlsx)\b",  # option values
     r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b",  # snake_case codes (metric names, CSV columns)
     r"\b(?:top1|top3|p50|p95|zh|en)\b",  # metric names
     r"\bv\d[\w.-]*|\b\d{4}\.\d+\b|alibaba[\w.-]*",  # rubric versions and sources

@@ -62,7 +62,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def write_out(path: Path, text: str) -> None:
+def write_out(path: Path, text: str | bytes) -> None:
     """Write a command's output file, readable by its owner only, or fail with one line."""
     from liumai.files import write_private
 

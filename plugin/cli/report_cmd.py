@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from liumai.cli import common
 from liumai.cli.common import STATE, JsonOpt, emit, fail, service_errors, tr
+
+if TYPE_CHECKING:
+    from liumai.services.summaries import PersonSummary, TeamSummary
 
 
 def score(
@@ -53,7 +56,27 @@ def score(
     emit(as_json, payload, human)
 
 
-FORMATS = ("md", "html", "csv", "json")
+FORMATS = ("md", "html", "csv", "json", "xlsx")
+BINARY = ("html", "xlsx")  # formats that only make sense as a file: embedded charts, a workbook
+
+
+def _render(fmt: str, s: PersonSummary | TeamSummary, lang: str) -> str | bytes:
+    """The summary in `fmt`. A CSV file is UTF-8 with a BOM (`summary_render.csv_bytes` says why); on
+    stdout it stays plain text for pipes and terminals."""
+    from liumai.reports import summary_render as sr
+
+    rubric = common.context().rubric
+    if fmt == "json":
+        return json.dumps(sr.summary_json(s, rubric, lang), ensure_ascii=False, indent=2, default=str) + "\n"
+    if fmt == "csv":
+        return sr.summary_csv(s, rubric, lang)
+    if fmt == "html":
+        return sr.summary_html(s, rubric, lang)
+    if fmt == "xlsx":
+        from liumai.reports.xlsx import summary_xlsx
+
+        return summary_xlsx([s], rubric, lang)
+    return sr.summary_markdown(s, rubric, lang)
 
 
 def summary(
@@ -62,43 +85,34 @@ def summary(
     manager: Annotated[str | None, typer.Option("--manager", help="A manager's direct reports.")] = None,
     subtree: Annotated[bool, typer.Option("--subtree", help="With --manager: everyone below them.")] = False,
     quarter: Annotated[str | None, typer.Option("--quarter", help="e.g. 2026Q4 (default: current)")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="md, html, csv or json")] = "md",
+    fmt: Annotated[str, typer.Option("--format", help="md, html, csv, json or xlsx")] = "md",
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
     viewer: Annotated[str | None, typer.Option("--as", help="Apply this person's permissions.")] = None,
 ) -> None:
-    """A quarterly review summary: scores with reasons, cited evidence, concerns, next steps."""
-    from liumai.reports import summary_render as sr
-    from liumai.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
+    """A quarterly review summary: why each value scored what it did, cited evidence, concerns, trend."""
+    from liumai.reports.summary_render import csv_bytes
+    from liumai.services.summaries import person_summary, team_summary
 
     if fmt not in FORMATS:
         fail(tr("summary.bad_format", formats=", ".join(FORMATS)), 2)
     if sum(x is not None for x in (person, team, manager)) != 1:
         fail(tr("summary.one_target"), 2)
+    if out is None and fmt in BINARY:
+        fail(tr(f"summary.{fmt}_needs_out"), 2)
     ctx = common.context()
-    lang = STATE.lang
     with service_errors():
         s: PersonSummary | TeamSummary
         if person:
             s = person_summary(ctx, person, quarter, viewer=viewer)
         else:
             s = team_summary(ctx, team=team, manager=manager, subtree=subtree, quarter=quarter, viewer=viewer)
-    if fmt == "json":
-        text = json.dumps(sr.summary_json(s, ctx.rubric, lang), ensure_ascii=False, indent=2, default=str) + "\n"
-    elif fmt == "csv":
-        text = sr.summary_csv(s, ctx.rubric, lang)
-    elif fmt == "html":
-        text = sr.summary_html(s, ctx.rubric, lang)
-    else:
-        text = sr.summary_markdown(s, ctx.rubric, lang)
-    if out is None:
-        if fmt == "html":
-            fail(tr("summary.html_needs_out"), 2)
-        if fmt == "md":
-            common.echo_markdown(text)
-        else:
-            typer.echo(text, nl=False)
-    else:
-        common.write_out(out, text)
+    data = _render(fmt, s, STATE.lang)
+    if out is not None:
+        common.write_out(out, csv_bytes(data) if isinstance(data, str) and fmt == "csv" else data)
+    elif isinstance(data, str) and fmt == "md":
+        common.echo_markdown(data)
+    elif isinstance(data, str):
+        typer.echo(data, nl=False)
 
 
 def digest(

@@ -7,18 +7,22 @@ is built here, in the adapter. User text goes into plain_text, never lark_md.
 from __future__ import annotations
 
 from liumai.reports import escape as esc
+from liumai.reports import why
 from liumai.reports.digest_render import quiet_line, short_story, team_name, total_line
 from liumai.reports.digest_render import tr as dtr
-from liumai.reports.explain import level_line, next_step
 from liumai.reports.summary_render import tr
-from liumai.rubric.engine import Outcome
 from liumai.rubric.model import Rubric
 from liumai.services.digest import Digest
 from liumai.services.summaries import PersonSummary
 
 
 def summary_feishu_card(p: PersonSummary, rubric: Rubric, lang: str, *, concerns: bool = True) -> dict:
-    """A Feishu interactive card (schema 1.0 elements); user text as plain_text, never lark_md."""
+    """A Feishu interactive card (schema 1.0 elements); user text as plain_text, never lark_md.
+
+    Per value the why line first, then its details, the stories and the concerns. The card stays
+    within Feishu's size limit: stories are cut at 600 characters here, and the adapter's `fit_card`
+    trims what is left over.
+    """
     acc, pend = p.result.accepted, p.result.with_pending
     elements: list[dict] = [
         {
@@ -32,29 +36,17 @@ def summary_feishu_card(p: PersonSummary, rubric: Rubric, lang: str, *, concerns
             },
         }
     ]
-    for v in rubric.values:
-        vs = acc.values[v.key]
+    note = why.quarter_line(p, lang)
+    if note:
+        elements.append({"tag": "div", "text": {"tag": "plain_text", "content": note}})
+    for block in why.person_blocks(p, rubric, lang, concerns=concerns):
         elements.append({"tag": "hr"})
-        elements.append(
-            {
-                "tag": "div",
-                "text": {"tag": "lark_md", "content": f"**{v.names.get(lang)} {vs.score:g}/{vs.max_score}**"},
-            }
-        )
-        lines = [level_line(t, lang) for t in vs.levels if t.outcome is not Outcome.NOT_REACHED]
-        nxt = next_step(vs, rubric, lang)
-        if nxt:
-            lines.append(f"→ {nxt}")
-        lines += [
-            f"#{e.id} {e.criterion} {tr(e.status, lang)} · {e.occurred_at.date()} · {e.nominator}: {e.text[:300]}"
-            for e in p.evidence_for(v.key)
-        ]
-        if concerns:
-            lines += [
-                f"⚠ #{e.id} {e.criterion}{' (' + tr('mitigated', lang) + ')' if e.mitigated else ''}: {e.text[:300]}"
-                for e in p.concerns_for(v.key)
-            ]
-        elements.append({"tag": "div", "text": {"tag": "plain_text", "content": esc.feishu_text("\n".join(lines))}})
+        elements.append({"tag": "div", "text": {"tag": "plain_text", "content": esc.feishu_text(block.headline)}})
+        lines = [f"· {d}" for d in block.details]
+        lines += [f"• {text[:600]}" for text in block.evidence_lines]
+        lines += [c[:600] for c in block.concern_lines]
+        if lines:
+            elements.append({"tag": "div", "text": {"tag": "plain_text", "content": esc.feishu_text("\n".join(lines))}})
     elements.append(
         {"tag": "note", "elements": [{"tag": "plain_text", "content": f"{tr('rubric', lang)}: {p.rubric_version}"}]}
     )

@@ -1,19 +1,23 @@
 """Quarterly review summaries for a person or a team, built only from cited evidence.
 
 Scores come from the rules engine; this module gathers the evidence behind them (story,
-nominator, date, link) in one query per team, so a 50-person summary costs one round trip plus
-the engine, and decides who may see what: summaries are for a person's managers (direct or
-indirect) and admins; concerns appear only in those views.
+nominator, date, link) for the quarter and the three before it in one query per team, so a
+50-person summary with its four-quarter trend costs one round trip plus the engine, and decides
+who may see what: summaries are for a person's managers (direct or indirect) and admins; concerns
+appear only in those views. Why each value scored what it did is read once from the engine's
+trace here (`liumai.services.summary_why`) and carried in the read model for every surface.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from liumai.periods import Quarter, parse_quarter
 from liumai.rubric.engine import EvidenceItem, PersonScore, ScoreResult, score
 from liumai.rubric.model import Polarity
 from liumai.services.context import AppContext
@@ -21,6 +25,7 @@ from liumai.services.errors import InvalidInput, PermissionDenied
 from liumai.services.org import TEAM_RE
 from liumai.services.people import can_manage, get_person, reports_of
 from liumai.services.quarters import resolve_quarter
+from liumai.services.summary_why import ValueWhy, value_whys
 from liumai.services.text import clean_text
 from liumai.services.uow import unit_of_work
 from liumai.storage.models import Concern, Evidence, Nomination, Person, Team
@@ -43,6 +48,18 @@ class EvidenceLine:
         return self.polarity == Polarity.NON_CONFORMING.value
 
 
+TREND_QUARTERS = 4  # the quarter and the three before it: a year of trend on the team page
+
+
+@dataclass(frozen=True)
+class QuarterScore:
+    """One quarter's accepted scores of a person (the trend and the quarter-over-quarter change)."""
+
+    quarter: str
+    values: dict[str, float]
+    total: float
+
+
 @dataclass(frozen=True)
 class PersonSummary:
     email: str
@@ -53,6 +70,17 @@ class PersonSummary:
     evidence: list[EvidenceLine]  # accepted and pending conforming evidence, oldest first
     concerns: list[EvidenceLine]  # accepted non-conforming cases (managers and admins only)
     rubric_version: str
+    why: dict[str, ValueWhy] = field(default_factory=dict)  # per value, in rubric order
+    history: tuple[QuarterScore, ...] = ()  # the last TREND_QUARTERS quarters, oldest first, this one last
+
+    @property
+    def previous(self) -> QuarterScore | None:
+        return self.history[-2] if len(self.history) > 1 else None
+
+    @property
+    def all_default(self) -> bool:
+        """No evidence at all this quarter: every point comes from levels met by default."""
+        return not self.evidence and not self.concerns
 
     @property
     def accepted(self) -> PersonScore:
@@ -81,10 +109,11 @@ class TeamSummary:
     rubric_version: str
     values_without_evidence: list[str] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)  # e-mails
+    quarters: tuple[str, ...] = ()  # the trend's quarters, oldest first, this one last
 
 
-def _load(session: Session, people: list[Person], quarter: str) -> dict[int, list[tuple]]:
-    """All non-rejected evidence of `people` for the quarter with what a reader needs, one query."""
+def _load(session: Session, people: list[Person], quarters: Sequence[str]) -> dict[int, list[tuple]]:
+    """All evidence of `people` for `quarters` with what a reader needs, one query (last column: the quarter)."""
     nominator = aliased(Person)
     rows = session.exec(
         select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for at most 4 columns
@@ -100,11 +129,12 @@ def _load(session: Session, people: list[Person], quarter: str) -> dict[int, lis
             Nomination.source_link,
             Concern.note,
             nominator.display_name,
+            Evidence.period,
         )
         .outerjoin(Nomination, Evidence.nomination_id == Nomination.id)
         .outerjoin(Concern, Evidence.concern_id == Concern.id)
         .outerjoin(nominator, Evidence.nominator_id == nominator.id)
-        .where(col(Evidence.subject_id).in_([p.id for p in people]), col(Evidence.period) == quarter)
+        .where(col(Evidence.subject_id).in_([p.id for p in people]), col(Evidence.period).in_(list(quarters)))
         .order_by(Evidence.occurred_at, Evidence.id)
     ).all()
     out: dict[int, list[tuple]] = {p.id: [] for p in people}
@@ -113,8 +143,8 @@ def _load(session: Session, people: list[Person], quarter: str) -> dict[int, lis
     return out
 
 
-def _summarise(ctx: AppContext, person: Person, rows: list[tuple], quarter: str) -> PersonSummary:
-    items = [
+def _items(rows: list[tuple]) -> list[EvidenceItem]:
+    return [
         EvidenceItem(
             id=r[0],
             criterion=r[2],
@@ -125,6 +155,10 @@ def _summarise(ctx: AppContext, person: Person, rows: list[tuple], quarter: str)
         )
         for r in rows
     ]
+
+
+def _lines(rows: list[tuple]) -> tuple[list[EvidenceLine], list[EvidenceLine]]:
+    """The quarter's non-rejected rows as read-model lines: (conforming evidence, concerns)."""
     evidence: list[EvidenceLine] = []
     concerns: list[EvidenceLine] = []
     for r in rows:
@@ -142,15 +176,47 @@ def _summarise(ctx: AppContext, person: Person, rows: list[tuple], quarter: str)
             link=r[9],
         )
         (concerns if line.is_concern else evidence).append(line)
+    return evidence, concerns
+
+
+def trend_quarters(ctx: AppContext, quarter: str) -> list[str]:
+    """`quarter` and the TREND_QUARTERS - 1 before it, oldest first."""
+    start = ctx.settings.fiscal_year_start_month
+    q = parse_quarter(quarter, start)
+    out = [q]
+    for _ in range(TREND_QUARTERS - 1):
+        q = Quarter(q.year - (q.q == 1), (q.q - 2) % 4 + 1, start)
+        out.append(q)
+    return [str(x) for x in reversed(out)]
+
+
+def _summarise(ctx: AppContext, person: Person, rows: list[tuple], quarters: list[str]) -> PersonSummary:
+    """`rows` span `quarters` (oldest first, the summary's quarter last); the engine scores each quarter."""
+    quarter = quarters[-1]
+    by_quarter: dict[str, list[tuple]] = {q: [] for q in quarters}
+    for r in rows:
+        by_quarter.setdefault(r[12], []).append(r)
+    history = []
+    for q in quarters[:-1]:
+        acc = score(ctx.rubric, _items(by_quarter[q])).accepted
+        history.append(QuarterScore(q, {k: v.score for k, v in acc.values.items()}, acc.total))
+    result = score(ctx.rubric, _items(by_quarter[quarter]))
+    history.append(
+        QuarterScore(quarter, {k: v.score for k, v in result.accepted.values.items()}, result.accepted.total)
+    )
+    evidence, concerns = _lines(by_quarter[quarter])
+    previous = history[-2].values if len(history) > 1 else None
     return PersonSummary(
         person.email,
         person.display_name,
         person.locale,
         quarter,
-        score(ctx.rubric, items),
+        result,
         evidence,
         concerns,
         ctx.rubric.version,
+        why=value_whys(ctx.rubric, result, [*evidence, *concerns], previous),
+        history=tuple(history),
     )
 
 
@@ -158,15 +224,40 @@ def person_summary(
     ctx: AppContext, person: str | int, quarter: str | None = None, *, viewer: str | int | None = None
 ) -> PersonSummary:
     """`viewer=None` is the operator (CLI); otherwise only the person's managers or an admin."""
-    q = resolve_quarter(ctx, quarter)
+    quarters = trend_quarters(ctx, resolve_quarter(ctx, quarter))
     with unit_of_work(ctx.engine) as session:
         subject = get_person(session, person, active=False)
         if viewer is not None:
             actor = get_person(session, viewer)
             if not can_manage(session, actor, subject):
                 raise PermissionDenied("permission.not_manager", subject=subject.display_name)
-        rows = _load(session, [subject], q)
-        return _summarise(ctx, subject, rows[subject.id], q)
+        rows = _load(session, [subject], quarters)
+        return _summarise(ctx, subject, rows[subject.id], quarters)
+
+
+def _team_people(session: Session, team: str) -> tuple[list[Person], str]:
+    """A team's active members by key, and the team's title in both languages."""
+    key = clean_text(team).strip().lower()
+    t = session.exec(select(Team).where(Team.key == key)).first() if TEAM_RE.match(key) else None
+    if t is None:
+        raise InvalidInput("team.unknown", team=repr(team))
+    people = list(
+        session.exec(
+            select(Person).where(col(Person.team_id) == t.id, col(Person.active)).order_by(col(Person.id))
+        ).all()
+    )
+    return people, (f"{t.name_zh} / {t.name_en}" if t.name_zh != t.name_en else t.name_en)
+
+
+def _visible_to(session: Session, actor: Person | None, people: list[Person], title: str) -> list[Person]:
+    """The people `actor` reviews: their own row left out (nobody reviews themselves); anyone else refuses."""
+    if actor is None:
+        return people
+    people = [p for p in people if p.id != actor.id]
+    denied = [p for p in people if not can_manage(session, actor, p)]
+    if denied or (not people and not actor.is_admin):
+        raise PermissionDenied("permission.not_manager", subject=(denied[0].display_name if denied else title))
+    return people
 
 
 def team_summary(
@@ -180,33 +271,19 @@ def team_summary(
 ) -> TeamSummary:
     """A team's roll-up: a team by key, or a manager's direct reports (or whole subtree)."""
     q = resolve_quarter(ctx, quarter)
+    quarters = trend_quarters(ctx, q)
     with unit_of_work(ctx.engine) as session:
         actor = get_person(session, viewer) if viewer is not None else None
         if team is not None:
-            key = clean_text(team).strip().lower()
-            t = session.exec(select(Team).where(Team.key == key)).first() if TEAM_RE.match(key) else None
-            if t is None:
-                raise InvalidInput("team.unknown", team=repr(team))
-            people = list(
-                session.exec(
-                    select(Person).where(col(Person.team_id) == t.id, col(Person.active)).order_by(col(Person.id))
-                ).all()
-            )
-            title = f"{t.name_zh} / {t.name_en}" if t.name_zh != t.name_en else t.name_en
+            people, title = _team_people(session, team)
         elif manager is not None:
             boss = get_person(session, manager)
-            people = reports_of(session, boss, subtree=subtree)
-            title = boss.display_name
+            people, title = reports_of(session, boss, subtree=subtree), boss.display_name
         else:
             raise InvalidInput("team.need_target")
-        if actor is not None:
-            # A manager's own row is left out of their team's roll-up (nobody reviews themselves).
-            people = [p for p in people if p.id != actor.id]
-            denied = [p for p in people if not can_manage(session, actor, p)]
-            if denied or (not people and not actor.is_admin):
-                raise PermissionDenied("permission.not_manager", subject=(denied[0].display_name if denied else title))
-        rows = _load(session, people, q) if people else {}
-        summaries = [_summarise(ctx, p, rows[p.id], q) for p in people]
+        people = _visible_to(session, actor, people, title)
+        rows = _load(session, people, quarters) if people else {}
+        summaries = [_summarise(ctx, p, rows[p.id], quarters) for p in people]
     covered = {e.criterion.split(".", 1)[0] for s in summaries for e in s.evidence}
     return TeamSummary(
         title=title,
@@ -215,4 +292,5 @@ def team_summary(
         rubric_version=ctx.rubric.version,
         values_without_evidence=[k for k in ctx.rubric.value_keys if k not in covered],
         unrecognised=[s.email for s in summaries if not s.recognised],
+        quarters=tuple(quarters),
     )

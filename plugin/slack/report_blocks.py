@@ -6,20 +6,27 @@ Kit is built here, in the adapter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from liumai.reports import escape as esc
+from liumai.reports import why
 from liumai.reports.digest_render import quiet_line, short_story, team_name, total_line
 from liumai.reports.digest_render import tr as dtr
-from liumai.reports.explain import level_line, next_step
 from liumai.reports.summary_render import tr
-from liumai.rubric.engine import Outcome
 from liumai.rubric.model import Rubric
 from liumai.services.digest import Digest
 from liumai.services.summaries import PersonSummary, TeamSummary
 
 SLACK_MAX_BLOCKS = 50
 SLACK_MAX_TEXT = 3000
+_INTRAWORD = re.compile(r"(?<=\w)_\u200b(?=\w)")
+
+
+def _mrkdwn(text: str) -> str:
+    """Inert mrkdwn where ids stay searchable (`customer_first.2`): Slack never reads an underscore
+    between word characters as italics, so the zero-width break there is dropped."""
+    return _INTRAWORD.sub("_", esc.slack_mrkdwn(text))
 
 
 def chunks(lines: Iterable[str], limit: int) -> list[str]:
@@ -36,38 +43,27 @@ def chunks(lines: Iterable[str], limit: int) -> list[str]:
 
 
 def summary_slack_pages(p: PersonSummary, rubric: Rubric, lang: str, *, concerns: bool = True) -> list[list[dict]]:
-    """Block Kit pages, each within Slack's 50-block and 3,000-character limits."""
+    """Block Kit pages, each within Slack's 50-block and 3,000-character limits: per value the why line
+    first, then its details, the stories (quoted, with nominator and date) and the concerns."""
     acc, pend = p.result.accepted, p.result.with_pending
+    total = f"*{tr('total', lang)} {acc.total:g}/{acc.max_total}*" + (
+        f" ({tr('with_pending', lang)} {pend.total:g})" if pend.total != acc.total else ""
+    )
+    note = why.quarter_line(p, lang)
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": f"{p.name} · {p.quarter}"[:150]}},
         {
             "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": (
-                    f"*{tr('total', lang)} {acc.total:g}/{acc.max_total}*"
-                    + (f" ({tr('with_pending', lang)} {pend.total:g})" if pend.total != acc.total else "")
-                ),
-            },
+            "text": {"type": "mrkdwn", "text": total + (f"\n{_mrkdwn(note)}" if note else "")},
         },
     ]
-    for v in rubric.values:
-        vs = acc.values[v.key]
-        lines = [f"*{esc.slack_mrkdwn(v.names.get(lang))} {vs.score:g}/{vs.max_score}*"]
-        lines += [esc.slack_mrkdwn(level_line(t, lang)) for t in vs.levels if t.outcome is not Outcome.NOT_REACHED]
-        nxt = next_step(vs, rubric, lang)
-        if nxt:
-            lines.append(f"→ {esc.slack_mrkdwn(nxt)}")
-        for e in p.evidence_for(v.key):
+    for block in why.person_blocks(p, rubric, lang, concerns=concerns):
+        lines = [f"*{_mrkdwn(block.headline)}*"]
+        lines += [f"· {_mrkdwn(d)}" for d in block.details]
+        for e, text in zip(block.evidence, block.evidence_lines, strict=True):
             link = f" <{e.link}|{tr('link', lang)}>" if e.link and e.link.startswith("https://") else ""
-            lines.append(
-                f"• #{e.id} `{e.criterion}` {tr(e.status, lang)} · {e.occurred_at.date()} · "
-                f"{esc.slack_mrkdwn(e.nominator)}: {esc.slack_mrkdwn(e.text[:300])}{link}"
-            )
-        if concerns:
-            for e in p.concerns_for(v.key):
-                mit = f" ({tr('mitigated', lang)})" if e.mitigated else ""
-                lines.append(f"⚠ #{e.id} `{e.criterion}`{mit}: {esc.slack_mrkdwn(e.text[:300])}")
+            lines.append(f"• {_mrkdwn(text[:600])}{link}")
+        lines += [_mrkdwn(c[:600]) for c in block.concern_lines]
         blocks.append({"type": "divider"})
         blocks += [
             {"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in chunks(lines, SLACK_MAX_TEXT)
@@ -78,11 +74,16 @@ def summary_slack_pages(p: PersonSummary, rubric: Rubric, lang: str, *, concerns
     return [blocks[i : i + SLACK_MAX_BLOCKS] for i in range(0, len(blocks), SLACK_MAX_BLOCKS)]
 
 
+def _delta(d: float) -> str:
+    return f"{d:+g}" if d else "±0"
+
+
 def team_slack_pages(s: TeamSummary, rubric: Rubric, lang: str) -> list[list[dict]]:
     rows = [
         f"*{esc.slack_mrkdwn(p.name)}*: "
         + " · ".join(f"{v.names.get(lang)} {p.result.accepted.values[v.key].score:g}" for v in rubric.values)
         + f" · *{tr('total', lang)} {p.total:g}*"
+        + (f" ({tr('change', lang)} {_delta(p.total - p.previous.total)})" if p.previous else "")
         for p in s.people
     ]
     names = {v.key: v.names.get(lang) for v in rubric.values}
