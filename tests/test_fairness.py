@@ -119,7 +119,7 @@ def test_nominator_of_their_own_team_only_at_the_minimum():
     edges = [Edge(1, 2, at(i)) for i in range(3)] + [Edge(1, 3, at(i)) for i in range(2)]  # 5 nominations
     found = narrow_nominators(pairs_of(edges)[0], TEAMS, TH)
     assert kinds(found) == [("own_team_only", (1,))]
-    assert found[0].team == 10 and found[0].counts == {"total": 5, "people": 2}
+    assert found[0].team == 10 and found[0].counts == {"total": 5, "distinct": 2}
     four = edges[:-1]
     assert narrow_nominators(pairs_of(four)[0], TEAMS, TH) == []
 
@@ -145,7 +145,7 @@ def test_recognition_concentrated_in_a_few_people_of_a_team():
     edges += [Edge(22, 3, at(0)), Edge(22, 4, at(0))]  # 8 of 10 to the top two = 0.8
     found = concentrated(pairs_of(edges)[0], team, {7: 10}, TH)
     assert kinds(found) == [("concentrated", (1, 2))]
-    assert found[0].counts == {"top_count": 8, "total": 10, "people": 2, "team_size": 10}
+    assert found[0].counts == {"top_count": 8, "total": 10, "top_people": 2, "team_size": 10}
 
 
 def test_recognition_spread_or_too_little_is_not_concentrated():
@@ -176,3 +176,9 @@ def test_thresholds_come_from_the_settings():
     s = load_settings(LIUMAI_FAIRNESS_RECIPROCAL_MIN="3", LIUMAI_FAIRNESS_CONCENTRATION_SHARE="0.9")
     th = FairnessThresholds.from_settings(s)
     assert th.reciprocal_min == 3 and th.concentration_share == 0.9 and th.ring_max_size == 4
+
+
+def test_a_ring_both_ways_is_one_ring():
+    both = [(1, 2), (2, 3), (3, 1), (2, 1), (3, 2), (1, 3)]
+    pairs, _ = pairs_of([Edge(a, b, at(i)) for i in range(2) for a, b in both])
+    assert kinds(rings(pairs, TH)) == [("ring", (1, 2, 3))]

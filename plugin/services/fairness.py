@@ -129,8 +129,8 @@ def reciprocal(
 def rings(pairs: Sequence[Pair], th: FairnessThresholds) -> list[Signal]:
     """Directed cycles of 3..ring_max_size people, each edge nominated ring_min_count times or more.
 
-    Each cycle is reported once, starting from its smallest id (depth-first from that id over
-    larger ids only), so the search stays small: only strong edges are followed.
+    Each group of people is reported once (both directions of a ring are one ring), found by a
+    depth-first walk from its smallest id over larger ids only; only strong edges are followed.
     """
     out_edges: dict[int, list[int]] = defaultdict(list)
     strength: dict[tuple[int, int], int] = {}
@@ -139,11 +139,13 @@ def rings(pairs: Sequence[Pair], th: FairnessThresholds) -> list[Signal]:
             out_edges[p.nominator].append(p.nominee)
             strength[(p.nominator, p.nominee)] = p.n
     found: list[Signal] = []
+    seen: set[frozenset[int]] = set()
 
     def walk(path: list[int]) -> None:
         start, last = path[0], path[-1]
         for nxt in sorted(out_edges.get(last, ())):
-            if nxt == start and len(path) >= 3:
+            if nxt == start and len(path) >= 3 and frozenset(path) not in seen:
+                seen.add(frozenset(path))
                 edges = [strength[(path[i], path[(i + 1) % len(path)])] for i in range(len(path))]
                 found.append(Signal("ring", tuple(path), counts={"size": len(path), "min_count": min(edges)}))
             elif nxt > start and nxt not in path and len(path) < th.ring_max_size:
@@ -190,7 +192,7 @@ def narrow_nominators(pairs: Sequence[Pair], team_of: Mapping[int, int | None], 
             continue
         team = team_of.get(person)
         if team is not None and all(team_of.get(p.nominee) == team for p in mine):
-            out.append(Signal("own_team_only", (person,), team=team, counts={"total": total, "people": len(mine)}))
+            out.append(Signal("own_team_only", (person,), team=team, counts={"total": total, "distinct": len(mine)}))
     return out
 
 
@@ -220,7 +222,7 @@ def concentrated(
                     "concentrated",
                     tuple(p for _, p in got[:top]),
                     team=team,
-                    counts={"top_count": top_n, "total": total, "people": top, "team_size": size},
+                    counts={"top_count": top_n, "total": total, "top_people": top, "team_size": size},
                 )
             )
     return out
