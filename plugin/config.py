@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     )
     fairness_ring_max_size: int = Field(default=4, ge=3, le=6, validation_alias="LIUMAI_FAIRNESS_RING_MAX_SIZE")
     fairness_ring_min_count: int = Field(default=2, ge=1, le=1000, validation_alias="LIUMAI_FAIRNESS_RING_MIN_COUNT")
+    fairness_ring_share: float = Field(default=0.5, gt=0, le=1, validation_alias="LIUMAI_FAIRNESS_RING_SHARE")
     fairness_single_source_share: float = Field(
         default=0.6, gt=0, le=1, validation_alias="LIUMAI_FAIRNESS_SINGLE_SOURCE_SHARE"
     )

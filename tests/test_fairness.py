@@ -69,7 +69,7 @@ def test_a_closed_ring_of_three_is_reported_once():
     pairs, _ = pairs_of(edges)
     found = rings(pairs, TH)
     assert kinds(found) == [("ring", (1, 2, 3))]
-    assert found[0].counts == {"size": 3, "min_count": 2}
+    assert found[0].counts == {"size": 3, "min_count": 2, "share": 1.0}
 
 
 def test_a_ring_with_one_weak_link_is_not_a_ring():
@@ -182,3 +182,13 @@ def test_a_ring_both_ways_is_one_ring():
     both = [(1, 2), (2, 3), (3, 1), (2, 1), (3, 2), (1, 3)]
     pairs, _ = pairs_of([Edge(a, b, at(i)) for i in range(2) for a, b in both])
     assert kinds(rings(pairs, TH)) == [("ring", (1, 2, 3))]
+
+
+def test_a_ring_is_closed_only_when_its_members_get_enough_from_inside():
+    ring = [Edge(a, b, at(i)) for i in range(2) for a, b in ((1, 2), (2, 3), (3, 1))]
+    at_edge = ring + [Edge(9, 1, at(5)), Edge(9, 1, at(6))]  # person 1: 2 of 4 from the ring = 0.5
+    found = rings(pairs_of(at_edge)[0], TH)
+    assert kinds(found) == [("ring", (1, 2, 3))] and found[0].counts["share"] == 0.5
+    below = at_edge + [Edge(8, 1, at(7))]  # 2 of 5 = 0.4 < ring_share 0.5
+    assert rings(pairs_of(below)[0], TH) == []
+    assert kinds(rings(pairs_of(below)[0], FairnessThresholds(ring_share=0.4))) == [("ring", (1, 2, 3))]

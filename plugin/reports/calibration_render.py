@@ -45,7 +45,7 @@ def _person(w: Who) -> str:
 def signal_text(s: SignalView, lang: str) -> str:
     """A fairness signal in plain words, with the counts behind it."""
     names = [w.name for w in s.people]
-    counts = {k: f"{v:g}" for k, v in s.counts.items()}
+    counts = {k: (f"{v:.0%}" if k == "share" else f"{v:g}") for k, v in s.counts.items()}
     sep = "、" if lang.startswith("zh") else ", "
     params: dict[str, object] = {**counts, "a": names[0] if names else "", "b": names[1] if len(names) > 1 else ""}
     params.update(people=sep.join(names), names=sep.join(names), team=s.team or "")

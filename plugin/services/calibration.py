@@ -167,17 +167,20 @@ def calibration(
     q = resolve_quarter(ctx, quarter)
     s = ctx.settings
     with unit_of_work(ctx.engine) as session:
+        data.tune(session)
         org = data.load_org(session)
         _actor, root, ids = _scope(session, org, viewer, under)
         scope = frozenset(ids)
         whole = root is None
-        tallies = dict(data.stream_tallies(session, ctx.rubric, q, scope, whole_org=whole))
+        th = fairness.FairnessThresholds.from_settings(s)
+        pairs = data.nomination_pairs(session, q, scope, whole_org=whole)
+        times: dict[tuple[int, int], list[datetime]] = {}
+        wanted = fairness.reciprocal_candidates(pairs, th)
+        stream = data.stream_tallies(session, ctx.rubric, q, scope, whole_org=whole, times_of=wanted, times=times)
+        tallies = dict(stream)
         empty = data.empty_tally(ctx.rubric)
         tallies.update({p: empty for p in scope if p not in tallies})
-        decided = data.decisions(session, q, scope)
-        pairs = data.nomination_pairs(session, q, scope)
-        th = fairness.FairnessThresholds.from_settings(s)
-        times = data.pair_times(session, q, fairness.reciprocal_candidates(pairs, th))
+        decided = data.decisions(session, q, scope, whole_org=whole)
         team_of = {p.id: p.team_id for p in org.people.values() if p.active}
         signals = fairness.signals(pairs, times, team_of, th, scope=scope)
         health = tagger_health(session, q, _quarter_start(ctx, q), None if whole else scope)

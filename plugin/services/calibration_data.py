@@ -5,7 +5,7 @@
   `yield_per`), scored person by person with the engine and then dropped, so memory grows with
   the number of people, not of evidence items;
 - GROUP BY aggregates for the managers' decisions and the nomination pairs (fairness signals);
-- nomination times only for the few pairs that nominated each other often enough.
+  the times of the few pairs that nominated each other often enough are picked up in the stream.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select, text
 from sqlmodel import Session, col
 
 from liumai.rubric.engine import EvidenceItem, Reason, score
@@ -25,6 +25,7 @@ from liumai.services.fairness import Pair
 from liumai.storage.models import Evidence, Person, Team
 
 STREAM_BATCH = 5000
+MAX_IN_LIST = 1000
 _CONFORMING = Polarity.CONFORMING.value
 
 
@@ -97,26 +98,29 @@ class PersonTally:
 
 
 def _tally(rubric: Rubric, rows: list[tuple]) -> PersonTally:
-    items = [
-        EvidenceItem(
-            id=r[5],
-            criterion=r[1],
-            polarity=r[2],
-            nominator=None if r[3] is None else str(r[3]),
-            status=r[4],
-            mitigated=r[6],
-        )
-        for r in rows
-    ]
+    """One pass over a person's rows; only accepted evidence goes to the engine (the accepted score
+    is all calibration shows, and without pending items the engine scores one view, not two)."""
+    items = []
+    shown: set[str] = set()
+    concerns = 0
+    for _s, crit, polarity, nominator, status, eid, mitigated, concern_id, _at in rows:
+        if status == "accepted":
+            who = None if nominator is None else str(nominator)
+            items.append(EvidenceItem(eid, crit, polarity, who, status, mitigated))
+        if polarity != _CONFORMING:
+            concerns += status == "accepted"
+        elif concern_id is None and status != "rejected":
+            shown.add(crit)
     acc = score(rubric, items).accepted
-    recognition = [r for r in rows if r[2] == _CONFORMING and r[7] is None and r[4] in ("accepted", "pending")]
     return PersonTally(
         values={k: v.score for k, v in acc.values.items()},
         total=acc.total,
-        recognised=bool(recognition),
-        concerns=sum(1 for r in rows if r[2] != _CONFORMING and r[4] == "accepted"),
-        shown=frozenset(r[1] for r in recognition),
-        too_few_nominators=any(Reason.TOO_FEW_NOMINATORS in t.reasons for v in acc.values.values() for t in v.levels),
+        recognised=bool(shown),
+        concerns=concerns,
+        shown=frozenset(shown),
+        too_few_nominators=any(
+            v.stop is not None and Reason.TOO_FEW_NOMINATORS in v.stop.reasons for v in acc.values.values()
+        ),
     )
 
 
@@ -124,10 +128,27 @@ def empty_tally(rubric: Rubric) -> PersonTally:
     return _tally(rubric, [])
 
 
+def _in_scope(column, scope: frozenset[int], whole_org: bool) -> list:
+    """A SQL filter on `column` for a small scope; a large one is filtered in Python while streaming
+    (a 5,000-id IN list costs the planner more than the rows it saves)."""
+    return [] if whole_org or len(scope) > MAX_IN_LIST else [col(column).in_(sorted(scope))]
+
+
 def stream_tallies(
-    session: Session, rubric: Rubric, quarter: str, scope: frozenset[int], *, whole_org: bool
+    session: Session,
+    rubric: Rubric,
+    quarter: str,
+    scope: frozenset[int],
+    *,
+    whole_org: bool,
+    times_of: set[tuple[int, int]] = frozenset(),  # type: ignore[assignment]
+    times: dict[tuple[int, int], list[datetime]] | None = None,
 ) -> Iterator[tuple[int, PersonTally]]:
-    """(person id, tally) for everyone in `scope` with evidence this quarter, streamed by subject."""
+    """(person id, tally) for everyone in `scope` with evidence this quarter, streamed by subject.
+
+    In the same pass, the nomination times of the (nominator, nominee) pairs in `times_of` are
+    collected into `times` (the reciprocal check needs them; nothing else does).
+    """
     stmt = (
         select(
             col(Evidence.subject_id),
@@ -138,19 +159,24 @@ def stream_tallies(
             col(Evidence.id),
             col(Evidence.mitigated),
             col(Evidence.concern_id),
+            col(Evidence.occurred_at),
         )
-        .where(col(Evidence.period) == quarter)
+        .where(col(Evidence.period) == quarter, *_in_scope(Evidence.subject_id, scope, whole_org))
         .order_by(col(Evidence.subject_id))
     )
-    if not whole_org and len(scope) <= 1000:
-        stmt = stmt.where(col(Evidence.subject_id).in_(sorted(scope)))
     result = session.connection().execution_options(yield_per=STREAM_BATCH).execute(stmt)
-    for subject, rows in groupby(result, key=lambda r: r[0]):
-        if subject in scope:
-            yield subject, _tally(rubric, list(rows))
+    for subject, group in groupby(result, key=lambda r: r[0]):
+        if subject not in scope:
+            continue
+        rows = list(group)
+        if times is not None and times_of:
+            for r in rows:
+                if (r[3], subject) in times_of and r[7] is None:
+                    times.setdefault((r[3], subject), []).append(r[8])
+        yield subject, _tally(rubric, rows)
 
 
-def decisions(session: Session, quarter: str, scope: frozenset[int]) -> dict[int, tuple[int, int]]:
+def decisions(session: Session, quarter: str, scope: frozenset[int], *, whole_org: bool) -> dict[int, tuple[int, int]]:
     """Decider id -> (accepted, rejected) of recognition about people in scope, one GROUP BY."""
     status = col(Evidence.status)
     rows = session.execute(
@@ -160,6 +186,7 @@ def decisions(session: Session, quarter: str, scope: frozenset[int]) -> dict[int
             col(Evidence.concern_id).is_(None),
             col(Evidence.decided_by_id).is_not(None),
             status.in_(("accepted", "rejected")),
+            *_in_scope(Evidence.subject_id, scope, whole_org),
         )
         .group_by(col(Evidence.decided_by_id), col(Evidence.subject_id), status)
     ).all()
@@ -179,32 +206,27 @@ def _recognition(quarter: str) -> list:
     ]
 
 
-def nomination_pairs(session: Session, quarter: str, scope: frozenset[int]) -> list[Pair]:
+def nomination_pairs(session: Session, quarter: str, scope: frozenset[int], *, whole_org: bool) -> list[Pair]:
     """Nominations of the quarter per (nominator, nominee) touching the scope, one GROUP BY."""
     accepted = func.sum(case((col(Evidence.status) == "accepted", 1), else_=0))
+    touching = _in_scope(Evidence.subject_id, scope, whole_org)
+    if touching:
+        touching = [or_(touching[0], *_in_scope(Evidence.nominator_id, scope, whole_org))]
     rows = session.execute(
         select(col(Evidence.nominator_id), col(Evidence.subject_id), func.count(), accepted)
-        .where(*_recognition(quarter))
+        .where(*_recognition(quarter), *touching)
         .group_by(col(Evidence.nominator_id), col(Evidence.subject_id))
     ).all()
     return [Pair(a, b, n, int(acc or 0)) for a, b, n, acc in rows if a in scope or b in scope]
 
 
-def pair_times(session: Session, quarter: str, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[datetime]]:
-    """When each of `pairs` nominated: read only for the reciprocal candidates."""
-    if not pairs:
-        return {}
-    givers = sorted({a for a, _ in pairs})
-    rows = session.execute(
-        select(col(Evidence.nominator_id), col(Evidence.subject_id), col(Evidence.occurred_at)).where(
-            *_recognition(quarter), col(Evidence.nominator_id).in_(givers)
-        )
-    ).all()
-    out: dict[tuple[int, int], list[datetime]] = defaultdict(list)
-    for a, b, at in rows:
-        if (a, b) in pairs:
-            out[(a, b)].append(at)
-    return dict(out)
+def tune(session: Session) -> None:
+    """PostgreSQL, this transaction only: memory for the GROUP BYs of a large org to hash in memory,
+    and no JIT (measured in bench/calibration.py: compiling these one-off queries took over a
+    second, more than it saved)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        session.execute(text("SET LOCAL jit = off"))
 
 
-__all__ = ["Org", "OrgRow", "PersonTally", "decisions", "load_org", "nomination_pairs", "pair_times", "stream_tallies"]
+__all__ = ["Org", "OrgRow", "PersonTally", "decisions", "load_org", "nomination_pairs", "stream_tallies"]

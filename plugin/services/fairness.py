@@ -9,7 +9,8 @@ Signals (thresholds are settings, `FairnessThresholds.from_settings`):
 - reciprocal: A and B nominated each other, each at least `reciprocal_min` times within
   `reciprocal_window_days` of a nomination the other way;
 - ring: a closed cycle of 3..`ring_max_size` people, each nominating the next at least
-  `ring_min_count` times;
+  `ring_min_count` times, each member getting at least `ring_share` of their nominations from
+  the others in the ring;
 - single_source: at least `single_source_share` of a person's accepted recognition (at least
   `single_source_min` items) comes from one nominator;
 - own_team_only / one_person_only: a nominator with at least `narrow_min` nominations who
@@ -37,6 +38,7 @@ class FairnessThresholds:
     reciprocal_window_days: int = 30
     ring_max_size: int = 4
     ring_min_count: int = 2
+    ring_share: float = 0.5
     single_source_share: float = 0.6
     single_source_min: int = 4
     narrow_min: int = 5
@@ -126,28 +128,58 @@ def reciprocal(
     return out
 
 
+def _received(pairs: Sequence[Pair]) -> dict[int, int]:
+    got: dict[int, int] = defaultdict(int)
+    for p in pairs:
+        got[p.nominee] += p.n
+    return got
+
+
 def rings(pairs: Sequence[Pair], th: FairnessThresholds) -> list[Signal]:
-    """Directed cycles of 3..ring_max_size people, each edge nominated ring_min_count times or more.
+    """Closed rings: 3..ring_max_size people in a directed cycle, each link nominated at least
+    ring_min_count times, and each member receiving at least ring_share of their nominations
+    from the others in the ring (a ring inside a team that recognises everyone is not closed).
 
     Each group of people is reported once (both directions of a ring are one ring), found by a
-    depth-first walk from its smallest id over larger ids only; only strong edges are followed.
+    depth-first walk from its smallest id over larger ids only. Only people who could be closed
+    (their largest ring_max_size - 1 sources reach the share) and strong links are walked, so
+    dense teams cost little.
     """
-    out_edges: dict[int, list[int]] = defaultdict(list)
-    strength: dict[tuple[int, int], int] = {}
+    received = _received(pairs)
+    incoming: dict[int, list[int]] = defaultdict(list)
+    count: dict[tuple[int, int], int] = {}
     for p in pairs:
-        if p.n >= th.ring_min_count and p.nominator != p.nominee:
+        if p.nominator != p.nominee:
+            incoming[p.nominee].append(p.n)
+            count[(p.nominator, p.nominee)] = p.n
+    eligible = {
+        m
+        for m, ns in incoming.items()
+        if sum(sorted(ns, reverse=True)[: th.ring_max_size - 1]) >= th.ring_share * received[m]
+    }
+    out_edges: dict[int, list[int]] = defaultdict(list)
+    for p in pairs:
+        if p.n >= th.ring_min_count and p.nominator in eligible and p.nominee in eligible:
             out_edges[p.nominator].append(p.nominee)
-            strength[(p.nominator, p.nominee)] = p.n
+    for targets in out_edges.values():
+        targets.sort()
     found: list[Signal] = []
     seen: set[frozenset[int]] = set()
 
+    def closed(path: list[int]) -> float | None:
+        shares = [sum(count.get((o, m), 0) for o in path if o != m) / received[m] for m in path]
+        return min(shares) if min(shares) >= th.ring_share else None
+
     def walk(path: list[int]) -> None:
         start, last = path[0], path[-1]
-        for nxt in sorted(out_edges.get(last, ())):
+        for nxt in out_edges.get(last, ()):
             if nxt == start and len(path) >= 3 and frozenset(path) not in seen:
-                seen.add(frozenset(path))
-                edges = [strength[(path[i], path[(i + 1) % len(path)])] for i in range(len(path))]
-                found.append(Signal("ring", tuple(path), counts={"size": len(path), "min_count": min(edges)}))
+                share = closed(path)
+                if share is not None:
+                    seen.add(frozenset(path))
+                    links = [count[(path[i], path[(i + 1) % len(path)])] for i in range(len(path))]
+                    counts = {"size": len(path), "min_count": min(links), "share": round(share, 2)}
+                    found.append(Signal("ring", tuple(path), counts=counts))
             elif nxt > start and nxt not in path and len(path) < th.ring_max_size:
                 walk([*path, nxt])
 

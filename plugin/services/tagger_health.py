@@ -122,7 +122,9 @@ def tagger_health(
     first = aliased(Suggestion)
     other = aliased(Suggestion)
     in_suggestions = exists().where(
-        col(other.nomination_id) == col(Evidence.nomination_id), col(other.criterion) == col(Evidence.criterion)
+        col(other.nomination_id) == col(Evidence.nomination_id),
+        col(other.rank) > 1,
+        col(other.criterion) == col(Evidence.criterion),
     )
     kind = case(
         (col(first.criterion) == col(Evidence.criterion), KEPT),
