@@ -342,3 +342,27 @@ def test_cli_html_file_is_private(cli_db):
     assert out.stat().st_mode & 0o777 == 0o600 and out.read_text(encoding="utf-8").startswith("<!doctype html>")
     res = runner.invoke(app, ["calibration", "--format", "html"])
     assert res.exit_code == 2
+
+
+# ------------------------------------------------------------------------------- signals for deciders
+
+
+def test_signals_about_one_person_for_their_managers_only(org):
+    from liumai.services.errors import PermissionDenied
+    from liumai.services.fairness_view import signals_about
+
+    with Session(org.engine) as s:
+        sd = Seed(s)
+        for day in (10, 20):
+            sd.nomination("cat", "ann", "teamwork.3", day=day)
+            sd.nomination("ann", "cat", "teamwork.3", day=day + 1, decided_by="mgr2")
+        sd.nomination("bob", "wang", "teamwork.3", day=3)
+        s.commit()
+    found = signals_about(org, "cat@example.com", "2026Q4", viewer="mgr2@example.com")
+    assert [(x.kind, [w.email for w in x.people]) for x in found] == [
+        ("reciprocal", ["ann@example.com", "cat@example.com"])
+    ]
+    assert signals_about(org, "bob@example.com", "2026Q4", viewer="mgr@example.com") == []
+    for viewer in ("mgr@example.com", "ann@example.com", "cat@example.com"):
+        with pytest.raises(PermissionDenied):
+            signals_about(org, "cat@example.com", "2026Q4", viewer=viewer)

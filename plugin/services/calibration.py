@@ -287,7 +287,8 @@ def _assemble(
     )
 
 
-def _signal_view(org: data.Org, x: fairness.Signal) -> SignalView:
+def signal_view(org: data.Org, x: fairness.Signal) -> SignalView:
+    """A signal with names instead of ids (shared with `fairness_view`)."""
     team = _team_label(org, x.team) if x.team is not None else None
     return SignalView(x.kind, tuple(_who(org, p) for p in x.people), team, x.counts)
 

@@ -220,6 +220,23 @@ def nomination_pairs(session: Session, quarter: str, scope: frozenset[int], *, w
     return [Pair(a, b, n, int(acc or 0)) for a, b, n, acc in rows if a in scope or b in scope]
 
 
+def pair_times(session: Session, quarter: str, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[datetime]]:
+    """When each of a few `pairs` nominated (one person's signals; calibration reads them in its stream)."""
+    if not pairs:
+        return {}
+    givers, takers = sorted({a for a, _ in pairs}), sorted({b for _, b in pairs})
+    rows = session.execute(
+        select(col(Evidence.nominator_id), col(Evidence.subject_id), col(Evidence.occurred_at)).where(
+            *_recognition(quarter), col(Evidence.nominator_id).in_(givers), col(Evidence.subject_id).in_(takers)
+        )
+    ).all()
+    out: dict[tuple[int, int], list[datetime]] = defaultdict(list)
+    for a, b, at in rows:
+        if (a, b) in pairs:
+            out[(a, b)].append(at)
+    return dict(out)
+
+
 def tune(session: Session) -> None:
     """PostgreSQL, this transaction only: memory for the GROUP BYs of a large org to hash in memory,
     and no JIT (measured in bench/calibration.py: compiling these one-off queries took over a
