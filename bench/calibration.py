@@ -266,7 +266,7 @@ def measure(url: str, what: str) -> dict:
     with engine.connect() as c:
         c.execute(text("SELECT 1"))
     base = peak_rss_mib()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     info: dict = {}
     if what == "floor":
         with engine.connect() as c:
@@ -281,6 +281,7 @@ def measure(url: str, what: str) -> dict:
             "unrecognised": len(res.unrecognised),
         }
     seconds = time.perf_counter() - t0
+    info["python_cpu_s"] = round(time.process_time() - cpu0, 2)
     peak = peak_rss_mib()
     engine.dispose()
     return {"what": what, "seconds": seconds, "rss_before_mib": base, "peak_rss_mib": peak, **info}

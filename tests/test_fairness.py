@@ -186,9 +186,18 @@ def test_a_ring_both_ways_is_one_ring():
 
 def test_a_ring_is_closed_only_when_its_members_get_enough_from_inside():
     ring = [Edge(a, b, at(i)) for i in range(2) for a, b in ((1, 2), (2, 3), (3, 1))]
-    at_edge = ring + [Edge(9, 1, at(5)), Edge(9, 1, at(6))]  # person 1: 2 of 4 from the ring = 0.5
+    at_edge = [*ring, Edge(9, 1, at(5)), Edge(9, 1, at(6))]  # person 1: 2 of 4 from the ring = 0.5
     found = rings(pairs_of(at_edge)[0], TH)
     assert kinds(found) == [("ring", (1, 2, 3))] and found[0].counts["share"] == 0.5
-    below = at_edge + [Edge(8, 1, at(7))]  # 2 of 5 = 0.4 < ring_share 0.5
+    below = [*at_edge, Edge(8, 1, at(7))]  # 2 of 5 = 0.4 < ring_share 0.5
     assert rings(pairs_of(below)[0], TH) == []
     assert kinds(rings(pairs_of(below)[0], FairnessThresholds(ring_share=0.4))) == [("ring", (1, 2, 3))]
+
+
+def test_the_one_person_recognised_is_named_only_inside_the_scope():
+    edges = [Edge(1, 4, at(i)) for i in range(5)]
+    pairs, times = pairs_of(edges)
+    inside = signals(pairs, times, TEAMS, TH, scope=frozenset({1, 4}))
+    assert kinds(inside) == [("single_source", (4, 1)), ("one_person_only", (1, 4))]
+    outside = signals(pairs, times, TEAMS, TH, scope=frozenset({1}))
+    assert kinds(outside) == [("one_person_only", (1,))] and outside[0].counts["outside_scope"] == 1

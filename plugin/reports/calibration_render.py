@@ -49,7 +49,8 @@ def signal_text(s: SignalView, lang: str) -> str:
     sep = "、" if lang.startswith("zh") else ", "
     params: dict[str, object] = {**counts, "a": names[0] if names else "", "b": names[1] if len(names) > 1 else ""}
     params.update(people=sep.join(names), names=sep.join(names), team=s.team or "")
-    return t(f"fairness.{s.kind}", lang, **params)
+    kind = "one_person_outside" if s.kind == "one_person_only" and len(names) < 2 else s.kind
+    return t(f"fairness.{kind}", lang, **params)
 
 
 def _cell(d: Distribution) -> str:

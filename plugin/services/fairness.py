@@ -279,13 +279,20 @@ def signals(
     givers = inside if scope is None else [p for p in pairs if p.nominator in scope]
     both = inside if scope is None else [p for p in inside if p.nominator in scope]
     sizes = team_sizes if team_sizes is not None else _sizes(team_of, scope)
+    narrow = narrow_nominators(givers, team_of, th)
+    if scope is not None:  # the one person recognised is named only when the reader may see them
+        narrow = [_unnamed(x) if len(x.people) > 1 and x.people[1] not in scope else x for x in narrow]
     return [
         *reciprocal(both, times, th),
         *rings(both, th),
         *single_source(inside, th),
-        *narrow_nominators(givers, team_of, th),
+        *narrow,
         *concentrated(inside, team_of, sizes, th),
     ]
+
+
+def _unnamed(x: Signal) -> Signal:
+    return Signal(x.kind, x.people[:1], x.team, {**x.counts, "outside_scope": 1})
 
 
 def _sizes(team_of: Mapping[int, int | None], scope: frozenset[int] | None) -> dict[int, int]:
