@@ -24,7 +24,7 @@ from liumai.rubric.model import Polarity, Rubric
 from liumai.services.fairness import Pair
 from liumai.storage.models import Evidence, Person, Team
 
-STREAM_BATCH = 5000
+STREAM_BATCH = 20_000
 MAX_IN_LIST = 1000
 _CONFORMING = Polarity.CONFORMING.value
 
@@ -164,15 +164,17 @@ def stream_tallies(
         .where(col(Evidence.period) == quarter, *_in_scope(Evidence.subject_id, scope, whole_org))
         .order_by(col(Evidence.subject_id))
     )
-    result = session.connection().execution_options(yield_per=STREAM_BATCH).execute(stmt)
+    # On the statement, not the connection: a connection's options would stream every later query too.
+    result = session.connection().execute(stmt.execution_options(yield_per=STREAM_BATCH))
     for subject, group in groupby(result, key=lambda r: r[0]):
         if subject not in scope:
             continue
-        rows = list(group)
+        rows: list[tuple] = [tuple(r) for r in group]
         if times is not None and times_of:
             for r in rows:
-                if (r[3], subject) in times_of and r[7] is None:
-                    times.setdefault((r[3], subject), []).append(r[8])
+                key = (r[3], subject)
+                if key in times_of and r[7] is None:
+                    times.setdefault(key, []).append(r[8])
         yield subject, _tally(rubric, rows)
 
 
