@@ -103,3 +103,11 @@ def test_a_retag_audit_row_before_the_quarter_is_ignored(org):
         s.commit()
         h = tagger_health(s, "2026Q4", SINCE)
     assert h.by_tagger["offline"].kept_first == 2 and h.by_tagger["offline"].retagged == 0
+
+
+def test_a_behaviour_stored_twice_among_the_suggestions_counts_once(org):
+    with Session(org.engine) as s:
+        Seed(s).nomination("bob", "ann", "teamwork.3", suggestions=("teamwork.2", "teamwork.3", "teamwork.3"))
+        s.commit()
+        h = tagger_health(s, "2026Q4", SINCE)
+    assert h.by_tagger["offline"].other_suggestion == 1 and h.by_tagger["offline"].total == 1
