@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from liumai.cli import common
-from liumai.cli.common import STATE, JsonOpt, emit, fail, service_errors
+from liumai.cli.common import STATE, JsonOpt, fail, service_errors
 
 FORMATS = ("text", "md", "html", "json")
 
@@ -53,7 +53,7 @@ def calibration(
     if out is not None:
         common.write_out(out, text)
     else:
-        emit(False, None, lambda: typer.echo(text, nl=False))
+        typer.echo(text, nl=False)
 
 
 def _print(blocks: list) -> None:
