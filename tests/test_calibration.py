@@ -366,3 +366,15 @@ def test_signals_about_one_person_for_their_managers_only(org):
     for viewer in ("mgr@example.com", "ann@example.com", "cat@example.com"):
         with pytest.raises(PermissionDenied):
             signals_about(org, "cat@example.com", "2026Q4", viewer=viewer)
+
+
+def test_cli_signals_about_one_person_in_chinese_and_json(cli_db):
+    res = runner.invoke(app, ["--lang", "zh", "calibration", "--quarter", "2026Q4", "--person", "ann@example.com"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("公平性信号") and english_lines(res.stdout) == []
+    res = runner.invoke(
+        app, ["calibration", "--quarter", "2026Q4", "--person", "cat@example.com", "--as", "mgr@example.com"]
+    )
+    assert res.exit_code == 1 and "Only Cat's managers" in res.stderr
+    res = runner.invoke(app, ["calibration", "--quarter", "2026Q4", "--person", "ann@example.com", "--json"])
+    assert res.exit_code == 0 and isinstance(json.loads(res.stdout), list)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from liumai.cli import common
 from liumai.cli.common import STATE, JsonOpt, fail, service_errors
+
+if TYPE_CHECKING:
+    from liumai.services.context import AppContext
 
 FORMATS = ("text", "md", "html", "json")
 
@@ -24,6 +27,9 @@ def calibration(
     viewer: Annotated[str | None, typer.Option("--as", help="Apply this person's permissions.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, md, html or json")] = "text",
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    person: Annotated[
+        str | None, typer.Option("--person", help="Only the fairness signals about this person (for their managers).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Score distributions by team and manager, managers far from their peers, gaps, fairness signals, tagger health."""
@@ -39,6 +45,9 @@ def calibration(
     if fmt == "html" and out is None:
         fail(t("calibration.html_needs_out", lang), 2)
     ctx = common.context()
+    if person is not None:
+        _signals(ctx, person, quarter, viewer, as_json)
+        return
     with service_errors():
         c = build(ctx, quarter, viewer=viewer, under=under)
     if fmt == "text" and out is None:
@@ -54,6 +63,33 @@ def calibration(
         common.write_out(out, text)
     else:
         typer.echo(text, nl=False)
+
+
+def _signals(ctx: AppContext, person: str, quarter: str | None, viewer: str | None, as_json: bool) -> None:
+    """The signals about one person, as the managers who decide their evidence see them."""
+    from liumai.messages import t
+    from liumai.reports.calibration_render import signal_text
+    from liumai.services.fairness_view import signals_about
+
+    with service_errors():
+        found = signals_about(ctx, person, quarter, viewer=viewer)
+    lang = STATE.lang
+    if as_json:
+        rows = [{"kind": s.kind, "people": [w.email for w in s.people], "counts": s.counts} for s in found]
+        typer.echo(
+            json.dumps(
+                [{**r, "text": signal_text(s, lang)} for r, s in zip(rows, found, strict=True)],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    typer.echo(t("calibration.fairness", lang))
+    typer.echo(t("calibration.fairness.note", lang))
+    for s in found:
+        typer.echo(f"- {signal_text(s, lang)}")
+    if not found:
+        typer.echo(t("calibration.none", lang))
 
 
 def _print(blocks: list) -> None:
