@@ -144,7 +144,7 @@ class Calibration:
 def _scope(
     session: Session, org: data.Org, viewer: str | int | None, under: str | int | None
 ) -> tuple[Person | None, Person | None, set[int]]:
-    """(actor, root, people in scope); refuses before anything is read about anyone."""
+    """(actor, root, people in scope); refuses before any evidence is read."""
     actor = get_person(session, viewer) if viewer is not None else None
     root = get_person(session, under, active=False) if under is not None else None
     if actor is not None and not actor.is_admin:
