@@ -88,6 +88,36 @@ class Settings(BaseSettings):
         default=0.2, ge=0.0, le=1.0, validation_alias="LIUMAI_ORG_MAX_DEACTIVATE_SHARE"
     )
 
+    # Calibration (`liumai calibration`, plugin/services/calibration.py): a manager's figure is an
+    # outlier when its robust z-score |0.6745 (x - median) / MAD| reaches the threshold, among
+    # managers with at least `min_count` decisions or direct reports behind their figures.
+    calibration_z_threshold: float = Field(default=3.5, gt=0, le=20, validation_alias="LIUMAI_CALIBRATION_Z_THRESHOLD")
+    calibration_min_count: int = Field(default=5, ge=1, le=10_000, validation_alias="LIUMAI_CALIBRATION_MIN_COUNT")
+    # Fairness signals (plugin/services/fairness.py): shown to managers and in calibration, never scored.
+    fairness_reciprocal_min: int = Field(default=2, ge=1, le=1000, validation_alias="LIUMAI_FAIRNESS_RECIPROCAL_MIN")
+    fairness_reciprocal_window_days: int = Field(
+        default=30, ge=1, le=366, validation_alias="LIUMAI_FAIRNESS_RECIPROCAL_WINDOW_DAYS"
+    )
+    fairness_ring_max_size: int = Field(default=4, ge=3, le=6, validation_alias="LIUMAI_FAIRNESS_RING_MAX_SIZE")
+    fairness_ring_min_count: int = Field(default=2, ge=1, le=1000, validation_alias="LIUMAI_FAIRNESS_RING_MIN_COUNT")
+    fairness_ring_share: float = Field(default=0.5, gt=0, le=1, validation_alias="LIUMAI_FAIRNESS_RING_SHARE")
+    fairness_single_source_share: float = Field(
+        default=0.6, gt=0, le=1, validation_alias="LIUMAI_FAIRNESS_SINGLE_SOURCE_SHARE"
+    )
+    fairness_single_source_min: int = Field(
+        default=4, ge=1, le=1000, validation_alias="LIUMAI_FAIRNESS_SINGLE_SOURCE_MIN"
+    )
+    fairness_narrow_min: int = Field(default=5, ge=1, le=1000, validation_alias="LIUMAI_FAIRNESS_NARROW_MIN")
+    fairness_concentration_share: float = Field(
+        default=0.8, gt=0, le=1, validation_alias="LIUMAI_FAIRNESS_CONCENTRATION_SHARE"
+    )
+    fairness_concentration_top: float = Field(
+        default=0.2, gt=0, lt=1, validation_alias="LIUMAI_FAIRNESS_CONCENTRATION_TOP"
+    )
+    fairness_concentration_min: int = Field(
+        default=10, ge=1, le=100_000, validation_alias="LIUMAI_FAIRNESS_CONCENTRATION_MIN"
+    )
+
     # HTTP limits of `liumai serve` (plugin/http_limits.py): Slack and Feishu payloads are well
     # under 1 MiB; larger bodies get 413 before they are read whole, slow clients 408 or a close.
     max_body_bytes: int = Field(

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from liumai.cli import common
+from liumai.cli.calibration_cmd import calibration
 from liumai.cli.common import STATE, fail
 from liumai.cli.data_rights_cmd import backup, erase, export, purge
 from liumai.cli.evidence_cmd import concern_app, evidence_app
@@ -55,6 +56,7 @@ for _name, _command in (
     ("score", score),
     ("summary", summary),
     ("digest", digest),
+    ("calibration", calibration),
     ("export", export),
     ("erase", erase),
     ("purge", purge),
