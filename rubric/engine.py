@@ -127,8 +127,7 @@ _MET, _HALF = Outcome.MET, Outcome.HALF
 class _Decision(NamedTuple):
     """What a level decides from the shape of its evidence alone, before any id is looked at."""
 
-    outcome: Outcome
-    reasons: tuple[Reason, ...]
+    head: tuple  # a LevelTrace's first five fields: criterion, level, rule, outcome, reasons
     required: int  # LevelTrace.required_nominators
     more: int  # LevelTrace.more_nominators_needed
     blocks: bool  # whether the non-conforming ids block the level
@@ -164,8 +163,7 @@ def _decide(behaviour: Behaviour, required: int, n_nom: int, has_nc: bool, all_m
     else:
         outcome = Outcome.NOT_MET
     return _Decision(
-        outcome,
-        tuple(reasons),
+        (behaviour.id, behaviour.level, rule, outcome, tuple(reasons)),
         0 if rule is EvidenceRule.DEFAULT_PASS else required,
         0 if evidence_ok else required - n_nom,
         outcome is not Outcome.MET and rule is not EvidenceRule.EVIDENCE_REQUIRED,
@@ -179,7 +177,6 @@ class _Step(NamedTuple):
 
     id: str
     level: int
-    rule: EvidenceRule
     empty: LevelTrace  # no evidence names this behaviour
     not_reached: LevelTrace
     decisions: tuple[_Decision, ...]
@@ -192,8 +189,7 @@ def _compile_step(b: Behaviour, required: int) -> _Step:
     return _Step(
         b.id,
         b.level,
-        b.rule,
-        LevelTrace(b.id, b.level, b.rule, none.outcome, none.reasons, (), (), 0, none.required, none.more, ()),
+        LevelTrace(*none.head, (), (), 0, none.required, none.more, ()),
         LevelTrace(b.id, b.level, b.rule, Outcome.NOT_REACHED, (Reason.PREVIOUS_LEVEL,)),
         decisions,
     )
@@ -228,22 +224,7 @@ def _trace(step: _Step, required: int, bucket: list[EvidenceItem]) -> LevelTrace
         conforming = _sort_ids(c_ids) if c_ids else ()
         nc_ids = _sort_ids(non_conforming) if non_conforming else ()
     d = step.decisions[(n_nom if n_nom < required else required) * 4 + (2 if nc_ids else 0) + all_mitigated]
-    return _new(
-        LevelTrace,
-        (
-            step.id,
-            step.level,
-            step.rule,
-            d.outcome,
-            d.reasons,
-            conforming,
-            nc_ids,
-            n_nom,
-            d.required,
-            d.more,
-            nc_ids if d.blocks else (),
-        ),
-    )
+    return _new(LevelTrace, (*d.head, conforming, nc_ids, n_nom, d.required, d.more, nc_ids if d.blocks else ()))
 
 
 def _climb(
