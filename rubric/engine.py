@@ -127,7 +127,7 @@ _MET, _HALF = Outcome.MET, Outcome.HALF
 class _Decision(NamedTuple):
     """What a level decides from the shape of its evidence alone, before any id is looked at."""
 
-    head: tuple  # a LevelTrace's first five fields: criterion, level, rule, outcome, reasons
+    head: tuple[str, int, EvidenceRule, Outcome, tuple[Reason, ...]]  # a LevelTrace's first five fields
     required: int  # LevelTrace.required_nominators
     more: int  # LevelTrace.more_nominators_needed
     blocks: bool  # whether the non-conforming ids block the level
@@ -204,6 +204,7 @@ def _sort_ids(ids: list) -> tuple[int | str, ...]:
 
 def _trace(step: _Step, required: int, bucket: list[EvidenceItem]) -> LevelTrace:
     """One level's trace from its criterion's evidence (the only per-person work of a level)."""
+    nc_ids: tuple[int | str, ...]
     if len(bucket) == 1:  # the commonest case by far, without building lists
         e = bucket[0]
         if e.polarity == _CONFORMING:
