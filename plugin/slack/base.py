@@ -216,3 +216,16 @@ def first_text(blocks: list) -> str:
         if isinstance(t, dict) and t.get("text"):
             return t["text"]
     return "Liumai"
+
+
+class Subcommands:
+    """A group of `/values` subcommands (records, reports): the app's dependencies and the name
+    the command was installed under, for the usage lines it prints."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.ctx = deps.ctx
+
+    @property
+    def cmd(self) -> str:
+        return self.deps.config.values_command

@@ -28,7 +28,7 @@ from liumai.services.data_rights import erase_person, erase_target, export_perso
 from liumai.services.deliveries import profile
 from liumai.services.evidence import EvidenceView, list_evidence
 from liumai.slack import views as B
-from liumai.slack.base import Deps, ref
+from liumai.slack.base import Subcommands, ref
 from liumai.slack.parsing import parse_args
 from liumai.slack.texts import tx
 
@@ -86,16 +86,8 @@ def erase_confirm_blocks(lang: str, name: str, email: str, person_id: int) -> li
     ]
 
 
-class SlackRecords:
+class SlackRecords(Subcommands):
     """The record subcommands; each takes the asker, their language and the command's reply paths."""
-
-    def __init__(self, deps: Deps) -> None:
-        self.deps = deps
-        self.ctx = deps.ctx
-
-    @property
-    def cmd(self) -> str:
-        return self.deps.config.values_command
 
     def actor(self, user: str) -> str:
         """How the audit log names the asker: their e-mail, else their Slack reference."""

@@ -42,7 +42,7 @@ from liumai.services.people import has_direct_reports
 from liumai.services.recognition import is_manager
 from liumai.services.summaries import PersonSummary, TeamSummary, person_summary, team_summary
 from liumai.slack import views as B
-from liumai.slack.base import Deps, ref
+from liumai.slack.base import Subcommands, ref
 from liumai.slack.digest import SlackDigestPoster
 from liumai.slack.parsing import Args, parse_args
 from liumai.slack.report_blocks import digest_slack_blocks, summary_slack_pages, team_slack_pages
@@ -76,16 +76,8 @@ class Report:
     files: list[tuple[str, bytes]]  # (file name, bytes); the chart first
 
 
-class SlackReports:
+class SlackReports(Subcommands):
     """The report subcommands; each takes the requester, their language and a way to reply."""
-
-    def __init__(self, deps: Deps) -> None:
-        self.deps = deps
-        self.ctx = deps.ctx
-
-    @property
-    def cmd(self) -> str:
-        return self.deps.config.values_command
 
     def args(self, text: str) -> Args:
         s = self.ctx.settings
