@@ -176,3 +176,26 @@ class PauseFirstWrite:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+BY = "bob@example.com"
+CRITERION = "teamwork.3"
+STORY = "Ann walked the on-call rota through the outage and wrote up what each of us should do next time"
+
+
+def new_nomination(ctx, i: int = 0) -> int:
+    return nom.nominate(ctx, BY, "ann@example.com", f"{STORY} ({i}).", tag=False).nomination.id
+
+
+def in_thread(fn, *args: Any) -> tuple[threading.Thread, dict[str, Any]]:
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            out["value"] = fn(*args)
+        except Exception as exc:
+            out["error"] = exc
+
+    t = threading.Thread(target=run)
+    t.start()
+    return t, out

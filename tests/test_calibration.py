@@ -19,7 +19,7 @@ from liumai.services.errors import NotFound
 from liumai.storage.models import AuditLog
 from tests.calibration_seed import Seed
 from tests.conftest import ORG_CSV
-from tests.test_cli_zh import english_lines
+from tests.zh_text import english_lines
 
 NOTE = "SECRET-NOTE-about-bob"
 

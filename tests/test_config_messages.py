@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from liumai.cli.main import app
 from liumai.config import ConfigError, load_settings
 from liumai.services.scheduler import digest_trigger
-from tests.test_cli_zh import english_lines
+from tests.zh_text import english_lines
 
 # Names and values that stay as they are in a Chinese line.
 DATA_WORDS = ("SQLAlchemy", "URL", "OAuth", "IANA", "Asia/Shanghai", "crontab", "true", "false", "auto, http, ws, both")

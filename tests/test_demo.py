@@ -132,7 +132,7 @@ def test_demo_builds_the_cjk_font_subset_once_per_report(tmp_path, monkeypatch, 
 def test_demo_speaks_chinese_under_lang_zh(tmp_path):
     """Every line of `--lang zh demo` is Chinese but for data: people's and teams' names and the
     stories nominators wrote (the digest preview quotes them as written)."""
-    from tests.test_cli_zh import english_lines
+    from tests.zh_text import english_lines
 
     org = list(csv.DictReader(io.StringIO(_data_text("org.csv"))))
     teams = list(csv.DictReader(io.StringIO(_data_text("teams.csv"))))

@@ -22,7 +22,7 @@ from liumai.rubric.engine import (
     score_many,
 )
 from liumai.rubric.model import EvidenceRule, Policy
-from tests.test_engine_properties import IDS, R2, R, items_st
+from tests.engine_strategies import IDS, R2, R, items_st
 
 # Three more rubrics: a policy that is not progressive, and an older "version" that lacks the
 # last value (its evidence is then ignored) - with R2, one version string, three contents.

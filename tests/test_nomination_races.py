@@ -10,8 +10,6 @@ The end state is always one of: cancelled with no evidence, or confirmed with pe
 from __future__ import annotations
 
 import json
-import threading
-from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -20,16 +18,9 @@ from liumai.services import nominations as nom
 from liumai.services.errors import Conflict
 from liumai.storage.db import session_scope
 from liumai.storage.models import AuditLog, Evidence, Nomination
-from tests.race_workers import PauseFirstWrite, Racer
+from tests.race_workers import BY, CRITERION, PauseFirstWrite, Racer, in_thread, new_nomination
 
 ROUNDS = 30
-BY = "bob@example.com"
-CRITERION = "teamwork.3"
-STORY = "Ann walked the on-call rota through the outage and wrote up what each of us should do next time"
-
-
-def new_nomination(ctx, i: int = 0) -> int:
-    return nom.nominate(ctx, BY, "ann@example.com", f"{STORY} ({i}).", tag=False).nomination.id
 
 
 def state(ctx, nomination_id: int) -> tuple[str, list[str], list[str]]:
@@ -66,20 +57,6 @@ def test_confirm_and_cancel_in_two_processes_never_both_win(org):
             assert (c_val if c_kind == "refused" else x_val) in ("nominate.cancelled", "nominate.already_confirmed")
 
 
-def _in_thread(fn, *args: Any) -> tuple[threading.Thread, dict[str, Any]]:
-    out: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            out["value"] = fn(*args)
-        except Exception as exc:
-            out["error"] = exc
-
-    t = threading.Thread(target=run)
-    t.start()
-    return t, out
-
-
 @pytest.mark.parametrize("held", ["confirm", "cancel"])
 def test_the_side_that_read_first_but_writes_last_loses(org, held):
     """One side has read the nomination as open; the other confirms or cancels meanwhile."""
@@ -88,7 +65,7 @@ def test_the_side_that_read_first_but_writes_last_loses(org, held):
     cancel = (nom.cancel, org, n, BY)
     first, second = (confirm, cancel) if held == "confirm" else (cancel, confirm)
     with PauseFirstWrite(org.engine) as pause:
-        thread, out = _in_thread(*first)
+        thread, out = in_thread(*first)
         pause.wait_reached()
         second[0](*second[1:])  # runs to the end while the first is held before its write
         pause.release()

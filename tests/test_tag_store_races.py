@@ -25,8 +25,7 @@ from liumai.services import tag_jobs
 from liumai.storage.db import session_scope
 from liumai.storage.models import AuditLog, Evidence, Nomination, TagJob
 from liumai.tagging.base import TagContext
-from tests.race_workers import PauseFirstWrite
-from tests.test_nomination_races import BY, CRITERION, _in_thread, new_nomination
+from tests.race_workers import BY, CRITERION, PauseFirstWrite, in_thread, new_nomination
 
 WAIT_S = 60.0
 TAGGER_WRITES = re.compile(
@@ -56,9 +55,9 @@ def interleave(ctx, tag, n: int, decision: str) -> tuple[dict, dict]:
     """Run `tag` until just before its first write, `decision` meanwhile, then let `tag` finish."""
     with PauseFirstWrite(ctx.engine) as pause:
         pause.pattern = TAGGER_WRITES
-        tagger, t_out = _in_thread(tag)
+        tagger, t_out = in_thread(tag)
         pause.wait_reached()
-        decider, d_out = _in_thread(decide, ctx, n, decision)
+        decider, d_out = in_thread(decide, ctx, n, decision)
         if ctx.engine.dialect.name == "postgresql":
             wait_until_blocked_on_nomination(ctx)  # the row lock holds it: no race to lose
         else:

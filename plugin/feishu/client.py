@@ -48,9 +48,7 @@ def resolve_domain(value: str | None) -> str:
     try:
         _validate_domain(domain)
     except ValueError as exc:
-        raise ConfigError(
-            f"FEISHU_DOMAIN: {exc} (use https://open.feishu.cn, https://open.larksuite.com, feishu or lark)"
-        ) from None
+        raise ConfigError.of("FEISHU_DOMAIN", "feishu_domain", detail=str(exc)) from None
     return domain
 
 

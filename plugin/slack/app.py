@@ -111,14 +111,12 @@ def create_bolt_app(
         with _env_token_ignored(logger):
             app = _bolt_app(config, ctx, client, executor, logger)
     except BoltError as exc:
-        raise ConfigError(f"SLACK_BOT_TOKEN: Slack refused the token ({_reason(exc)})") from None
+        raise ConfigError.of("SLACK_BOT_TOKEN", "slack_refused", reason=_reason(exc)) from None
     except SlackApiError as exc:
-        raise ConfigError(f"SLACK_BOT_TOKEN: Slack refused the token ({exc.response.get('error')})") from None
+        raise ConfigError.of("SLACK_BOT_TOKEN", "slack_refused", reason=exc.response.get("error")) from None
     except OSError as exc:
         var = "SLACK_API_URL" if config.api_url != DEFAULT_API_URL else "SLACK_BOT_TOKEN"
-        raise ConfigError(
-            f"{var}: could not reach Slack at {config.api_url} to check the token ({exc.__class__.__name__})"
-        ) from None
+        raise ConfigError.of(var, "slack_unreachable", url=config.api_url, error=exc.__class__.__name__) from None
     # A signed body whose fields Bolt chokes on is a 400 with one line, not a 500 and a traceback.
     app.error(bolt_error_handler)
     if config.oauth:
@@ -175,8 +173,8 @@ def check_app_token(config: SlackConfig, logger: logging.Logger) -> None:
     try:
         client.apps_connections_open(app_token=config.app_token or "")
     except SlackApiError as exc:
-        raise ConfigError(f"SLACK_APP_TOKEN: Slack refused the token ({exc.response.get('error')})") from None
+        raise ConfigError.of("SLACK_APP_TOKEN", "slack_refused", reason=exc.response.get("error")) from None
     except OSError as exc:
-        raise ConfigError(
-            f"SLACK_APP_TOKEN: could not reach Slack at {config.api_url} to check the token ({exc.__class__.__name__})"
+        raise ConfigError.of(
+            "SLACK_APP_TOKEN", "slack_unreachable", url=config.api_url, error=exc.__class__.__name__
         ) from None

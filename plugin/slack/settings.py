@@ -97,51 +97,39 @@ def slack_config(settings: Settings, env: Mapping[str, str] | None = None) -> Sl
 def _check_install(bot_token: str | None, client_id: str | None, client_secret: str | None) -> None:
     """One workspace (a bot token) or many (OAuth install: client id and secret), never both or neither."""
     if client_secret and not client_id:
-        raise ConfigError("SLACK_CLIENT_ID: required when SLACK_CLIENT_SECRET is set (OAuth install)")
+        raise ConfigError.of("SLACK_CLIENT_ID", "required_for_oauth", other="SLACK_CLIENT_SECRET")
     if client_id and not client_secret:
-        raise ConfigError("SLACK_CLIENT_SECRET: required when SLACK_CLIENT_ID is set (OAuth install)")
+        raise ConfigError.of("SLACK_CLIENT_SECRET", "required_for_oauth", other="SLACK_CLIENT_ID")
     oauth = bool(client_id or client_secret)
     if oauth and bot_token:
-        raise ConfigError(
-            "SLACK_BOT_TOKEN: set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
-            "SLACK_CLIENT_SECRET (OAuth install into many workspaces), not both"
-        )
+        raise ConfigError.of("SLACK_BOT_TOKEN", "slack_install_both")
     if not oauth and not bot_token:
-        raise ConfigError(
-            "SLACK_BOT_TOKEN: required (the xoxb- bot token from OAuth & Permissions), "
-            "or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth install"
-        )
+        raise ConfigError.of("SLACK_BOT_TOKEN", "slack_install_none")
 
 
 def _check_tokens(bot_token: str | None, app_token: str | None, client_id: str | None) -> None:
     """Each credential has the shape of its kind (a user token pasted as the bot token fails here)."""
     if bot_token and not bot_token.startswith("xoxb-"):
-        raise ConfigError("SLACK_BOT_TOKEN: must be a bot token starting with xoxb- (not a user or app token)")
+        raise ConfigError.of("SLACK_BOT_TOKEN", "slack_bot_token_shape")
     if app_token and not app_token.startswith("xapp-"):
-        raise ConfigError("SLACK_APP_TOKEN: must be an app-level token starting with xapp- (Socket Mode)")
+        raise ConfigError.of("SLACK_APP_TOKEN", "slack_app_token_shape")
     if client_id and not _CLIENT_ID_RE.match(client_id):
-        raise ConfigError("SLACK_CLIENT_ID: must look like 1234567890.1234567890 (Basic Information > App Credentials)")
+        raise ConfigError.of("SLACK_CLIENT_ID", "slack_client_id_shape")
 
 
 def _check_signing_secret(secret: str | None, mode: str) -> None:
     """HTTP mode cannot verify requests without the signing secret; a set one must look like one."""
     if mode == "http" and not secret:
-        raise ConfigError(
-            "SLACK_SIGNING_SECRET: required in HTTP mode (Basic Information > App Credentials), "
-            "or set SLACK_APP_TOKEN for Socket Mode"
-        )
+        raise ConfigError.of("SLACK_SIGNING_SECRET", "slack_signing_required")
     if secret and not _SECRET_RE.match(secret):
-        raise ConfigError(
-            "SLACK_SIGNING_SECRET: does not look like a signing secret (hex characters from "
-            "Basic Information > App Credentials)"
-        )
+        raise ConfigError.of("SLACK_SIGNING_SECRET", "slack_signing_shape")
 
 
 def _api_url(value: str | None) -> str:
     """The Web API base URL, ending in a slash (slack-sdk joins method names onto it)."""
     api_url = _clean(value) or DEFAULT_API_URL
     if not re.match(r"^https?://[^/\s]+", api_url):
-        raise ConfigError("SLACK_API_URL: must be an http(s) URL such as https://slack.com/api/")
+        raise ConfigError.of("SLACK_API_URL", "http_url", example="https://slack.com/api/")
     return api_url if api_url.endswith("/") else api_url + "/"
 
 
@@ -151,7 +139,7 @@ def _commands(env: Mapping[str, str | None]) -> tuple[str, str]:
     values = _clean(env.get("SLACK_VALUES_COMMAND")) or "/values"
     for var, cmd in (("SLACK_NOMINATE_COMMAND", nominate), ("SLACK_VALUES_COMMAND", values)):
         if not _COMMAND_RE.match(cmd):
-            raise ConfigError(f"{var}: must be a slash command such as /nominate (lower case, up to 32 characters)")
+            raise ConfigError.of(var, "slash_command")
     if nominate == values:
-        raise ConfigError("SLACK_VALUES_COMMAND: must differ from SLACK_NOMINATE_COMMAND")
+        raise ConfigError.of("SLACK_VALUES_COMMAND", "must_differ", other="SLACK_NOMINATE_COMMAND")
     return nominate, values
