@@ -28,14 +28,19 @@ PG_URL = os.environ.get("LIUMAI_TEST_POSTGRES_URL")
 SCHEMA_PREFIX = "lmt_"
 FIXED_NOW = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)  # 2026Q4, ISO week 2026-W47
 
-_pg_counts = {"passed": 0, "skipped": 0}
+_pg_counts = {"passed": 0, "skipped": 0, "ran": 0}
 
 
 STALE_SCHEMA_S = 6 * 3600  # older than any test run: left behind by an interrupted one
 
 
+def _is_xdist_worker(config: pytest.Config) -> bool:
+    """pytest-xdist workers carry `workerinput`; the controller sees every worker's reports."""
+    return hasattr(config, "workerinput")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    if PG_URL:
+    if PG_URL and not _is_xdist_worker(config):
         # Drop schemas left by interrupted earlier runs so they never pile up. Schema names carry
         # their creation time, so a run never drops the schemas of another run going on now.
         eng = create_engine(PG_URL)
@@ -52,6 +57,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        _pg_counts["ran"] += 1
     if "postgres" in report.keywords:
         if report.skipped:
             _pg_counts["skipped"] += 1
@@ -60,14 +67,20 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if os.environ.get("CI", "").lower() != "true" or session.config.option.collectonly:
+    # Under pytest-xdist each worker sees only its share of the tests; the controller, which
+    # receives every worker's reports through pytest_runtest_logreport, judges the whole run.
+    if (
+        os.environ.get("CI", "").lower() != "true"
+        or session.config.option.collectonly
+        or _is_xdist_worker(session.config)
+    ):
         return
     problem = None
     if not PG_URL:
         problem = "CI=true but LIUMAI_TEST_POSTGRES_URL is not set"
     elif _pg_counts["skipped"]:
         problem = f"{_pg_counts['skipped']} PostgreSQL tests were skipped"
-    elif not _pg_counts["passed"] and session.testscollected > 50:
+    elif not _pg_counts["passed"] and _pg_counts["ran"] > 50:
         problem = "no PostgreSQL test ran"
     if problem:
         session.config.get_terminal_writer().line(f"\nERROR (CI): {problem}", red=True)
