@@ -34,9 +34,11 @@ SUBCOMMANDS: dict[str, str] = {
     "导出": "export",
     "erase": "erase",
     "删除": "erase",
+    "calibration": "calibration",
+    "校准": "calibration",
 }
 # Subcommands that take people (mentions) and plain words (quarter, team key, flags) in any order.
-WITH_ARGS = frozenset({"evidence", "summary", "team", "digest", "export", "erase"})
+WITH_ARGS = frozenset({"evidence", "summary", "team", "digest", "export", "erase", "calibration"})
 
 
 def subcommand(word: str) -> str | None:

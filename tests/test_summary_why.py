@@ -219,7 +219,11 @@ def test_two_nominators_policy_names_how_many_more():
     res = score(strict, items)
     lines = [EvidenceLine(1, "customer_first.2", "conforming", False, "accepted", "s", "Bob", AT, None)]
     w = value_whys(strict, res, lines)["customer_first"]
-    assert w.stop is Stop.NEEDS_NOMINATORS and w.more_nominators == 1
+    assert w.stop is Stop.NEEDS_NOMINATORS and w.more_nominators == 1 and w.required_nominators == 2
+    # the summary says the policy applied: the story is there, but from too few colleagues
     assert why.why_line(w, strict, "en") == (
-        f"Customer First 1/5: level 2 needs accepted stories of “{CF2_EN}” (customer_first.2) from 1 more nominator(s)"
+        f"Customer First 1/5: level 2 needs accepted stories of “{CF2_EN}” (customer_first.2) from 1 more nominator(s):"
+        " the policy asks for 2 different colleagues (min_distinct_nominators)"
     )
+    assert why.why_line(w, strict, "zh").endswith("：政策要求来自 2 位不同同事（min_distinct_nominators）")
+    assert why.why_dict(w)["required_nominators"] == 2

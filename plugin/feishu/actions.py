@@ -18,7 +18,8 @@ from liumai.feishu.views import REVIEW_PAGE, toast
 from liumai.services.errors import ServiceError
 from liumai.services.evidence import decide, retag
 from liumai.services.nominations import cancel, confirm
-from liumai.services.recognition import get_nomination, review_queue
+from liumai.services.recognition import get_nomination
+from liumai.services.review_room import review_room
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +95,11 @@ class CardActions(NominationFlow):
                 v = decide(self.ctx, evidence_id, actor, "accepted" if kind == "accept" else "rejected")
                 key = f"toast.{kind}ed" if v.changed else f"toast.already_{kind}ed"
                 notice = tr(key, lang, id=v.id)
-            items = review_queue(self.ctx, actor, limit=REVIEW_PAGE + 1)
-            return CardAnswer(
-                toast=toast("success", notice),
-                card=review_views.review_card(rubric, items, lang, notice="✓ " + notice),
+            room = review_room(self.ctx, actor, limit=REVIEW_PAGE + 1)
+            card = review_views.review_card(
+                rubric, room.items, lang, notice="✓ " + notice, signals=room.signals_by_item(REVIEW_PAGE)
             )
+            return CardAnswer(toast=toast("success", notice), card=card)
         if kind == "nominate_form":
             return self._form_submitted(sender, obj_field(action.get("form_value")), message_id)
         if kind == "erase":

@@ -20,6 +20,7 @@ from liumai.feishu.texts import behaviour_label, clip, tr
 from liumai.feishu.views import REVIEW_PAGE
 from liumai.services.evidence import add_concern
 from liumai.services.recognition import is_manager, my_recognition, review_queue
+from liumai.services.review_room import review_room
 
 Handler = Callable[[Sender, Command, "str | None"], None]
 
@@ -49,6 +50,7 @@ class Commands(CardActions):
             "team": lambda s, c, d: r.team(s.open_id, s.lang, c, d),
             "evidence": lambda s, c, d: r.evidence(s.open_id, s.lang, c, d),
             "digest": lambda s, c, d: r.digest(s.open_id, s.lang, c, d),
+            "calibration": lambda s, c, d: r.calibration(s.open_id, s.lang, c, d),
             "export": lambda s, c, d: r.export(s.open_id, s.lang, c, d, s.email),
             "erase": lambda s, c, d: r.erase_request(s.open_id, s.lang, c, d),
         }
@@ -67,8 +69,11 @@ class Commands(CardActions):
         if not is_manager(self.ctx, ref(sender.open_id)):
             self._reply(sender, tr("review.not_manager", sender.lang), dedup)
             return
-        items = review_queue(self.ctx, ref(sender.open_id), limit=REVIEW_PAGE + 1)
-        self.api.send_card(sender.open_id, review_views.review_card(self.ctx.rubric, items, sender.lang), dedup=dedup)
+        room = review_room(self.ctx, ref(sender.open_id), limit=REVIEW_PAGE + 1)
+        card = review_views.review_card(
+            self.ctx.rubric, room.items, sender.lang, signals=room.signals_by_item(REVIEW_PAGE)
+        )
+        self.api.send_card(sender.open_id, card, dedup=dedup)
 
     def _concern(self, sender: Sender, cmd: Command, dedup: str | None) -> None:
         lang = sender.lang

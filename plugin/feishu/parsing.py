@@ -45,7 +45,7 @@ class Mention:
 @dataclass(frozen=True)
 class Command:
     """One parsed command. `name`: nominate | values | me | review | concern | help, or one of
-    `WITH_ARGS` (evidence | summary | team | digest | export | erase)."""
+    `WITH_ARGS` (evidence | summary | team | digest | export | erase | calibration)."""
 
     name: str
     mentions: tuple[Mention, ...] = ()  # people mentioned after the command word, in order

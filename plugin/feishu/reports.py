@@ -6,6 +6,9 @@
   never go to a group, even when asked for in one;
 - `/values digest [team-key] [preview] [2026-W47]`: post last week's team digest now (if not yet
   posted), or preview this week's so far;
+- `/values calibration [2026Q4] [@manager]`: the calibration across teams (admins: the whole org;
+  managers: the subtree under them) as an HTML file in the requester's direct chat, after one line
+  of headline counts; it names people and holds concern rates, so it never goes to a group;
 
 `/values evidence`, `export` and `erase` are in `liumai.feishu.records`, as on Slack.
 
@@ -29,8 +32,10 @@ from liumai.feishu.report_cards import summary_feishu_card
 from liumai.feishu.texts import clip, tr
 from liumai.feishu.views import fit_card
 from liumai.periods import week_of
+from liumai.reports.calibration_render import calibration_file
 from liumai.reports.escape import file_slug
 from liumai.reports.summary_render import person_chart, summary_csv, summary_html, team_chart
+from liumai.services.calibration import calibration
 from liumai.services.context import AppContext
 from liumai.services.deliveries import profile
 from liumai.services.digest import authorize_digest_preview, build_digest, post_digest, previous_week
@@ -144,6 +149,33 @@ class FeishuReports:
             (f"{base}.html", summary_html(s, rubric, lang).encode()),
         ]
         self._send_files(open_id, lang, dedup, files, team_chart(s, rubric, lang) if s.people else None)
+
+    # ------------------------------------------------------------------ calibration
+    def calibration(self, open_id: str, lang: str, cmd: Command, dedup: str | None) -> None:
+        args = Args.of(cmd)
+        if len(cmd.mentions) > 1 or args.words or args.week or args.preview or args.subtree:
+            self.reply(open_id, tr("calibration.usage", lang), dedup)
+            return
+        under = None
+        if cmd.mentions:
+            person = self._subject(cmd.mentions[0], open_id, lang, dedup)
+            if person is None:
+                return
+            under = person.id
+        c = calibration(self.ctx, args.quarter, viewer=ref(open_id), under=under)
+        scope = c.scope.name if c.scope else tr("calibration.whole_org", lang)
+        line = tr(
+            "calibration.sent",
+            lang,
+            quarter=c.quarter,
+            scope=scope,
+            people=c.people,
+            outliers=len({o.manager.email for o in c.outliers}),
+            signals=len(c.signals),
+            unrecognised=len(c.unrecognised),
+        )
+        self.reply(open_id, f"{line}\n{tr('calibration.file_follows', lang)}", self._key(dedup, "calibration"))
+        self._send_files(open_id, lang, dedup, [calibration_file(c, self.ctx.rubric, lang)], None)
 
     # ------------------------------------------------------------------ digest
     def _digest_team(self, open_id: str, args: Args) -> str | None:

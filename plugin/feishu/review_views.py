@@ -3,73 +3,107 @@ the evidence about a person and the erase confirmation (as Slack's `review_views
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from liumai.feishu.texts import behaviour_label, clip, status_name, tr
 from liumai.feishu.views import (
+    CARD_MAX_BYTES,
     EVIDENCE_ROWS,
     REVIEW_PAGE,
     TEAM_ROWS,
     Card,
     behaviour_menu,
     button,
+    card_bytes,
     make_card,
     md,
     note,
     plain,
 )
 from liumai.reports import summary_render
+from liumai.reports.calibration_render import signal_text
 from liumai.rubric.model import Rubric
+from liumai.services.calibration import SignalView
 from liumai.services.evidence import EvidenceView
 from liumai.services.recognition import MyRecognition
 from liumai.services.summaries import TeamSummary
 
+MAX_SIGNALS = 3  # per person shown beside their evidence; calibration lists them all
 
-def review_card(rubric: Rubric, items: list[EvidenceView], lang: str, *, notice: str | None = None) -> Card:
-    """A manager's pending evidence, each with accept, reject and re-tag (which accepts)."""
-    elements: list[dict] = []
-    if notice:
-        elements.append(note(notice))
+
+def _signal_note(lang: str, e: EvidenceView, signals: Sequence[SignalView]) -> dict:
+    """The fairness signals about the person, in plain words (shown to the deciding manager only)."""
+    lines = [tr("review.signals", lang, name=e.subject_name, quarter=e.period)]
+    lines += [f"• {clip(signal_text(x, lang), 400)}" for x in signals[:MAX_SIGNALS]]
+    if len(signals) > MAX_SIGNALS:
+        lines.append("• …")
+    return plain("⚖ " + "\n".join(lines), small=True)  # names are user text: never Markdown
+
+
+def review_card(
+    rubric: Rubric,
+    items: list[EvidenceView],
+    lang: str,
+    *,
+    notice: str | None = None,
+    signals: Mapping[int, Sequence[SignalView]] | None = None,
+) -> Card:
+    """A manager's pending evidence, each with accept, reject and re-tag (which accepts); `signals`
+    by evidence id (`ReviewRoom`) are shown under the item they concern.
+
+    Items are added oldest first while the card stays under Feishu's size limit: each carries a
+    select of the rubric's behaviours (about 5.5 KB in Chinese), so a page holds fewer items in
+    Chinese than `REVIEW_PAGE`, and a note says more are waiting."""
+    head: list[dict] = [note(notice)] if notice else []
     if not items:
-        elements.append(md(tr("review.empty", lang)))
-        return make_card(tr("review.title", lang, n=0), elements, "green")
+        return make_card(tr("review.title", lang, n=0), [*head, md(tr("review.empty", lang))], "green")
+    title = tr("review.title", lang, n=f"{REVIEW_PAGE}+" if len(items) > REVIEW_PAGE else len(items))
+    elements = list(head)
+    shown = 0
     for e in items[:REVIEW_PAGE]:
-        elements.append(md(f"**#{e.id}** · {behaviour_label(rubric, e.criterion, lang, short=60)}"))
-        lines = [e.subject_name]
-        if e.story:
-            lines.append(clip(e.story, 300))
-        if e.nominator_name:
-            lines.append(tr("review.from", lang, name=e.nominator_name))
-        elements.append(plain("\n".join(lines)))
-        elements.append(
-            {
-                "tag": "column_set",
-                "columns": [
-                    {
-                        "tag": "column",
-                        "width": "auto",
-                        "elements": [button(tr("review.accept", lang), {"a": "accept", "e": e.id}, "primary")],
-                    },
-                    {
-                        "tag": "column",
-                        "width": "auto",
-                        "elements": [button(tr("review.reject", lang), {"a": "reject", "e": e.id}, "danger")],
-                    },
-                    {
-                        "tag": "column",
-                        "width": "weighted",
-                        "weight": 1,
-                        "elements": [
-                            behaviour_menu(
-                                rubric, lang, {"a": "retag", "e": e.id}, tr("review.retag", lang), exclude={e.criterion}
-                            )
-                        ],
-                    },
-                ],
-            }
-        )
-        elements.append({"tag": "hr"})
-    if len(items) > REVIEW_PAGE:
-        elements.append(note(tr("review.more", lang, n=REVIEW_PAGE)))
-    return make_card(tr("review.title", lang, n=len(items)), elements, "orange")
+        part = _review_item(rubric, lang, e, (signals or {}).get(e.id, ()))
+        if shown and card_bytes(make_card(title, [*elements, *part], "orange")) > CARD_MAX_BYTES - NOTE_RESERVE:
+            break
+        elements.extend(part)
+        shown += 1
+    if len(items) > shown:
+        elements.append(note(tr("review.more", lang, n=shown)))
+    return make_card(title, elements, "orange")
+
+
+NOTE_RESERVE = 600  # bytes kept free for the "showing the oldest n" note
+
+
+def _review_item(rubric: Rubric, lang: str, e: EvidenceView, signals: Sequence[SignalView]) -> list[dict]:
+    lines = [e.subject_name]
+    if e.story:
+        lines.append(clip(e.story, 300))
+    if e.nominator_name:
+        lines.append(tr("review.from", lang, name=e.nominator_name))
+    out = [md(f"**#{e.id}** · {behaviour_label(rubric, e.criterion, lang, short=60)}"), plain("\n".join(lines))]
+    if signals:
+        out.append(_signal_note(lang, e, signals))
+    buttons = [
+        {
+            "tag": "column",
+            "width": "auto",
+            "elements": [button(tr("review.accept", lang), {"a": "accept", "e": e.id}, "primary")],
+        },
+        {
+            "tag": "column",
+            "width": "auto",
+            "elements": [button(tr("review.reject", lang), {"a": "reject", "e": e.id}, "danger")],
+        },
+        {
+            "tag": "column",
+            "width": "weighted",
+            "weight": 1,
+            "elements": [
+                behaviour_menu(rubric, lang, {"a": "retag", "e": e.id}, tr("review.retag", lang), exclude={e.criterion})
+            ],
+        },
+    ]
+    return [*out, {"tag": "column_set", "columns": buttons}, {"tag": "hr"}]
 
 
 def recognition_card(

@@ -26,7 +26,7 @@ from liumai.rubric.model import Rubric
 
 Card = dict[str, Any]
 STORY_PREVIEW = 600
-REVIEW_PAGE = 8  # a card must stay under Feishu's size limit (30 KB); eight items with selects fit
+REVIEW_PAGE = 8  # at most; review_card adds fewer when the card would pass Feishu's size limit (zh: about 4)
 FORM_STORY_MAX = 1000  # the card input's maximum; `/nominate` in a message takes up to 3,000
 FORM_CANDIDATES = 300  # people offered by the form's picker (about 15 KB of the card)
 CARD_MAX_BYTES = 28_000  # Feishu refuses cards over 30 KB; keep a margin for the request envelope

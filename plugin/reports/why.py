@@ -52,7 +52,7 @@ def _stop_clause(w: ValueWhy, rubric: Rubric, lang: str) -> str:
     if w.stop is Stop.HALF:
         return t("why.half", lang, ids=ids_text(w.blocking_ids), **params)
     if w.stop is Stop.NEEDS_NOMINATORS:
-        return t("why.needs_nominators", lang, n=w.more_nominators, **params)
+        return t("why.needs_nominators", lang, n=w.more_nominators, required=w.required_nominators, **params)
     return t("why.needs_evidence", lang, **params)
 
 
@@ -182,6 +182,7 @@ def why_dict(w: ValueWhy) -> dict:
         "stop_level": w.stop_level,
         "stop_criterion": w.stop_criterion,
         "more_nominators": w.more_nominators,
+        "required_nominators": w.required_nominators,
         "blocking_ids": list(w.blocking_ids),
         "default_levels": list(w.default_levels),
         "concern_levels": [{"level": c.level, "criterion": c.criterion, "ids": list(c.ids)} for c in w.concern_levels],

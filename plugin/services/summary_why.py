@@ -56,6 +56,7 @@ class ValueWhy:
     stop_level: int | None
     stop_criterion: str | None
     more_nominators: int  # how many more distinct nominators the stop level needs
+    required_nominators: int  # the policy (min_distinct_nominators) at the stop level; 0 when none
     blocking_ids: Ids  # concerns at the stop level
     default_levels: tuple[int, ...]  # met by default with no concern: one collapsed line
     concern_levels: tuple[ConcernLevel, ...]  # default-pass levels above the stop a concern touches
@@ -134,6 +135,7 @@ def _value_why(vs: ValueScore, pending_score: float, lines: Sequence[WhyLine], p
         stop_level=vs.stopped_at,
         stop_criterion=stop_trace.criterion if stop_trace else None,
         more_nominators=more,
+        required_nominators=stop_trace.required_nominators if stop_trace else 0,
         blocking_ids=tuple(stop_trace.blocking_ids) if stop_trace else (),
         default_levels=_defaults(met, concerns),
         concern_levels=_concern_levels(above, concerns),

@@ -20,7 +20,8 @@ from liumai.services import nominations as noms
 from liumai.services.deliveries import claim, release
 from liumai.services.errors import ServiceError
 from liumai.services.notices import Notice
-from liumai.services.recognition import get_nomination, review_queue
+from liumai.services.recognition import get_nomination
+from liumai.services.review_room import review_room
 from liumai.slack import nomination_views, review_views
 from liumai.slack import views as B
 from liumai.slack.base import PLATFORM, Deps, acknowledge, error_text, guarded, ref, reply
@@ -117,8 +118,11 @@ def register_review(app: App, deps: Deps) -> None:
         if (body.get("container") or {}).get("type") == "view" or (body.get("view") or {}).get("type") == "home":
             publish_home(deps, client, user, notice=notice)
             return
-        queue = review_queue(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
-        reply(respond, notice, review_views.review_blocks(rubric, lang, queue, notice=notice), replace=True)
+        room = review_room(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
+        blocks = review_views.review_blocks(
+            rubric, lang, room.items, notice=notice, signals=room.signals_by_item(B.REVIEW_LIMIT)
+        )
+        reply(respond, notice, blocks, replace=True)
 
     def decide(
         body: dict, client: WebClient, respond: Respond, evidence_id: int, decision: str, criterion: str | None

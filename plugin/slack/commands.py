@@ -1,7 +1,7 @@
 """The two slash commands: `/nominate` (one line, or the form) and `/values` with its subcommands.
 
 `/values`: help, my recognition, the manager's review queue, private concerns, the report
-subcommands (`summary`, `team`, `digest`: see `liumai.slack.reports`) and the record subcommands
+subcommands (`summary`, `team`, `digest`, `calibration`: see `liumai.slack.reports`) and the record subcommands
 (`evidence`, `export`, `erase`: see `liumai.slack.records`). Subcommands and their aliases are the
 shared command model's (`liumai.commands`, read in `liumai.slack.parsing`), the same as Feishu's.
 The buttons these answers carry are handled in `liumai.slack.actions`; the form `/nominate` opens,
@@ -25,7 +25,8 @@ from liumai.commands import subcommand
 from liumai.services import nominations as noms
 from liumai.services.deliveries import profile
 from liumai.services.errors import ServiceError
-from liumai.services.recognition import get_nomination, is_manager, my_recognition, review_queue
+from liumai.services.recognition import get_nomination, is_manager, my_recognition
+from liumai.services.review_room import review_room
 from liumai.slack import nomination_views, review_views
 from liumai.slack import views as B
 from liumai.slack.base import Deps, acknowledge, guarded, ref, reply
@@ -64,9 +65,10 @@ def register_values(app: App, deps: Deps) -> None:
         if not is_manager(ctx, ref(user)):
             reply(respond, tx("not_manager", lang))
             return
-        queue = review_queue(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
-        count = f"{B.REVIEW_LIMIT}+" if len(queue) > B.REVIEW_LIMIT else len(queue)
-        reply(respond, tx("review.header", lang, n=count), review_views.review_blocks(rubric, lang, queue))
+        room = review_room(ctx, ref(user), limit=B.REVIEW_LIMIT + 1)
+        count = f"{B.REVIEW_LIMIT}+" if len(room.items) > B.REVIEW_LIMIT else len(room.items)
+        blocks = review_views.review_blocks(rubric, lang, room.items, signals=room.signals_by_item(B.REVIEW_LIMIT))
+        reply(respond, tx("review.header", lang, n=count), blocks)
 
     def open_concern(user: str, lang: str, rest: str, command: dict, respond: Respond, client: WebClient) -> None:
         if not is_manager(ctx, ref(user)):
@@ -89,6 +91,7 @@ def register_values(app: App, deps: Deps) -> None:
         "summary": lambda u, lg, r, c, rs, cl: reports.summary(u, lg, r, lambda t: reply(rs, t), rs, cl),
         "team": lambda u, lg, r, c, rs, cl: reports.team(u, lg, r, lambda t: reply(rs, t), rs, cl),
         "digest": lambda u, lg, r, c, rs, cl: reports.digest(u, lg, r, lambda t: reply(rs, t), rs, cl),
+        "calibration": lambda u, lg, r, c, rs, cl: reports.calibration(u, lg, r, lambda t: reply(rs, t), rs, cl),
         "evidence": lambda u, lg, r, c, rs, cl: records.evidence(u, lg, r, lambda t: reply(rs, t), rs),
         "export": lambda u, lg, r, c, rs, cl: records.export(u, lg, r, lambda t: reply(rs, t), cl),
         "erase": lambda u, lg, r, c, rs, cl: records.erase_request(u, lg, r, lambda t: reply(rs, t), rs),

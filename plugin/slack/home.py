@@ -11,7 +11,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from liumai.services.errors import NotFound
-from liumai.services.recognition import is_manager, my_recognition, review_queue, unrecognised
+from liumai.services.recognition import is_manager, my_recognition, unrecognised
+from liumai.services.review_room import review_room
 from liumai.slack import review_views
 from liumai.slack import views as B
 from liumai.slack.base import Deps, acknowledge, guarded, ref
@@ -29,15 +30,17 @@ def publish_home(deps: Deps, client: WebClient, user: str, *, notice: str | None
             deps.rubric, lang, me=None, not_in_org=True, nominate_cmd=deps.config.nominate_command
         )
     else:
-        queue = names = None
+        queue = names = signals = None
         if is_manager(ctx, ref(user)):
-            queue = review_queue(ctx, ref(user), limit=11)
+            room = review_room(ctx, ref(user), limit=review_views.HOME_REVIEW_LIMIT + 1)
+            queue, signals = room.items, room.signals_by_item(review_views.HOME_REVIEW_LIMIT)
             names = [p.display_name for p in unrecognised(ctx, ref(user))]
         view = review_views.home_view(
             deps.rubric,
             lang,
             me=me,
             queue=queue,
+            signals=signals,
             unrecognised=names,
             notice=notice,
             nominate_cmd=deps.config.nominate_command,

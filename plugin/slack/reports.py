@@ -9,6 +9,9 @@
   no argument means the asker's direct reports (`all`: their whole subtree).
 - `/values digest [team-key] [preview] [2026-W47]`: post last week's team digest now (once per
   team and week, through `post_digest`), or preview this week's so far, privately.
+- `/values calibration [2026Q4] [@manager]`: the calibration across teams (admins: the whole org;
+  managers: the subtree under them) as an HTML file in the asker's DM, with one private line of
+  headline counts; it names people and holds concern rates, so it goes to nobody else.
 
 Who may see what is the services' rule (`viewer=`), so refusals read the same as on Feishu and
 the CLI; the adapter adds one courtesy - someone who manages nobody is told so before anything is
@@ -34,8 +37,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from liumai.periods import week_of
+from liumai.reports.calibration_render import calibration_file
 from liumai.reports.escape import file_slug
 from liumai.reports.summary_render import person_chart, summary_csv, summary_html, team_chart
+from liumai.services.calibration import Calibration, calibration
 from liumai.services.digest import authorize_digest_preview, build_digest, post_digest, previous_week
 from liumai.services.org import TEAM_RE, find_team, managed_team, team_keys
 from liumai.services.people import has_direct_reports
@@ -74,6 +79,8 @@ class Report:
     quarter: str
     pages: Pages
     files: list[tuple[str, bytes]]  # (file name, bytes); the chart first
+    comment: str | None = None  # the caption of the files in the DM (default: a summary's)
+    sent: str | None = None  # the line after the files went (default: a summary's)
 
 
 class SlackReports(Subcommands):
@@ -129,7 +136,8 @@ class SlackReports(Subcommands):
             client.files_upload_v2(
                 file_uploads=uploads,
                 channel=dm,
-                initial_comment=tx("files.comment", lang, title=B.escape(report.title), quarter=report.quarter),
+                initial_comment=report.comment
+                or tx("files.comment", lang, title=B.escape(report.title), quarter=report.quarter),
             )
         except SlackApiError as exc:
             error = str((exc.response or {}).get("error") or "error")
@@ -146,7 +154,8 @@ class SlackReports(Subcommands):
         for page in report.pages:
             respond(text=fallback, blocks=page, response_type="ephemeral", replace_original=False)
         error = self.send_files(client, user, lang, report)
-        text = tx("files.sent", lang) if error is None else tx("files.failed", lang, error=B.escape(error))
+        sent = report.sent or tx("files.sent", lang)
+        text = sent if error is None else tx("files.failed", lang, error=B.escape(error))
         respond(text=text, blocks=[B.context(text)], response_type="ephemeral", replace_original=False)
 
     # ------------------------------------------------------------------ /values summary
@@ -224,6 +233,42 @@ class SlackReports(Subcommands):
         if error is not None:
             return tx("files.failed", lang, error=B.escape(error))
         return tx("home.summary_sent", lang, quarter=s.quarter)
+
+    # ------------------------------------------------------------------ /values calibration
+    def calibration(
+        self, user: str, lang: str, text: str, reply: Callable[[str], None], respond: Respond, client: WebClient
+    ) -> None:
+        args = self.args(text)
+        if args.bad:
+            reply(tx(args.bad[0], lang, text=B.escape(args.bad[1][:40])))
+            return
+        if len(args.mentions) > 1 or args.words or args.week or args.preview or args.subtree:
+            reply(tx("calibration.usage", lang, cmd=self.cmd))
+            return
+        under = ref(args.mentions[0]) if args.mentions else None
+        c = calibration(self.ctx, args.quarter, viewer=ref(user), under=under)
+        self.deliver(client, respond, user, lang, self.calibration_report(c, lang))
+
+    def calibration_report(self, c: Calibration, lang: str) -> Report:
+        scope = c.scope.name if c.scope else tx("calibration.whole_org", lang)
+        line = tx(
+            "calibration.sent",
+            lang,
+            quarter=c.quarter,
+            scope=B.escape(scope),
+            people=c.people,
+            outliers=len({o.manager.email for o in c.outliers}),
+            signals=len(c.signals),
+            unrecognised=len(c.unrecognised),
+        )
+        return Report(
+            scope,
+            c.quarter,
+            [[B.section(line)]],
+            [calibration_file(c, self.ctx.rubric, lang)],
+            comment=tx("calibration.comment", lang, quarter=c.quarter, scope=B.escape(scope)),
+            sent=tx("calibration.files_sent", lang),
+        )
 
     # ------------------------------------------------------------------ /values digest
     def digest(

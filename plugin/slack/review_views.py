@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from liumai.reports.calibration_render import signal_text
 from liumai.rubric.model import Rubric
+from liumai.services.calibration import SignalView
 from liumai.services.evidence import EvidenceView
 from liumai.services.recognition import MyRecognition, StoryView
 from liumai.slack.texts import SHARED, tx
@@ -123,7 +125,21 @@ def my_recognition_blocks(rubric: Rubric, lang: str, me: MyRecognition, *, nomin
     return blocks[:MAX_MESSAGE_BLOCKS]
 
 
-def review_item_blocks(rubric: Rubric, lang: str, e: EvidenceView) -> list[Block]:
+MAX_SIGNALS = 3  # per person shown beside their evidence; calibration lists them all
+
+
+def signal_lines(lang: str, e: EvidenceView, signals: Sequence[SignalView]) -> str:
+    """The fairness signals about the person, in plain words (shown to the deciding manager only)."""
+    if not signals:
+        return ""
+    head = tx("review.signals", lang, name=escape(e.subject_name), quarter=e.period)
+    lines = [f"• {escape(cut(signal_text(x, lang), 400))}" for x in signals[:MAX_SIGNALS]]
+    if len(signals) > MAX_SIGNALS:
+        lines.append("• …")
+    return "\n:scales: _" + head + "_\n" + "\n".join(lines)
+
+
+def review_item_blocks(rubric: Rubric, lang: str, e: EvidenceView, signals: Sequence[SignalView] = ()) -> list[Block]:
     """One piece of evidence with accept / reject / re-tag; the block id carries the evidence id."""
     story = quote(e.story or e.note or "", 500)
     link = f" · {tx('source_link', lang, url=e.source_link)}" if e.source_link else ""
@@ -138,7 +154,7 @@ def review_item_blocks(rubric: Rubric, lang: str, e: EvidenceView) -> list[Block
         date=day(e.occurred_at),
     )
     return [
-        section(text + link),
+        section(cut(text + link + signal_lines(lang, e, signals), 3000)),
         {
             "type": "actions",
             "block_id": f"{REVIEW_BLOCK_PREFIX}{e.id}",
@@ -171,9 +187,15 @@ def review_item_blocks(rubric: Rubric, lang: str, e: EvidenceView) -> list[Block
 
 
 def review_blocks(
-    rubric: Rubric, lang: str, queue: Sequence[EvidenceView], *, notice: str | None = None, limit: int = REVIEW_LIMIT
+    rubric: Rubric,
+    lang: str,
+    queue: Sequence[EvidenceView],
+    *,
+    notice: str | None = None,
+    limit: int = REVIEW_LIMIT,
+    signals: Mapping[int, Sequence[SignalView]] | None = None,
 ) -> list[Block]:
-    """`/values review` and the Home tab's manager section."""
+    """`/values review` and the Home tab's manager section; `signals` by evidence id (`ReviewRoom`)."""
     blocks: list[Block] = []
     if notice:
         blocks.append(context(notice))
@@ -182,19 +204,23 @@ def review_blocks(
     if not queue:
         blocks.append(section(tx("review.empty", lang)))
     for e in list(queue)[:limit]:
-        blocks.extend(review_item_blocks(rubric, lang, e))
+        blocks.extend(review_item_blocks(rubric, lang, e, (signals or {}).get(e.id, ())))
     if len(queue) > limit:
         blocks.append(context(tx("review.more", lang, n=limit)))
     return blocks
 
 
 # ------------------------------------------------------------------ App Home
+HOME_REVIEW_LIMIT = 10
+
+
 def home_view(
     rubric: Rubric,
     lang: str,
     *,
     me: MyRecognition | None,
     queue: Sequence[EvidenceView] | None = None,
+    signals: Mapping[int, Sequence[SignalView]] | None = None,
     unrecognised: Iterable[str] | None = None,
     notice: str | None = None,
     nominate_cmd: str = "/nominate",
@@ -253,7 +279,7 @@ def home_view(
             }
         )
         blocks.append(context(tx("home.summary_hint", lang, cmd=values_cmd)))
-        blocks.extend(review_blocks(rubric, lang, queue, limit=10))
+        blocks.extend(review_blocks(rubric, lang, queue, limit=HOME_REVIEW_LIMIT, signals=signals))
         names = list(unrecognised or [])
         blocks.append(section(f"*{tx('home.unrecognised', lang, quarter=me.quarter)}*"))
         blocks.append(
