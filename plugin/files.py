@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -49,3 +52,21 @@ def write_private(path: Path, data: str | bytes, *, encoding: str = "utf-8") -> 
     finally:
         os.close(fd)
     return Path(path)
+
+
+@contextmanager
+def private_output(path: Path) -> Iterator[IO[bytes]]:
+    """A file written in pieces (a streamed report): a 0600 temporary file beside `path`, moved into
+    place only when the writing finished, so a failure halfway never leaves half a report behind."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -71,6 +71,38 @@ def write_out(path: Path, text: str | bytes) -> None:
     except OSError as exc:
         fail(tr("cli.cannot_write", path=path, reason=os_reason(exc)))
     typer.echo(tr("cli.wrote", path=path), err=True)
+
+
+@contextmanager
+def output_stream(out: Path | None) -> Iterator[IO[bytes]]:
+    """Where a streamed report goes: stdout, or a private file that appears only once complete
+    (`liumai.files.private_output`); a file that cannot be written fails with one line."""
+    if out is None:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    from liumai.files import private_output
+
+    try:
+        with private_output(out) as stream:
+            yield stream
+    except OSError as exc:
+        fail(tr("cli.cannot_write", path=out, reason=os_reason(exc)))
+
+
+@contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr when it is a terminal (rich, removed when done); nothing when piped."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 def settings() -> Settings:

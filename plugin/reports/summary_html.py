@@ -21,7 +21,7 @@ from liumai.services.summaries import PersonSummary, TeamSummary
 
 h = esc.html_text
 
-_CSS = """
+CSS = """
 body{font-family:-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;
 margin:2rem auto;max-width:1100px;color:#222;line-height:1.5;padding:0 1rem}
 h1{font-size:1.6rem}h2{font-size:1.3rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2.2rem}
@@ -53,7 +53,7 @@ def person_chart(p: PersonSummary, rubric: Rubric, lang: str) -> bytes:
     )
 
 
-def _value_html(block: why.ValueBlock, lang: str) -> list[str]:
+def value_html(block: why.ValueBlock, lang: str) -> list[str]:
     parts = [f'<div class="value" data-value="{h(block.key)}">', f'<p class="why">{h(block.headline)}</p>']
     if block.details:
         parts.append('<ul class="details">' + "".join(f"<li>{h(d)}</li>" for d in block.details) + "</ul>")
@@ -82,7 +82,7 @@ def _html_person(p: PersonSummary, rubric: Rubric, lang: str, charts: bool) -> s
         parts.append(_img(person_chart(p, rubric, lang), f"radar chart {p.name}", "chart"))
     parts.append('<div class="values">')
     for block in why.person_blocks(p, rubric, lang):
-        parts += _value_html(block, lang)
+        parts += value_html(block, lang)
     parts.append("</div></div></section>")
     return "\n".join(parts)
 
@@ -95,7 +95,7 @@ def _change_cell(p: PersonSummary) -> str:
     return f'<td class="{cls}">{f"{d:+g}" if d else "±0"}</td>'
 
 
-def _team_table(s: TeamSummary, rubric: Rubric, lang: str) -> list[str]:
+def team_table(s: TeamSummary, rubric: Rubric, lang: str) -> list[str]:
     heads = "".join(f"<th>{h(v.names.get(lang))}</th>" for v in rubric.values)
     rows = [
         '<table class="team">'
@@ -112,7 +112,7 @@ def _team_table(s: TeamSummary, rubric: Rubric, lang: str) -> list[str]:
     return rows
 
 
-def _trend_table(s: TeamSummary, lang: str) -> list[str]:
+def trend_table(s: TeamSummary, lang: str) -> list[str]:
     heads = "".join(f"<th>{h(q)}</th>" for q in s.quarters)
     rows = [f'<table class="trend"><tr><th>{tr("person", lang)}</th>{heads}</tr>']
     for p in s.people:
@@ -144,7 +144,7 @@ def _html_body(s: PersonSummary | TeamSummary, rubric: Rubric, lang: str, charts
     body: list[str] = [f"<h1>{tr('summary', lang)} — {h(title)} — {s.quarter}</h1>"]
     people = s.people if isinstance(s, TeamSummary) else [s]
     if isinstance(s, TeamSummary):
-        body += _team_table(s, rubric, lang)
+        body += team_table(s, rubric, lang)
         names = {v.key: v.names.get(lang) for v in rubric.values}
         missing = ", ".join(names[k] for k in s.values_without_evidence) or tr("none", lang)
         nobody = ", ".join(p.name for p in s.people if p.email in s.unrecognised) or tr("none", lang)
@@ -154,7 +154,7 @@ def _html_body(s: PersonSummary | TeamSummary, rubric: Rubric, lang: str, charts
         if s.quarters:
             if not charts:
                 body.append(f"<h3>{h(t('why.trend', lang))}</h3>")
-            body += _trend_table(s, lang)
+            body += trend_table(s, lang)
     body.extend(_html_person(p, rubric, lang, charts) for p in people)
     body.append(f"<p class='muted'>{tr('rubric', lang)}: {h(s.rubric_version)}</p>")
     return body
@@ -174,7 +174,7 @@ def report_html(
     title = title or " / ".join(s.title if isinstance(s, TeamSummary) else s.name for s in sections)
     quarter = sections[0].quarter if sections else ""
     font_face = cjk_font_face(content + title) if embed_font else ""
-    css = font_face + _CSS.replace("font-family:", f'font-family:"{FAMILY}",' if font_face else "font-family:", 1)
+    css = font_face + CSS.replace("font-family:", f'font-family:"{FAMILY}",' if font_face else "font-family:", 1)
     return (
         f'<!doctype html><html lang="{"zh-CN" if lang.startswith("zh") else "en"}"><head><meta charset="utf-8">'
         f"<meta name='viewport' content='width=device-width, initial-scale=1'>"

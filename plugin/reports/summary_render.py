@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 
 from liumai.reports import escape as esc
 from liumai.reports import why
@@ -22,8 +23,12 @@ from liumai.rubric.model import Rubric
 from liumai.services.summaries import EvidenceLine, PersonSummary, TeamSummary
 
 __all__ = [
+    "BOM",
+    "CSV_HEADER",
     "T",
     "csv_bytes",
+    "csv_rows",
+    "evidence_json",
     "person_chart",
     "person_json",
     "report_html",
@@ -40,7 +45,7 @@ def _people(s: PersonSummary | TeamSummary) -> list[PersonSummary]:
     return s.people if isinstance(s, TeamSummary) else [s]
 
 
-def _line(e: EvidenceLine) -> dict:
+def evidence_json(e: EvidenceLine) -> dict:
     return {
         "id": e.id,
         "criterion": e.criterion,
@@ -77,8 +82,8 @@ def person_json(p: PersonSummary, rubric: Rubric, lang: str = "en", *, concerns:
                 "why": why.why_line(p.why[v.key], rubric, lang, prev),
                 "why_details": why.detail_lines(p.why[v.key], rubric, lang, concerns=concerns),
                 "why_trace": why.why_dict(p.why[v.key]),
-                "evidence": [_line(e) for e in p.evidence_for(v.key)],
-                **({"concerns": [_line(e) for e in p.concerns_for(v.key)]} if concerns else {}),
+                "evidence": [evidence_json(e) for e in p.evidence_for(v.key)],
+                **({"concerns": [evidence_json(e) for e in p.concerns_for(v.key)]} if concerns else {}),
             }
             for v in rubric.values
         },
@@ -120,12 +125,9 @@ CSV_HEADER = [
 BOM = "\ufeff"
 
 
-def summary_csv(s: PersonSummary | TeamSummary, rubric: Rubric, lang: str = "en") -> str:
-    """One row per person and value; cells that look like formulas are neutralised. No BOM: see `csv_bytes`."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_HEADER)
-    for p in _people(s):
+def csv_rows(people: list[PersonSummary], rubric: Rubric, lang: str = "en") -> Iterator[list[object]]:
+    """One row per person and value (CSV_HEADER's columns), cells neutralised for spreadsheets."""
+    for p in people:
         acc, pend = p.result.accepted, p.result.with_pending
         prev = p.previous.quarter if p.previous else None
         for v in rubric.values:
@@ -148,7 +150,15 @@ def summary_csv(s: PersonSummary | TeamSummary, rubric: Rubric, lang: str = "en"
                 why.why_line(p.why[v.key], rubric, lang, prev),
                 "" if p.why[v.key].previous is None else f"{p.why[v.key].previous:g}",
             ]
-            w.writerow([esc.csv_cell(c) for c in row])
+            yield [esc.csv_cell(c) for c in row]
+
+
+def summary_csv(s: PersonSummary | TeamSummary, rubric: Rubric, lang: str = "en") -> str:
+    """One row per person and value; cells that look like formulas are neutralised. No BOM: see `csv_bytes`."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_HEADER)
+    w.writerows(csv_rows(_people(s), rubric, lang))
     return buf.getvalue()
 
 

@@ -4,22 +4,28 @@ Sheets: people (a row per person: scores per value, total, change since last qua
 row per person and value with the why line), evidence (the stories, quoted, with their behaviour's
 statement), concerns (managers only, as the summary itself) and the trend (totals over the last four
 quarters). Every sheet has its header row frozen; text cells that a spreadsheet would read as a
-formula are neutralised the same way as in the CSV (`liumai.reports.escape.csv_cell`).
+formula are neutralised the same way as in the CSV (`liumai.reports.escape.csv_cell`). An org's
+workbook (`OrgWorkbook`) is written team by team in openpyxl's write-only mode.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import IO
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from liumai.reports import escape as esc
 from liumai.reports import why
 from liumai.reports.labels import tr
 from liumai.rubric.model import Rubric
+from liumai.services.org_summary import OrgPlan, TeamPlan
 from liumai.services.summaries import PersonSummary, TeamSummary
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,6 +116,29 @@ def _concern_rows(people: list[PersonSummary], rubric: Rubric, lang: str) -> Ite
             ]
 
 
+VALUE_HEADER_KEYS = (
+    "person",
+    "email",
+    "value",
+    "score",
+    "with_pending",
+    "max",
+    "stopped_at",
+    "change",
+    "why",
+    "details",
+)
+VALUE_WIDTHS = [18, 26, 14, 7, 10, 6, 9, 10, 90, 60]
+EVIDENCE_HEADER_KEYS = ("person", "id", "behaviour", "statement", "status", "date", "nominator", "story", "link")
+EVIDENCE_WIDTHS = [18, 7, 18, 40, 16, 11, 16, 80, 30]
+CONCERN_HEADER_KEYS = ("person", "id", "behaviour", "statement", "mitigated", "date", "nominator", "note")
+CONCERN_WIDTHS = [18, 7, 18, 40, 10, 11, 16, 80]
+
+
+def _headers(keys: Iterable[str], lang: str) -> list[str]:
+    return [tr(k, lang) for k in keys]
+
+
 def summary_xlsx(sections: list[PersonSummary | TeamSummary], rubric: Rubric, lang: str = "en") -> bytes:
     """The workbook's bytes for one or more summaries (a team, several teams: an organisation)."""
     people = [p for s in sections for p in (s.people if isinstance(s, TeamSummary) else [s])]
@@ -127,47 +156,20 @@ def summary_xlsx(sections: list[PersonSummary | TeamSummary], rubric: Rubric, la
         _people_rows(people, rubric),
         [9, 18, 26, *[11] * len(values), 8, 10, 10],
     )
-    _sheet(
-        wb,
-        L("sheet_values"),
-        [
-            L("person"),
-            L("email"),
-            L("value"),
-            L("score"),
-            L("with_pending"),
-            L("max"),
-            L("stopped_at"),
-            L("change"),
-            L("why"),
-            L("details"),
-        ],
-        _value_rows(people, rubric, lang),
-        [18, 26, 14, 7, 10, 6, 9, 10, 90, 60],
-    )
+    _sheet(wb, L("sheet_values"), _headers(VALUE_HEADER_KEYS, lang), _value_rows(people, rubric, lang), VALUE_WIDTHS)
     _sheet(
         wb,
         L("sheet_evidence"),
-        [
-            L("person"),
-            L("id"),
-            L("behaviour"),
-            L("statement"),
-            L("status"),
-            L("date"),
-            L("nominator"),
-            L("story"),
-            L("link"),
-        ],
+        _headers(EVIDENCE_HEADER_KEYS, lang),
         _evidence_rows(people, rubric, lang),
-        [18, 7, 18, 40, 16, 11, 16, 80, 30],
+        EVIDENCE_WIDTHS,
     )
     _sheet(
         wb,
         L("sheet_concerns"),
-        [L("person"), L("id"), L("behaviour"), L("statement"), L("mitigated"), L("date"), L("nominator"), L("note")],
+        _headers(CONCERN_HEADER_KEYS, lang),
         _concern_rows(people, rubric, lang),
-        [18, 7, 18, 40, 10, 11, 16, 80],
+        CONCERN_WIDTHS,
     )
     _sheet(
         wb,
@@ -179,3 +181,60 @@ def summary_xlsx(sections: list[PersonSummary | TeamSummary], rubric: Rubric, la
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+class OrgWorkbook:
+    """The org summary as a workbook written as it is read (openpyxl's write-only mode: each sheet
+    streams its rows to a temporary file), team by team, with the same sheets as a team's workbook
+    and the team's key first on the people and trend sheets."""
+
+    def __init__(self, out: IO[bytes], rubric: Rubric, lang: str) -> None:
+        self.out, self.rubric, self.lang = out, rubric, lang
+        self.wb = Workbook(write_only=True)
+
+    def _sheet(self, key: str, header: list[str], widths: list[int]) -> WriteOnlyWorksheet:
+        ws = self.wb.create_sheet(tr(key, self.lang)[:31])
+        ws.freeze_panes = "A2"
+        for i, width in enumerate(widths):
+            ws.column_dimensions[get_column_letter(i + 1)].width = width
+        bold = Font(bold=True)
+        cells = []
+        for text in header:
+            c = WriteOnlyCell(ws, value=_cell(text))
+            c.font = bold
+            cells.append(c)
+        ws.append(cells)
+        return ws
+
+    def begin(self, plan: OrgPlan) -> None:
+        L = lambda key: tr(key, self.lang)  # noqa: E731
+        values = [v.names.get(self.lang) for v in self.rubric.values]
+        self.people = self._sheet(
+            "sheet_people",
+            [L("team"), L("quarter"), L("person"), L("email"), *values, L("total"), L("with_pending"), L("change")],
+            [14, 9, 18, 26, *[11] * len(values), 8, 10, 10],
+        )
+        self.values = self._sheet("sheet_values", _headers(VALUE_HEADER_KEYS, self.lang), VALUE_WIDTHS)
+        self.evidence = self._sheet("sheet_evidence", _headers(EVIDENCE_HEADER_KEYS, self.lang), EVIDENCE_WIDTHS)
+        self.concerns = self._sheet("sheet_concerns", _headers(CONCERN_HEADER_KEYS, self.lang), CONCERN_WIDTHS)
+        quarters = list(plan.quarters)
+        self.trend = self._sheet(
+            "sheet_trend", [L("team"), L("person"), L("email"), *quarters], [14, 18, 26, *[10] * len(quarters)]
+        )
+
+    def team(self, team: TeamPlan, s: TeamSummary) -> None:
+        people, rubric, lang = s.people, self.rubric, self.lang
+        for row in _people_rows(people, rubric):
+            self.people.append([_cell(team.key), *(_cell(v) for v in row)])
+        for row in _value_rows(people, rubric, lang):
+            self.values.append([_cell(v) for v in row])
+        for row in _evidence_rows(people, rubric, lang):
+            self.evidence.append([_cell(v) for v in row])
+        for row in _concern_rows(people, rubric, lang):
+            self.concerns.append([_cell(v) for v in row])
+        for p in people:
+            self.trend.append([_cell(team.key), _cell(p.name), _cell(p.email), *(x.total for x in p.history)])
+
+    def end(self) -> None:
+        self.wb.save(self.out)
+        self.out.flush()

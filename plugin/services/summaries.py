@@ -112,7 +112,7 @@ class TeamSummary:
     quarters: tuple[str, ...] = ()  # the trend's quarters, oldest first, this one last
 
 
-def _load(session: Session, people: list[Person], quarters: Sequence[str]) -> dict[int, list[tuple]]:
+def load_rows(session: Session, people: list[Person], quarters: Sequence[str]) -> dict[int, list[tuple]]:
     """All evidence of `people` for `quarters` with what a reader needs, one query (last column: the quarter)."""
     nominator = aliased(Person)
     rows = session.exec(
@@ -231,7 +231,7 @@ def person_summary(
             actor = get_person(session, viewer)
             if not can_manage(session, actor, subject):
                 raise PermissionDenied("permission.not_manager", subject=subject.display_name)
-        rows = _load(session, [subject], quarters)
+        rows = load_rows(session, [subject], quarters)
         return _summarise(ctx, subject, rows[subject.id], quarters)
 
 
@@ -282,12 +282,19 @@ def team_summary(
         else:
             raise InvalidInput("team.need_target")
         people = _visible_to(session, actor, people, title)
-        rows = _load(session, people, quarters) if people else {}
-        summaries = [_summarise(ctx, p, rows[p.id], quarters) for p in people]
+        rows = load_rows(session, people, quarters) if people else {}
+        return build_team(ctx, title, q, people, rows, quarters)
+
+
+def build_team(
+    ctx: AppContext, title: str, quarter: str, people: list[Person], rows: dict[int, list[tuple]], quarters: list[str]
+) -> TeamSummary:
+    """A team's read model from its people and their rows (`load_rows`); shared with the org summary."""
+    summaries = [_summarise(ctx, p, rows[p.id], quarters) for p in people]
     covered = {e.criterion.split(".", 1)[0] for s in summaries for e in s.evidence}
     return TeamSummary(
         title=title,
-        quarter=q,
+        quarter=quarter,
         people=summaries,
         rubric_version=ctx.rubric.version,
         values_without_evidence=[k for k in ctx.rubric.value_keys if k not in covered],
