@@ -12,11 +12,14 @@ from wait4), and their floors include starting Python (`python -c pass`); in-pro
 the best of `--repeat` runs. Each floor runs in the same run:
 - `liumai --help`                  vs `python -c pass`
 - org import, first / unchanged    vs one executemany INSERT of the same rows into a scratch table
-- whole-org summary, JSON and CSV  vs one SQL query reading the quarter's evidence of everyone
+- whole-org summary (`liumai summary --org`: JSON Lines, CSV, XLSX, HTML), streamed team by team,
+                                   vs one SQL query reading the four quarters' evidence of everyone
 - all team digests of one week     vs one SQL query reading that week's stories
 - one person's export              vs one SQL query per table reading that person's rows
 
     python bench/scale.py [--people 10000] [--per-person 100] [--pg URL] [--only import,digest]
+    python bench/scale.py --no-sqlite --keep-pg ...        # keep the PostgreSQL data set, print its URL
+    python bench/scale.py --no-sqlite --data URL --only summary   # measure again on a kept data set
 
 Benchmarks stay out of the test run; tests/test_bench_scale.py runs this at 200 people.
 """
@@ -245,8 +248,8 @@ def import_figures(url: str, env: dict[str, str], people: int, work: Path, start
 SUMMARY_FLOOR = """
 SELECT e.subject_id, e.criterion, e.status, e.occurred_at, n.story, p.display_name
 FROM evidence e LEFT JOIN nomination n ON e.nomination_id = n.id LEFT JOIN person p ON e.nominator_id = p.id
-WHERE e.period = :quarter ORDER BY e.subject_id, e.occurred_at
-"""
+WHERE e.period IN ('2026Q1', '2026Q2', '2026Q3', :quarter) ORDER BY e.subject_id, e.occurred_at
+"""  # the four quarters a summary reads: the quarter and its trend
 DIGEST_FLOOR = """
 SELECT e.id, e.subject_id, e.criterion, n.story, n.nominator_id, n.created_at
 FROM evidence e JOIN nomination n ON e.nomination_id = n.id
@@ -263,10 +266,11 @@ def summary_figures(engine, env: dict[str, str], work: Path, start: float) -> li
 
     floor_s = best(floor, 1) + start
     figures = []
-    for fmt in ("json", "csv"):
-        args = [*LIUMAI, "summary", "--manager", "p0@bench.io", "--subtree", "--quarter", QUARTER]
+    for fmt in ("json", "csv", "xlsx", "html"):
+        args = [*LIUMAI, "summary", "--org", "--quarter", QUARTER]
         seconds, peak = measured_child([*args, "--format", fmt, "--out", str(work / f"org.{fmt}")], env)
-        figures.append(Figure(f"whole-org summary, {fmt}", seconds, peak, floor_s))
+        size = (work / f"org.{fmt}").stat().st_size / 2**20
+        figures.append(Figure(f"whole-org summary, {fmt} ({size:,.0f} MiB)", seconds, peak, floor_s))
     return figures
 
 
@@ -316,16 +320,21 @@ def run(url: str, label: str, args: argparse.Namespace, work: Path) -> list[str]
         import_url = _scratch(url, work, "import")
         figures += import_figures(import_url, {**env, "LIUMAI_DATABASE_URL": import_url}, args.people, work, start)
     if only & {"summary", "digest", "export"}:
-        data_url = _scratch(url, work, "data")
-        _kept.append(data_url)
-        engine = make_engine(data_url)
-        migrate(engine)
-        t0 = time.perf_counter()
-        build(engine, args.people, args.per_person, args.seed)
-        lines.append(
-            f"[{label}] data set: {args.people:,} people, {args.people * args.per_person:,} evidence "
-            f"items, built in {time.perf_counter() - t0:.1f} s"
-        )
+        if args.data and not url.startswith("sqlite"):
+            data_url = args.data  # a data set kept by an earlier run (--keep-pg)
+            engine = make_engine(data_url)
+            lines.append(f"[{label}] data set: kept, {_count(engine, 'evidence'):,} evidence items")
+        else:
+            data_url = _scratch(url, work, "data")
+            _kept.append(data_url)
+            engine = make_engine(data_url)
+            migrate(engine)
+            t0 = time.perf_counter()
+            build(engine, args.people, args.per_person, args.seed)
+            lines.append(
+                f"[{label}] data set: {args.people:,} people, {args.people * args.per_person:,} evidence "
+                f"items, built in {time.perf_counter() - t0:.1f} s"
+            )
         settings = load_settings(LIUMAI_DATABASE_URL=data_url)
         rubric = default_rubric()
         ctx = AppContext(
@@ -376,6 +385,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     ap.add_argument("--keep-pg", action="store_true", help="keep the PostgreSQL data set (for bench/explain.py)")
     ap.add_argument("--only", default="", help=f"comma-separated subset of {','.join(FIGURES)}")
+    ap.add_argument("--data", help="PostgreSQL: measure on this kept data set (its URL, from --keep-pg)")
     args = ap.parse_args(argv)
     print(f"liumai scale bench, {datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} CPUs", flush=True)
     if not args.no_sqlite:
