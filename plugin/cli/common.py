@@ -78,8 +78,12 @@ def output_stream(out: Path | None) -> Iterator[IO[bytes]]:
     """Where a streamed report goes: stdout, or a private file that appears only once complete
     (`liumai.files.private_output`); a file that cannot be written fails with one line."""
     if out is None:
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
+        try:
+            yield sys.stdout.buffer
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # `| head`: the reader has what it wanted; no traceback at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         return
     from liumai.files import private_output
 

@@ -79,38 +79,6 @@ def _render(fmt: str, s: PersonSummary | TeamSummary, lang: str) -> str | bytes:
     return sr.summary_markdown(s, rubric, lang)
 
 
-ORG_FORMATS = ("json", "csv", "html", "xlsx")
-
-
-def _org_summary(quarter: str | None, viewer: str | None, fmt: str, out: Path | None) -> None:
-    """The whole org (or a manager's subtree), team by team, written as it is read: JSON Lines, CSV,
-    HTML or XLSX. A progress bar on a terminal only; to a file, the file appears only when complete."""
-    from liumai.reports.org_stream import WRITERS
-    from liumai.reports.xlsx import OrgWorkbook
-    from liumai.services.org_summary import org_plan, org_sections
-
-    if fmt not in ORG_FORMATS:
-        fail(tr("summary.org_format", formats=", ".join(ORG_FORMATS)), 2)
-    if out is None and fmt in BINARY:
-        fail(tr(f"summary.{fmt}_needs_out"), 2)
-    ctx = common.context()
-    lang = STATE.lang
-    with service_errors():
-        plan = org_plan(ctx, quarter, viewer=viewer)
-    with common.output_stream(out) as stream, service_errors():
-        writer = OrgWorkbook(stream, ctx.rubric, lang) if fmt == "xlsx" else WRITERS[fmt](stream, ctx.rubric, lang)
-        if fmt == "csv" and out is None:
-            writer = WRITERS["csv"](stream, ctx.rubric, lang, bom=False)  # a pipe or a terminal: plain text
-        writer.begin(plan)
-        with common.progress(plan.people, tr("summary.org_progress")) as advance:
-            for team, s in org_sections(ctx, plan):
-                writer.team(team, s)
-                advance(len(team.people))
-        writer.end()
-    if out is not None:
-        typer.echo(tr("cli.wrote", path=out), err=True)
-
-
 def summary(
     person: Annotated[str | None, typer.Option("--person", help="One person's summary.")] = None,
     team: Annotated[str | None, typer.Option("--team", help="A team key (see `liumai team set`).")] = None,
@@ -122,6 +90,9 @@ def summary(
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
     viewer: Annotated[str | None, typer.Option("--as", help="Apply this person's permissions.")] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", min=1, help="With --org: processes (default: 2 for 2,000+ people).")
+    ] = None,
     org: Annotated[
         bool,
         typer.Option(
@@ -133,7 +104,9 @@ def summary(
     if org:
         if any(x is not None for x in (person, team, manager)):
             fail(tr("summary.one_target"), 2)
-        _org_summary(quarter, viewer, fmt or "json", out)
+        from liumai.cli.org_summary_cmd import org_summary
+
+        org_summary(quarter, viewer, fmt or "json", out, jobs)
         return
     _one_summary(person, team, manager, subtree, quarter, fmt or "md", out, viewer)
 

@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import tempfile
+from collections.abc import Iterable
 from typing import IO, Any
 
 from liumai.messages import t
@@ -71,8 +72,12 @@ class JsonLinesWriter:
     def __init__(self, out: IO[bytes], rubric: Rubric, lang: str) -> None:
         self.out, self.rubric, self.lang = out, rubric, lang
 
+    @staticmethod
+    def _encode(record: dict[str, Any]) -> bytes:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str).encode() + b"\n"
+
     def _line(self, record: dict[str, Any]) -> None:
-        self.out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str).encode() + b"\n")
+        self.out.write(self._encode(record))
 
     def begin(self, plan: OrgPlan) -> None:
         self._line(
@@ -89,19 +94,24 @@ class JsonLinesWriter:
             }
         )
 
+    def render(self, team: TeamPlan, s: TeamSummary) -> bytes:
+        head = {
+            "kind": "team",
+            "team": team.key,
+            "title": team.title,
+            "people": len(s.people),
+            "values_without_evidence": s.values_without_evidence,
+            "unrecognised": s.unrecognised,
+        }
+        lines = [self._encode(head)]
+        lines += [self._encode(person_record(p, team.key, self.rubric, self.lang)) for p in s.people]
+        return b"".join(lines)
+
+    def write(self, chunk: bytes) -> None:
+        self.out.write(chunk)
+
     def team(self, team: TeamPlan, s: TeamSummary) -> None:
-        self._line(
-            {
-                "kind": "team",
-                "team": team.key,
-                "title": team.title,
-                "people": len(s.people),
-                "values_without_evidence": s.values_without_evidence,
-                "unrecognised": s.unrecognised,
-            }
-        )
-        for p in s.people:
-            self._line(person_record(p, team.key, self.rubric, self.lang))
+        self.write(self.render(team, s))
 
     def end(self) -> None:
         self.out.flush()
@@ -112,16 +122,23 @@ class CsvWriter:
         self.out, self.rubric, self.lang, self.bom = out, rubric, lang, bom
 
     def begin(self, plan: OrgPlan) -> None:
-        self._write(["team", *CSV_HEADER], prefix=BOM if self.bom else "")
+        self.out.write(self._csv([["team", *CSV_HEADER]], prefix=BOM if self.bom else ""))
 
-    def _write(self, *rows: list[object], prefix: str = "") -> None:
+    @staticmethod
+    def _csv(rows: Iterable[list[object]], prefix: str = "") -> bytes:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerows(rows)
-        self.out.write((prefix + buf.getvalue()).encode("utf-8"))
+        return (prefix + buf.getvalue()).encode("utf-8")
+
+    def render(self, team: TeamPlan, s: TeamSummary) -> bytes:
+        return self._csv([esc.csv_cell(team.key), *row] for row in csv_rows(s.people, self.rubric, self.lang))
+
+    def write(self, chunk: bytes) -> None:
+        self.out.write(chunk)
 
     def team(self, team: TeamPlan, s: TeamSummary) -> None:
-        self._write(*([esc.csv_cell(team.key), *row] for row in csv_rows(s.people, self.rubric, self.lang)))
+        self.write(self.render(team, s))
 
     def end(self) -> None:
         self.out.flush()
@@ -150,18 +167,17 @@ class HtmlWriter:
             f'<p class="muted">{h(t("summary.org_counts", self.lang, teams=len(plan.teams), people=plan.people))}</p>'
         )
         links = "".join(
-            f'<li><a href="#team-{i}">{h(team.title)}</a> <span class="muted">({len(team.people)})</span></li>'
-            for i, team in enumerate(plan.teams)
+            f'<li><a href="#{_anchor(team)}">{h(team.title)}</a> <span class="muted">({len(team.people)})</span></li>'
+            for team in plan.teams
         )
         self._emit(f'<nav class="toc"><ul>{links}</ul></nav>')
-        self.index = 0
 
-    def team(self, team: TeamPlan, s: TeamSummary) -> None:
+    def render(self, team: TeamPlan, s: TeamSummary) -> str:
+        """One team's section, as text (a worker process can render it; `write` adds it to the body)."""
         lang, rubric = self.lang, self.rubric
-        self._emit(f'<section class="team-summary" id="team-{self.index}" data-team="{h(team.key)}">')
-        self.index += 1
-        self._emit(f"<h2>{h(team.title)} — {s.quarter}</h2>")
-        self._emit('<div class="person">')
+        out = [f'<section class="team-summary" id="{_anchor(team)}" data-team="{h(team.key)}">']
+        out.append(f"<h2>{h(team.title)} — {s.quarter}</h2>")
+        out.append('<div class="person">')
         if s.people:
             n = len(s.people)
             acc = [sum(p.accepted.values[v.key].score for p in s.people) / n for v in rubric.values]
@@ -174,18 +190,24 @@ class HtmlWriter:
                 compare_label=tr("with_pending", lang),
                 title=f"{team.title} {s.quarter}",
             )
-            self._emit(f'<div class="chart">{chart}</div>')
-        self._emit('<div class="values">' + "\n".join(team_table(s, rubric, lang)))
+            out.append(f'<div class="chart">{chart}</div>')
+        out.append('<div class="values">' + "\n".join(team_table(s, rubric, lang)))
         names = {v.key: v.names.get(lang) for v in rubric.values}
         missing = ", ".join(names[k] for k in s.values_without_evidence) or tr("none", lang)
         nobody = ", ".join(p.name for p in s.people if p.email in s.unrecognised) or tr("none", lang)
-        self._emit(f"<p>{tr('no_evidence_values', lang)}: {h(missing)}<br>{tr('unrecognised', lang)}: {h(nobody)}</p>")
-        self._emit("\n".join(trend_table(s, lang)) + "</div></div>")
-        for p in s.people:
-            self._person(p)
-        self._emit("</section>")
+        out.append(f"<p>{tr('no_evidence_values', lang)}: {h(missing)}<br>{tr('unrecognised', lang)}: {h(nobody)}</p>")
+        out.append("\n".join(trend_table(s, lang)) + "</div></div>")
+        out += [self._person(p) for p in s.people]
+        out.append("</section>")
+        return "\n".join(out)
 
-    def _person(self, p: PersonSummary) -> None:
+    def write(self, chunk: str) -> None:
+        self._emit(chunk)
+
+    def team(self, team: TeamPlan, s: TeamSummary) -> None:
+        self.write(self.render(team, s))
+
+    def _person(self, p: PersonSummary) -> str:
         lang, rubric = self.lang, self.rubric
         acc, pend = p.result.accepted, p.result.with_pending
         head = f"{h(p.name)} — {acc.total:g}/{acc.max_total}"
@@ -207,7 +229,7 @@ class HtmlWriter:
         for block in why.person_blocks(p, rubric, lang):
             parts += value_html(block, lang)
         parts.append("</div></div></details>")
-        self._emit("\n".join(parts))
+        return "\n".join(parts)
 
     def end(self) -> None:
         self._emit(f"<p class='muted'>{tr('rubric', self.lang)}: {h(self.rubric.version)}</p>")
@@ -228,6 +250,10 @@ class HtmlWriter:
         self.out.write(b"</body></html>\n")
         self.body.close()
         self.out.flush()
+
+
+def _anchor(team: TeamPlan) -> str:
+    return f"team-{team.key or 'none'}"  # team keys are [a-z0-9-]: safe in an id
 
 
 ORG_CSS = """

@@ -222,18 +222,26 @@ class OrgWorkbook:
             "sheet_trend", [L("team"), L("person"), L("email"), *quarters], [14, 18, 26, *[10] * len(quarters)]
         )
 
+    def render(self, team: TeamPlan, s: TeamSummary) -> tuple[list[list[object]], ...]:
+        """One team's rows for each sheet (a worker process can render them; `write` appends them)."""
+        people, rubric, lang, key = s.people, self.rubric, self.lang, _cell(team.key)
+        return (
+            [[key, *(_cell(v) for v in row)] for row in _people_rows(people, rubric)],
+            [[_cell(v) for v in row] for row in _value_rows(people, rubric, lang)],
+            [[_cell(v) for v in row] for row in _evidence_rows(people, rubric, lang)],
+            [[_cell(v) for v in row] for row in _concern_rows(people, rubric, lang)],
+            [[key, _cell(p.name), _cell(p.email), *(x.total for x in p.history)] for p in people],
+        )
+
+    def write(self, chunk: tuple[list[list[object]], ...]) -> None:
+        for sheet, rows in zip(
+            (self.people, self.values, self.evidence, self.concerns, self.trend), chunk, strict=True
+        ):
+            for row in rows:
+                sheet.append(row)
+
     def team(self, team: TeamPlan, s: TeamSummary) -> None:
-        people, rubric, lang = s.people, self.rubric, self.lang
-        for row in _people_rows(people, rubric):
-            self.people.append([_cell(team.key), *(_cell(v) for v in row)])
-        for row in _value_rows(people, rubric, lang):
-            self.values.append([_cell(v) for v in row])
-        for row in _evidence_rows(people, rubric, lang):
-            self.evidence.append([_cell(v) for v in row])
-        for row in _concern_rows(people, rubric, lang):
-            self.concerns.append([_cell(v) for v in row])
-        for p in people:
-            self.trend.append([_cell(team.key), _cell(p.name), _cell(p.email), *(x.total for x in p.history)])
+        self.write(self.render(team, s))
 
     def end(self) -> None:
         self.wb.save(self.out)

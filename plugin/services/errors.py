@@ -18,6 +18,15 @@ class ServiceError(Exception):
     def message(self, lang: str = "en") -> str:
         return t(self.key, lang, **self.params)
 
+    def __reduce__(self) -> tuple:
+        """Pickled with its key and parameters (an error raised in a worker process is re-raised
+        in the parent; the default would rebuild it from the English message)."""
+        return (_rebuild, (type(self), self.key, self.params))
+
+
+def _rebuild(cls: type[ServiceError], key: str, params: dict[str, object]) -> ServiceError:
+    return cls(key, **params)
+
 
 class InvalidInput(ServiceError):
     code = "invalid"

@@ -10,10 +10,12 @@ trace here (`liumai.services.summary_why`) and carried in the read model for eve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import literal
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -112,11 +114,26 @@ class TeamSummary:
     quarters: tuple[str, ...] = ()  # the trend's quarters, oldest first, this one last
 
 
-def load_rows(session: Session, people: list[Person], quarters: Sequence[str]) -> dict[int, list[tuple]]:
-    """All evidence of `people` for `quarters` with what a reader needs, one query (last column: the quarter)."""
+def load_rows(
+    session: Session, people: list[Person], quarters: Sequence[str], *, join_names: bool = True
+) -> dict[int, list[tuple]]:
+    """The evidence of `people` a summary needs, in two queries, as plain rows (Core, not ORM).
+
+    The summary's quarter (`quarters[-1]`) with everything a reader sees (story, link, note, the
+    nominator's name), rejected items left out; the earlier quarters only feed the trend's accepted
+    scores, so only their accepted items and the columns the engine reads (the rest `None`) - three
+    quarters of the rows, without the join to every nomination's story. Every row has the same 13
+    columns; the last is the quarter.
+
+    Without `join_names` the nominator's name column is empty and `build_team(names=)` fills it from
+    a map (an org summary reads the org chart once): the join hashes the whole person table once
+    per query, which an org summary would pay per team.
+    """
+    ids = [p.id for p in people]
     nominator = aliased(Person)
-    rows = session.exec(
-        select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for at most 4 columns
+    name = nominator.display_name if join_names else literal(None)
+    current = (
+        sa_select(  # type: ignore[call-overload]  # typed for at most 10 columns
             Evidence.id,
             Evidence.subject_id,
             Evidence.criterion,
@@ -128,18 +145,44 @@ def load_rows(session: Session, people: list[Person], quarters: Sequence[str]) -
             Nomination.story,
             Nomination.source_link,
             Concern.note,
-            nominator.display_name,
+            name,
             Evidence.period,
         )
-        .outerjoin(Nomination, Evidence.nomination_id == Nomination.id)
-        .outerjoin(Concern, Evidence.concern_id == Concern.id)
-        .outerjoin(nominator, Evidence.nominator_id == nominator.id)
-        .where(col(Evidence.subject_id).in_([p.id for p in people]), col(Evidence.period).in_(list(quarters)))
-        .order_by(Evidence.occurred_at, Evidence.id)
-    ).all()
-    out: dict[int, list[tuple]] = {p.id: [] for p in people}
-    for r in rows:
+        .outerjoin(Nomination, col(Evidence.nomination_id) == col(Nomination.id))
+        .outerjoin(Concern, col(Evidence.concern_id) == col(Concern.id))
+        .where(
+            col(Evidence.subject_id).in_(ids), col(Evidence.period) == quarters[-1], col(Evidence.status) != "rejected"
+        )
+        .order_by(col(Evidence.occurred_at), col(Evidence.id))
+    )
+    if join_names:
+        current = current.outerjoin(nominator, col(Evidence.nominator_id) == nominator.id)
+    out: dict[int, list[tuple]] = {i: [] for i in ids}
+    for r in session.connection().execute(current).all():
         out[r[1]].append(r)
+    if len(quarters) > 1:
+        none = literal(None)
+        earlier = sa_select(  # type: ignore[call-overload]
+            Evidence.id,
+            Evidence.subject_id,
+            Evidence.criterion,
+            Evidence.polarity,
+            Evidence.mitigated,
+            Evidence.status,
+            Evidence.nominator_id,
+            none,
+            none,
+            none,
+            none,
+            none,
+            Evidence.period,
+        ).where(
+            col(Evidence.subject_id).in_(ids),
+            col(Evidence.period).in_(list(quarters[:-1])),
+            col(Evidence.status) == "accepted",
+        )
+        for r in session.connection().execute(earlier).all():
+            out[r[1]].append(r)
     return out
 
 
@@ -157,7 +200,7 @@ def _items(rows: list[tuple]) -> list[EvidenceItem]:
     ]
 
 
-def _lines(rows: list[tuple]) -> tuple[list[EvidenceLine], list[EvidenceLine]]:
+def _lines(rows: list[tuple], names: Mapping[int, str] | None = None) -> tuple[list[EvidenceLine], list[EvidenceLine]]:
     """The quarter's non-rejected rows as read-model lines: (conforming evidence, concerns)."""
     evidence: list[EvidenceLine] = []
     concerns: list[EvidenceLine] = []
@@ -171,7 +214,7 @@ def _lines(rows: list[tuple]) -> tuple[list[EvidenceLine], list[EvidenceLine]]:
             mitigated=r[4],
             status=r[5],
             text=r[8] if r[8] is not None else (r[10] or ""),
-            nominator=r[11] or "",
+            nominator=r[11] or ((names or {}).get(r[6]) if r[6] is not None else None) or "",
             occurred_at=r[7],
             link=r[9],
         )
@@ -190,21 +233,23 @@ def trend_quarters(ctx: AppContext, quarter: str) -> list[str]:
     return [str(x) for x in reversed(out)]
 
 
-def _summarise(ctx: AppContext, person: Person, rows: list[tuple], quarters: list[str]) -> PersonSummary:
+def _summarise(
+    ctx: AppContext, person: Person, rows: list[tuple], quarters: list[str], names: Mapping[int, str] | None = None
+) -> PersonSummary:
     """`rows` span `quarters` (oldest first, the summary's quarter last); the engine scores each quarter."""
     quarter = quarters[-1]
     by_quarter: dict[str, list[tuple]] = {q: [] for q in quarters}
     for r in rows:
         by_quarter.setdefault(r[12], []).append(r)
     history = []
-    for q in quarters[:-1]:
-        acc = score(ctx.rubric, _items(by_quarter[q])).accepted
+    for q in quarters[:-1]:  # the accepted score only: pending items would only add a view nobody reads
+        acc = score(ctx.rubric, _items([r for r in by_quarter[q] if r[5] == "accepted"])).accepted
         history.append(QuarterScore(q, {k: v.score for k, v in acc.values.items()}, acc.total))
     result = score(ctx.rubric, _items(by_quarter[quarter]))
     history.append(
         QuarterScore(quarter, {k: v.score for k, v in result.accepted.values.items()}, result.accepted.total)
     )
-    evidence, concerns = _lines(by_quarter[quarter])
+    evidence, concerns = _lines(by_quarter[quarter], names)
     previous = history[-2].values if len(history) > 1 else None
     return PersonSummary(
         person.email,
@@ -287,10 +332,17 @@ def team_summary(
 
 
 def build_team(
-    ctx: AppContext, title: str, quarter: str, people: list[Person], rows: dict[int, list[tuple]], quarters: list[str]
+    ctx: AppContext,
+    title: str,
+    quarter: str,
+    people: list[Person],
+    rows: dict[int, list[tuple]],
+    quarters: list[str],
+    names: Mapping[int, str] | None = None,
 ) -> TeamSummary:
-    """A team's read model from its people and their rows (`load_rows`); shared with the org summary."""
-    summaries = [_summarise(ctx, p, rows[p.id], quarters) for p in people]
+    """A team's read model from its people and their rows (`load_rows`; `names` when they were
+    read without the nominators' names); shared with the org summary."""
+    summaries = [_summarise(ctx, p, rows[p.id], quarters, names) for p in people]
     covered = {e.criterion.split(".", 1)[0] for s in summaries for e in s.evidence}
     return TeamSummary(
         title=title,
