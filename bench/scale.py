@@ -268,7 +268,9 @@ WHERE e.polarity = 'conforming' AND e.status != 'rejected' AND NOT n.private
 """
 
 
-def summary_figures(engine, env: dict[str, str], work: Path, start: float) -> list[Figure]:
+def summary_figures(
+    engine, env: dict[str, str], work: Path, start: float, formats: str, sizes: list[str]
+) -> list[Figure]:
     def floor() -> None:
         with engine.connect() as conn, (work / "floor.jsonl").open("w", encoding="utf-8") as out:
             for row in conn.execute(text(SUMMARY_FLOOR), {"quarter": QUARTER}):
@@ -276,13 +278,14 @@ def summary_figures(engine, env: dict[str, str], work: Path, start: float) -> li
 
     floor_s = best(floor, 1) + start
     figures = []
-    runs = [(fmt, None) for fmt in ("json", "csv", "xlsx", "html")] + [("json", 1)]
-    for fmt, jobs in runs:
-        args = [*LIUMAI, "summary", "--org", "--quarter", QUARTER, *(["--jobs", str(jobs)] if jobs else [])]
-        seconds, peak = measured_child([*args, "--format", fmt, "--out", str(work / f"org.{fmt}")], env)
-        size = (work / f"org.{fmt}").stat().st_size / 2**20
-        how = "one process" if jobs == 1 else f"{size:,.0f} MiB"
-        figures.append(Figure(f"whole-org summary, {fmt} ({how})", seconds, peak, floor_s))
+    for run in formats.split(","):
+        fmt, _, jobs = run.partition(":")  # "json:1": JSON with --jobs 1
+        args = [*LIUMAI, "summary", "--org", "--quarter", QUARTER, *(["--jobs", jobs] if jobs else [])]
+        out = work / f"org.{fmt}"
+        seconds, peak = measured_child([*args, "--format", fmt, "--out", str(out)], env)
+        name = f"whole-org summary, {fmt}" + (f", --jobs {jobs}" if jobs else "")
+        figures.append(Figure(name, seconds, peak, floor_s))
+        sizes.append(f"{name}: {out.stat().st_size / 2**20:,.1f} MiB written")
     return figures
 
 
@@ -354,7 +357,9 @@ def run(url: str, label: str, args: argparse.Namespace, work: Path) -> list[str]
         )
         data_env = {**env, "LIUMAI_DATABASE_URL": data_url}
         if "summary" in only:
-            figures += summary_figures(engine, data_env, work, start)
+            sizes: list[str] = []
+            figures += summary_figures(engine, data_env, work, start, args.summary_formats, sizes)
+            lines += [f"[{label}] {x}" for x in sizes]
         if "digest" in only:
             figures += digest_figures(ctx, engine, args.repeat)
         if "export" in only:
@@ -397,6 +402,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     ap.add_argument("--keep-pg", action="store_true", help="keep the PostgreSQL data set (for bench/explain.py)")
     ap.add_argument("--only", default="", help=f"comma-separated subset of {','.join(FIGURES)}")
+    ap.add_argument(
+        "--summary-formats",
+        default="json,csv,xlsx,html,json:1",
+        help="org summaries to run: format[:jobs], comma-separated",
+    )
     ap.add_argument("--data", help="PostgreSQL: measure on this kept data set (its URL, from --keep-pg)")
     args = ap.parse_args(argv)
     print(f"liumai scale bench, {datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} CPUs", flush=True)

@@ -12,13 +12,10 @@ import io
 import json
 import re
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event
 from typer.testing import CliRunner
 
 from liumai.cli.main import app
@@ -29,22 +26,9 @@ from liumai.services.org_summary import NO_TEAM, org_plan, org_sections
 from liumai.services.summaries import team_summary
 from tests.conftest import ORG_CSV
 from tests.org_seed import seed
+from tests.statement_counter import counted
 
 QUARTER = "2026Q4"
-
-
-@contextmanager
-def counted(engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _write(writer_cls, ctx, plan, **kw) -> bytes:

@@ -6,28 +6,10 @@ a per-person or per-team query would make the count grow with the org.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from liumai.services.digest import build_digests
 from liumai.services.summaries import team_summary
 from tests.org_seed import WEEK, seed
-
-
-@contextmanager
-def counted(engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.statement_counter import counted
 
 
 def statements_for(ctx, fn) -> int:

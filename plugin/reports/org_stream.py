@@ -68,7 +68,25 @@ def person_record(p: PersonSummary, team: str, rubric: Rubric, lang: str) -> dic
     }
 
 
-class JsonLinesWriter:
+class _BytesWriter:
+    """A writer whose chunks are bytes, written as they come (JSON Lines, CSV)."""
+
+    out: IO[bytes]
+
+    def render(self, team: TeamPlan, s: TeamSummary) -> bytes:
+        raise NotImplementedError
+
+    def write(self, chunk: bytes) -> None:
+        self.out.write(chunk)
+
+    def team(self, team: TeamPlan, s: TeamSummary) -> None:
+        self.write(self.render(team, s))
+
+    def end(self) -> None:
+        self.out.flush()
+
+
+class JsonLinesWriter(_BytesWriter):
     def __init__(self, out: IO[bytes], rubric: Rubric, lang: str) -> None:
         self.out, self.rubric, self.lang = out, rubric, lang
 
@@ -107,17 +125,8 @@ class JsonLinesWriter:
         lines += [self._encode(person_record(p, team.key, self.rubric, self.lang)) for p in s.people]
         return b"".join(lines)
 
-    def write(self, chunk: bytes) -> None:
-        self.out.write(chunk)
 
-    def team(self, team: TeamPlan, s: TeamSummary) -> None:
-        self.write(self.render(team, s))
-
-    def end(self) -> None:
-        self.out.flush()
-
-
-class CsvWriter:
+class CsvWriter(_BytesWriter):
     def __init__(self, out: IO[bytes], rubric: Rubric, lang: str, *, bom: bool = True) -> None:
         self.out, self.rubric, self.lang, self.bom = out, rubric, lang, bom
 
@@ -133,15 +142,6 @@ class CsvWriter:
 
     def render(self, team: TeamPlan, s: TeamSummary) -> bytes:
         return self._csv([esc.csv_cell(team.key), *row] for row in csv_rows(s.people, self.rubric, self.lang))
-
-    def write(self, chunk: bytes) -> None:
-        self.out.write(chunk)
-
-    def team(self, team: TeamPlan, s: TeamSummary) -> None:
-        self.write(self.render(team, s))
-
-    def end(self) -> None:
-        self.out.flush()
 
 
 class HtmlWriter:

@@ -114,6 +114,18 @@ class TeamSummary:
     quarters: tuple[str, ...] = ()  # the trend's quarters, oldest first, this one last
 
 
+# What the engine reads of an item (and whose it is): the first columns of every row `load_rows` gives.
+_ENGINE_COLUMNS = (
+    Evidence.id,
+    Evidence.subject_id,
+    Evidence.criterion,
+    Evidence.polarity,
+    Evidence.mitigated,
+    Evidence.status,
+    Evidence.nominator_id,
+)
+
+
 def load_rows(
     session: Session, people: list[Person], quarters: Sequence[str], *, join_names: bool = True
 ) -> dict[int, list[tuple]]:
@@ -133,21 +145,10 @@ def load_rows(
     nominator = aliased(Person)
     name = nominator.display_name if join_names else literal(None)
     current = (
-        sa_select(  # type: ignore[call-overload]  # typed for at most 10 columns
-            Evidence.id,
-            Evidence.subject_id,
-            Evidence.criterion,
-            Evidence.polarity,
-            Evidence.mitigated,
-            Evidence.status,
-            Evidence.nominator_id,
-            Evidence.occurred_at,
-            Nomination.story,
-            Nomination.source_link,
-            Concern.note,
-            name,
-            Evidence.period,
+        sa_select(  # type: ignore[call-overload]  # sqlmodel's columns are typed as their values
+            *_ENGINE_COLUMNS, Evidence.occurred_at, Nomination.story, Nomination.source_link, Concern.note, name
         )
+        .add_columns(Evidence.period)
         .outerjoin(Nomination, col(Evidence.nomination_id) == col(Nomination.id))
         .outerjoin(Concern, col(Evidence.concern_id) == col(Concern.id))
         .where(
@@ -162,21 +163,9 @@ def load_rows(
         out[r[1]].append(r)
     if len(quarters) > 1:
         none = literal(None)
-        earlier = sa_select(  # type: ignore[call-overload]
-            Evidence.id,
-            Evidence.subject_id,
-            Evidence.criterion,
-            Evidence.polarity,
-            Evidence.mitigated,
-            Evidence.status,
-            Evidence.nominator_id,
-            none,
-            none,
-            none,
-            none,
-            none,
-            Evidence.period,
-        ).where(
+        earlier = sa_select(
+            *_ENGINE_COLUMNS, none, none, none, none, none, Evidence.period
+        ).where(  # type: ignore[call-overload]
             col(Evidence.subject_id).in_(ids),
             col(Evidence.period).in_(list(quarters[:-1])),
             col(Evidence.status) == "accepted",
