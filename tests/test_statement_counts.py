@@ -6,6 +6,10 @@ a per-person or per-team query would make the count grow with the org.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
 from liumai.services.digest import build_digests
 from liumai.services.summaries import team_summary
 from tests.org_seed import WEEK, seed
@@ -48,3 +52,24 @@ def test_a_weeks_digests_cost_the_same_statements_for_2_teams_or_12(ctx, engine)
     digests = build_digests(ctx, WEEK)
     assert len(digests) == 12 and all(sum(d.by_value.values()) == 4 for d in digests)
     assert twelve <= two + 1, (two, twelve)  # naming teams reads each by key; "all" reads them at once
+
+
+def test_many_nominees_are_named_by_team_with_the_same_digests(ctx, engine, monkeypatch):
+    """Past MAX_IN_LIST nominees the digests read names and first-timers by team, not by a list
+    of thousands of ids; what they say is the same."""
+    from liumai.services import digest, digest_queries
+
+    seed(engine, teams=3, size=4)
+    with engine.begin() as conn:  # half the people were first recognised this week
+        conn.execute(
+            text("DELETE FROM evidence WHERE subject_id IN (2, 4, 6, 8, 10, 12) AND occurred_at < :monday"),
+            {"monday": datetime(2026, 11, 9, tzinfo=UTC)},
+        )
+    by_list = build_digests(ctx, WEEK)
+    assert any(d.first_recognitions for d in by_list)
+    monkeypatch.setattr(digest, "MAX_IN_LIST", 0)
+    monkeypatch.setattr(digest_queries, "MAX_IN_LIST", 0)
+    with counted(ctx.engine) as seen:
+        by_team = build_digests(ctx, WEEK)
+    assert by_team == by_list
+    assert not any("person.id IN" in s for s in seen)  # neither list was sent

@@ -32,7 +32,7 @@ from liumai.services.digest_model import PostOutcome as PostOutcome
 from liumai.services.digest_model import Spacer as Spacer
 from liumai.services.digest_model import TeamChannels as TeamChannels
 from liumai.services.digest_model import destination as destination
-from liumai.services.digest_queries import newcomers, quarter_values_by_team
+from liumai.services.digest_queries import MAX_IN_LIST, newcomers, quarter_values_by_team
 from liumai.services.errors import InvalidInput, PermissionDenied
 from liumai.services.org import TEAM_RE
 from liumai.services.people import can_manage, get_person
@@ -135,14 +135,14 @@ def build_digests(ctx: AppContext, week: str, team_keys: list[str] | None = None
         ).all()
         quarter_values = quarter_values_by_team(session, team_ids, str(quarter), q_start, end)
         subjects = {r[1] for r in week_rows}
-        first_timers = newcomers(session, subjects, start, end)
-        # Names of just the people in this week's stories (never the whole directory).
+        first_timers = newcomers(session, subjects, start, end, team_ids)
+        # Names of just the people in this week's stories; for thousands of them, one read of the
+        # names is cheaper than a statement with thousands of parameters (bench/scale.py).
         wanted = subjects | {r[5] for r in week_rows}
-        names = (
-            dict(session.exec(select(Person.id, Person.display_name).where(col(Person.id).in_(wanted))).all())
-            if wanted
-            else {}
-        )
+        names_of = select(Person.id, Person.display_name)
+        if len(wanted) <= MAX_IN_LIST:
+            names_of = names_of.where(col(Person.id).in_(wanted))
+        names = dict(session.exec(names_of).all()) if wanted else {}
     by_team: dict[int, list[tuple]] = {t: [] for t in team_ids}
     for r in week_rows:
         by_team[r[8]].append(r)

@@ -58,10 +58,15 @@ def quarter_values_by_team(
     return values
 
 
-def newcomers(session, subjects: set[int], start: datetime, end: datetime) -> set[int]:
-    """The people among `subjects` whose first recognition ever falls in [start, end): some in the
-    week and none before it. Two EXISTS probes per person on (subject_id, occurred_at), each
-    stopping at its first row, so the cost follows the week's nominees, not their history."""
+MAX_IN_LIST = 1000  # ids; past this a statement's parameters cost more to send than the rows they save
+
+
+def newcomers(session, subjects: set[int], start: datetime, end: datetime, team_ids: list[int]) -> set[int]:
+    """The people among `subjects` (the week's nominees, members of `team_ids`) whose first
+    recognition ever falls in [start, end): some in the week and none before it. Two EXISTS probes
+    per person on (subject_id, occurred_at), each stopping at its first row, so the cost follows
+    the week's nominees, not their history. Thousands of nominees are named by their teams instead
+    (a few hundred parameters, not thousands) and the answer is cut to them here."""
     if not subjects:
         return set()
 
@@ -75,5 +80,6 @@ def newcomers(session, subjects: set[int], start: datetime, end: datetime) -> se
 
     earlier = recognised(col(Evidence.occurred_at) < start)
     in_week = recognised(col(Evidence.occurred_at) >= start, col(Evidence.occurred_at) < end)
-    query = select(Person.id).where(col(Person.id).in_(subjects), ~earlier, in_week)
-    return set(session.exec(query).all())
+    who = col(Person.id).in_(subjects) if len(subjects) <= MAX_IN_LIST else col(Person.team_id).in_(team_ids)
+    query = select(Person.id).where(who, ~earlier, in_week)
+    return set(session.exec(query).all()) & subjects
