@@ -16,15 +16,13 @@ from html.parser import HTMLParser
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from liumai.cli.main import app
 from liumai.reports.org_stream import CsvWriter, HtmlWriter, JsonLinesWriter
 from liumai.reports.xlsx import OrgWorkbook
 from liumai.services.errors import PermissionDenied
 from liumai.services.org_summary import NO_TEAM, org_plan, org_sections
 from liumai.services.summaries import team_summary
-from tests.conftest import ORG_CSV
+from tests.cli_org import cli_with_org
 from tests.org_seed import seed
 from tests.statement_counter import counted
 
@@ -165,19 +163,7 @@ def test_html_has_a_section_per_team_a_light_chart_per_person_and_no_script(big,
 
 @pytest.fixture
 def cli_db(tmp_path, monkeypatch):
-    monkeypatch.setenv("LIUMAI_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0):
-        res = runner.invoke(app, list(args))
-        assert res.exit_code == code, (args, res.stdout, res.stderr)
-        return res
-
-    run("migrate")
-    (tmp_path / "org.csv").write_text(ORG_CSV, encoding="utf-8")
-    run("org", "import", "org.csv")
-    return run
+    return cli_with_org(tmp_path, monkeypatch)
 
 
 def test_cli_json_lines_on_stdout_and_files_private(cli_db, tmp_path):

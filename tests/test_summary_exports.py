@@ -15,16 +15,14 @@ from html.parser import HTMLParser
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from liumai.cli.main import app
 from liumai.reports import summary_render as sr
 from liumai.reports import why
 from liumai.reports.xlsx import summary_xlsx
 from liumai.services import evidence as ev
 from liumai.services import nominations as nom
 from liumai.services.summaries import person_summary, team_summary
-from tests.conftest import ORG_CSV
+from tests.cli_org import cli_with_org
 
 EVIL = '=HYPERLINK("http://x","click") @all <script>alert(1)</script>'
 
@@ -87,19 +85,8 @@ def test_csv_has_a_why_column_and_no_bom_in_the_text(data):
 
 
 def test_cli_csv_file_starts_with_the_bom_and_round_trips(tmp_path, monkeypatch):
-    monkeypatch.setenv("LIUMAI_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.setenv("LIUMAI_LANG", "zh")
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0):
-        res = runner.invoke(app, list(args))
-        assert res.exit_code == code, (args, res.stdout, res.stderr)
-        return res
-
-    run("migrate")
-    (tmp_path / "org.csv").write_text(ORG_CSV, encoding="utf-8")
-    run("org", "import", "org.csv")
+    run = cli_with_org(tmp_path, monkeypatch)
     run("summary", "--team", "alpha", "--format", "csv", "--out", "q.csv")
     raw = (tmp_path / "q.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and not raw.startswith(b"\xef\xbb\xbf\xef\xbb\xbf")

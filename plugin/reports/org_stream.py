@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -68,13 +69,14 @@ def person_record(p: PersonSummary, team: str, rubric: Rubric, lang: str) -> dic
     }
 
 
-class _BytesWriter:
+class _BytesWriter(ABC):
     """A writer whose chunks are bytes, written as they come (JSON Lines, CSV)."""
 
     out: IO[bytes]
 
+    @abstractmethod
     def render(self, team: TeamPlan, s: TeamSummary) -> bytes:
-        raise NotImplementedError
+        """One team's chunk (a worker process can render it; `write` appends it to the output)."""
 
     def write(self, chunk: bytes) -> None:
         self.out.write(chunk)
