@@ -44,6 +44,11 @@ def feishu_text(text: str) -> str:
 _MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def markdown(text: str) -> str:
     """Markdown: every markup character escaped, newlines kept as line breaks."""
     return _MD.sub(r"\\\1", clean(text)).replace("\n", "  \n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from liumai.messages import t
+from liumai.reports import escape as esc
 from liumai.rubric.model import Rubric
 from liumai.services.summaries import EvidenceLine, PersonSummary
 from liumai.services.summary_why import Stop, ValueWhy
@@ -108,7 +109,6 @@ def evidence_status(e: EvidenceLine, w: ValueWhy, lang: str) -> str:
 
 def evidence_line(e: EvidenceLine, w: ValueWhy, rubric: Rubric, lang: str, *, limit: int = 600) -> str:
     """A story, quoted, with its behaviour's statement, whether it counts, its date and nominator."""
-    text = e.text if len(e.text) <= limit else e.text[: limit - 1] + "…"
     return t(
         "why.evidence",
         lang,
@@ -118,12 +118,11 @@ def evidence_line(e: EvidenceLine, w: ValueWhy, rubric: Rubric, lang: str, *, li
         status=evidence_status(e, w, lang),
         date=e.occurred_at.date().isoformat(),
         nominator=e.nominator,
-        text=text,
+        text=esc.clip(e.text, limit),
     )
 
 
 def concern_line(e: EvidenceLine, rubric: Rubric, lang: str, *, limit: int = 600) -> str:
-    text = e.text if len(e.text) <= limit else e.text[: limit - 1] + "…"
     return t(
         "why.concern",
         lang,
@@ -133,7 +132,7 @@ def concern_line(e: EvidenceLine, rubric: Rubric, lang: str, *, limit: int = 600
         mitigated=t("why.mitigated", lang) if e.mitigated else "",
         date=e.occurred_at.date().isoformat(),
         nominator=e.nominator,
-        text=text,
+        text=esc.clip(e.text, limit),
     )
 
 
